@@ -1,0 +1,1 @@
+"""Adapters: the ports of ``webstore.application`` made real (or fake, in memory)."""

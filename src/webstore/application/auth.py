@@ -1,0 +1,254 @@
+"""Use cases of identity: sign up, log in, refresh, log out, authenticate, administer users."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+
+from webstore.application.dto import LoginResult, PresentedRefreshToken, Principal, RefreshResult
+from webstore.application.errors import (
+    ConcurrentUpdate,
+    CsrfFailed,
+    InvalidToken,
+    RefreshRejected,
+)
+from webstore.application.ports import (
+    AccessTokenService,
+    Clock,
+    CsrfTokenService,
+    PasswordHasher,
+    RandomSource,
+    RefreshTokenService,
+    UnitOfWorkFactory,
+)
+from webstore.domain import values
+from webstore.domain.errors import InvalidCredentials, UserNotFound, UsernameTaken
+from webstore.domain.sessions import LoginSession, Rotation
+from webstore.domain.users import User
+
+ROTATION_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    refresh_lifetime: timedelta = timedelta(days=7)
+    reuse_grace: timedelta = timedelta(seconds=10)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenKit:
+    """The services that mint and check the three tokens of a login."""
+
+    access: AccessTokenService
+    refresh: RefreshTokenService
+    csrf: CsrfTokenService
+
+
+def register_user(
+    username: object,
+    email: object,
+    password: object,
+    *,
+    uow: UnitOfWorkFactory,
+    hasher: PasswordHasher,
+    is_superuser: bool = False,
+) -> Principal:
+    """Create a user; the storage's unique key on the normalized username settles races."""
+    clean = values.validated(
+        username=(values.username, username),
+        email=(values.email, email),
+        password=(values.password, password),
+    )
+    with uow(read_only=True) as work:
+        if work.users.get_by_username(clean["username"]) is not None:
+            raise UsernameTaken()
+    user = User(clean["username"], clean["email"], hasher.hash(clean["password"]), is_superuser)
+    with uow() as work:
+        work.users.add(user)
+        work.commit()
+    return Principal.of(user)
+
+
+def log_in(
+    username: object,
+    password: object,
+    *,
+    uow: UnitOfWorkFactory,
+    hasher: PasswordHasher,
+    tokens: TokenKit,
+    clock: Clock,
+    random: RandomSource,
+    policy: SessionPolicy,
+) -> LoginResult:
+    """Check the password and open a login session; every failure looks the same."""
+    clean = values.validated(
+        username=(lambda raw: values.text(raw, max_length=10_000), username),
+        password=(lambda raw: values.text(raw, min_length=0, max_length=10_000, strip=False), password),
+    )
+    with uow(read_only=True) as work:
+        user = work.users.get_by_username(clean["username"])
+    if user is None or user.id is None:
+        hasher.burn(clean["password"])
+        raise InvalidCredentials()
+    if not hasher.verify(user.password_hash, clean["password"]) or not user.is_active:
+        raise InvalidCredentials()
+    new_hash = hasher.hash(clean["password"]) if hasher.needs_rehash(user.password_hash) else None
+    session_id = random.token(18)
+    issued = tokens.refresh.issue(session_id, 0)
+    now = clock.now()
+    with uow() as work:
+        if new_hash is not None and (stored := work.users.get(user.id)) is not None:
+            stored.change_password_hash(new_hash)
+        work.sessions.add(
+            LoginSession(session_id, user.id, now, now + policy.refresh_lifetime, issued.token_hash)
+        )
+        work.commit()
+    return LoginResult(
+        access_token=tokens.access.issue(user.id, session_id),
+        refresh_token=issued.token,
+        csrf_token=tokens.csrf.issue(user.id),
+        user=Principal.of(user, session_id),
+    )
+
+
+def refresh_session(
+    refresh_token: str,
+    csrf_token: str | None,
+    *,
+    uow: UnitOfWorkFactory,
+    tokens: TokenKit,
+    clock: Clock,
+    policy: SessionPolicy,
+) -> RefreshResult:
+    """Trade a refresh token for a new access token and (usually) a new refresh token."""
+    presented = tokens.refresh.read(refresh_token)
+    if presented is None:
+        raise RefreshRejected()
+    for _ in range(ROTATION_ATTEMPTS):
+        try:
+            return _rotate_once(presented, csrf_token, uow=uow, tokens=tokens, clock=clock, policy=policy)
+        except ConcurrentUpdate:
+            continue  # another tab rotated first: look again, the grace rule may now apply
+    raise RefreshRejected()
+
+
+def _rotate_once(
+    presented: PresentedRefreshToken,
+    csrf_token: str | None,
+    *,
+    uow: UnitOfWorkFactory,
+    tokens: TokenKit,
+    clock: Clock,
+    policy: SessionPolicy,
+) -> RefreshResult:
+    now = clock.now()
+    with uow() as work:
+        session = work.sessions.get(presented.session_id)
+        if session is None or not session.is_live(now):
+            raise RefreshRejected()
+        user = work.users.get(session.user_id)
+        if user is None or not user.is_active:
+            raise RefreshRejected()
+        if csrf_token is not None and not tokens.csrf.is_valid(csrf_token, session.user_id):
+            raise CsrfFailed.incorrect()
+        issued = tokens.refresh.issue(session.id, session.generation + 1)
+        outcome = session.rotate(
+            generation=presented.generation,
+            token_hash=presented.token_hash,
+            new_token_hash=issued.token_hash,
+            now=now,
+            lifetime=policy.refresh_lifetime,
+            grace=policy.reuse_grace,
+        )
+        if outcome is Rotation.THEFT:
+            work.commit()
+        if outcome in (Rotation.THEFT, Rotation.REJECTED):
+            raise RefreshRejected()
+        work.commit()
+    access = tokens.access.issue(session.user_id, session.id)
+    return RefreshResult(access, issued.token if outcome is Rotation.ROTATED else None)
+
+
+def log_out(
+    refresh_token: str | None,
+    csrf_token: str | None,
+    *,
+    uow: UnitOfWorkFactory,
+    tokens: TokenKit,
+    clock: Clock,
+) -> None:
+    """Revoke the login session an authentic refresh token names; no token, nothing to do."""
+    presented = tokens.refresh.read(refresh_token) if refresh_token else None
+    if presented is None:
+        return
+    with uow() as work:
+        session = work.sessions.get(presented.session_id)
+        if session is None:
+            return
+        if csrf_token is not None and not tokens.csrf.is_valid(csrf_token, session.user_id):
+            raise CsrfFailed.incorrect()
+        session.revoke(clock.now())
+        work.commit()
+
+
+def authenticate(
+    access_token: str, *, uow: UnitOfWorkFactory, tokens: TokenKit, clock: Clock
+) -> Principal:
+    """The caller behind an access token whose session is alive and whose user is active."""
+    claims = tokens.access.verify(access_token)
+    with uow(read_only=True) as work:
+        principal = work.sessions.principal(claims.session_id, claims.user_id, clock.now())
+    if principal is None:
+        raise InvalidToken()
+    return principal
+
+
+def check_csrf(
+    header: str | None, cookie: str | None, principal: Principal, *, tokens: TokenKit
+) -> None:
+    """Double submit: header equals cookie (constant time) and the token is signed for the user."""
+    if not header or not cookie:
+        raise CsrfFailed.missing()
+    if not hmac.compare_digest(header.encode(), cookie.encode()):
+        raise CsrfFailed.incorrect()
+    if not tokens.csrf.is_valid(cookie, principal.user_id):
+        raise CsrfFailed.incorrect()
+
+
+def set_user_active(
+    username: str, active: bool, *, uow: UnitOfWorkFactory, clock: Clock
+) -> Principal:
+    """Activate or deactivate a user; deactivation ends every session of that user at once."""
+    with uow() as work:
+        user = work.users.get_by_username(username)
+        if user is None or user.id is None:
+            raise UserNotFound(username)
+        if active:
+            user.activate()
+        else:
+            user.deactivate()
+            work.sessions.revoke_all_for_user(user.id, clock.now())
+        work.commit()
+    return Principal.of(user)
+
+
+def change_password(
+    username: str,
+    new_password: object,
+    *,
+    uow: UnitOfWorkFactory,
+    hasher: PasswordHasher,
+    clock: Clock,
+) -> None:
+    """Set a new password and end every session opened with the old one."""
+    clean = values.validated(password=(values.password, new_password))
+    new_hash = hasher.hash(clean["password"])
+    with uow() as work:
+        user = work.users.get_by_username(username)
+        if user is None or user.id is None:
+            raise UserNotFound(username)
+        user.change_password_hash(new_hash)
+        work.sessions.revoke_all_for_user(user.id, clock.now())
+        work.commit()
+

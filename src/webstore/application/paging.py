@@ -1,0 +1,34 @@
+"""The ``limit``/``offset`` rules shared by every listing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webstore.domain import values
+
+MAX_LIMIT = 1000
+
+
+def _optional_int(raw: Any, *, minimum: int, maximum: int) -> int | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        text = raw.strip()
+        if not text.isascii() or not text.lstrip("-").isdigit():
+            raise values.InvalidValue("A valid integer is required.")
+        raw = int(text)
+    return values.integer(raw, minimum=minimum, maximum=maximum)
+
+
+def pagination(limit: Any, offset: Any) -> tuple[int | None, int]:
+    """Checked ``(limit, offset)``: limit 1..1000 or none, offset >= 0 (query-string text allowed)."""
+    clean = values.validated(
+        limit=(lambda raw: _optional_int(raw, minimum=1, maximum=MAX_LIMIT), limit),
+        offset=(lambda raw: _optional_int(raw, minimum=0, maximum=2**62), offset),
+    )
+    return clean["limit"], clean["offset"] or 0
+
+
+def optional_id(raw: Any) -> int | None:
+    """An id given as an integer or as decimal text, as query strings carry it."""
+    return _optional_int(raw, minimum=1, maximum=2**63 - 1)

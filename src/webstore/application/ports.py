@@ -1,0 +1,167 @@
+"""The ports: what the use cases need from the outside world, and nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from webstore.application.dto import (
+    AccessClaims,
+    IssuedRefreshToken,
+    PresentedRefreshToken,
+    Principal,
+)
+from webstore.domain.orders import Order, OrderStatus
+from webstore.domain.products import Product
+from webstore.domain.sessions import LoginSession
+from webstore.domain.users import User
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None:
+        """Store a new user; raise ``UsernameTaken`` if its username key exists."""
+
+    def get(self, user_id: int) -> User | None:
+        """The user with this id."""
+
+    def get_by_username(self, username: str) -> User | None:
+        """The user whose normalized username key equals that of ``username``."""
+
+
+class ProductRepository(Protocol):
+    def add(self, product: Product) -> None:
+        """Store a new product (it gets its id by the end of the call)."""
+
+    def get(self, product_id: int) -> Product | None:
+        """The product with this id, active or not."""
+
+    def get_for_update(self, product_ids: Collection[int]) -> list[Product]:
+        """The existing products among ``product_ids``, locked until commit, in id order."""
+
+    def list_active(self, limit: int | None = None, offset: int = 0) -> list[Product]:
+        """Active products ordered by id, sliced by ``limit``/``offset``."""
+
+    def count_active(self) -> int:
+        """How many active products there are."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderQuery:
+    """Which orders a listing wants: ``None`` means no filter on that attribute."""
+
+    user_id: int | None = None
+    status: OrderStatus | None = None
+
+
+class OrderRepository(Protocol):
+    def add(self, order: Order) -> None:
+        """Store a new order with its lines (it gets its id by the end of the call)."""
+
+    def get(self, order_id: int) -> Order | None:
+        """The order with this id and its lines."""
+
+    def get_for_update(self, order_id: int) -> Order | None:
+        """The order with this id, locked until commit."""
+
+    def list(self, query: OrderQuery, limit: int | None = None, offset: int = 0) -> list[Order]:
+        """Matching orders with their lines, newest first, in a constant number of queries."""
+
+    def count(self, query: OrderQuery) -> int:
+        """How many orders match."""
+
+
+class LoginSessionRepository(Protocol):
+    def add(self, session: LoginSession) -> None:
+        """Store a new login session."""
+
+    def get(self, session_id: str) -> LoginSession | None:
+        """The session with this id, live or not."""
+
+    def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
+        """The user behind a live session of an active user, in one indexed query."""
+
+    def revoke_all_for_user(self, user_id: int, now: datetime) -> None:
+        """End every live session of this user."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction: rolls back on leaving the block unless ``commit`` was called."""
+
+    users: UserRepository
+    products: ProductRepository
+    orders: OrderRepository
+    sessions: LoginSessionRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Make the work durable; raise ``ConcurrentUpdate`` if a versioned row changed."""
+
+    def rollback(self) -> None:
+        """Forget the work."""
+
+    def ping(self) -> None:
+        """Raise if the storage cannot be reached."""
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A fresh unit of work; ``read_only`` lets a database run readers side by side."""
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str:
+        """A salted one-way hash of ``password``."""
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """Whether ``password`` matches; never raises for a wrong password."""
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether the hash was made with other parameters than the configured ones."""
+
+    def burn(self, password: str) -> None:
+        """Spend the time of one verification, for users that do not exist."""
+
+
+class AccessTokenService(Protocol):
+    def issue(self, user_id: int, session_id: str) -> str:
+        """A signed, short-lived access token for this user and login session."""
+
+    def verify(self, token: str) -> AccessClaims:
+        """The claims of a valid token; raise ``TokenExpired`` or ``InvalidToken``."""
+
+
+class RefreshTokenService(Protocol):
+    def issue(self, session_id: str, generation: int) -> IssuedRefreshToken:
+        """A new random refresh token of this session and generation, and its hash."""
+
+    def read(self, token: str) -> PresentedRefreshToken | None:
+        """What an authentic token names, or ``None`` for a malformed or forged one."""
+
+
+class CsrfTokenService(Protocol):
+    def issue(self, user_id: int) -> str:
+        """A random CSRF token signed for this user."""
+
+    def is_valid(self, token: str, user_id: int) -> bool:
+        """Whether the token was signed by this server for this user."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+
+
+class RandomSource(Protocol):
+    def token(self, nbytes: int) -> str:
+        """A URL-safe text of ``nbytes`` unpredictable bytes."""

@@ -1,0 +1,72 @@
+"""The composition root: the one place that wires adapters to the use cases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from webstore.adapters.memory import InMemoryUnitOfWorkFactory
+from webstore.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
+from webstore.adapters.signing import HmacCsrfTokenService, HmacRefreshTokenService
+from webstore.adapters.system import SystemClock, SystemRandom
+from webstore.adapters.tokens import JwtAccessTokenService
+from webstore.application.auth import SessionPolicy, TokenKit
+from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
+from webstore.application.store import Webstore
+from webstore.config import MEMORY_URL, Settings
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    uow: UnitOfWorkFactory | None = None,
+    hasher: PasswordHasher | None = None,
+    clock: Clock | None = None,
+    random: RandomSource | None = None,
+    migrate: bool = False,
+) -> Webstore:
+    """Build a ``Webstore`` over ``settings.database_url`` (``memory://`` for no database).
+
+    Any port can be passed in instead (tests pass fakes); ``migrate=True`` brings an SQL
+    schema up to date first.
+    """
+    settings = (settings or Settings.from_env()).with_secret_key()
+    assert settings.secret_key is not None
+    clock = clock or SystemClock()
+    random = random or SystemRandom()
+    return Webstore(
+        uow=uow or _unit_of_work_factory(settings, migrate),
+        hasher=hasher or Argon2PasswordHasher(
+            Argon2Parameters(
+                settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+            )
+        ),
+        tokens=TokenKit(
+            access=JwtAccessTokenService(
+                settings.secret_key, timedelta(seconds=settings.access_token_ttl), clock
+            ),
+            refresh=HmacRefreshTokenService(settings.secret_key, random),
+            csrf=HmacCsrfTokenService(settings.secret_key, random),
+        ),
+        clock=clock,
+        random=random,
+        policy=SessionPolicy(
+            refresh_lifetime=timedelta(seconds=settings.refresh_token_ttl),
+            reuse_grace=timedelta(seconds=settings.refresh_reuse_grace),
+        ),
+    )
+
+
+def _unit_of_work_factory(settings: Settings, migrate: bool) -> UnitOfWorkFactory:
+    if settings.database_url == MEMORY_URL:
+        return InMemoryUnitOfWorkFactory()
+    # Imported here so that the in-memory mode never loads SQLAlchemy.
+    from webstore.adapters.sql.migrations import upgrade
+    from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
+
+    if migrate:
+        upgrade(settings.database_url)
+    return SqlAlchemyUnitOfWorkFactory.from_url(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )

@@ -1,0 +1,110 @@
+"""Settings from the environment (CONTRACT §4); nothing is read at import time."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from webstore.application.errors import ConfigurationError
+
+MEMORY_URL = "memory://"
+DEFAULT_DATABASE_URL = "sqlite:///webstore.db"
+MIN_SECRET_BYTES = 32
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: bytes | None = None
+    access_token_ttl: int = 300
+    refresh_token_ttl: int = 604_800
+    cookie_secure: bool = True
+    cookie_domain: str | None = None
+    refresh_reuse_grace: int = 10
+    cors_origins: tuple[str, ...] = ()
+    trusted_proxies: int = 0
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 65_536
+    argon2_parallelism: int = 4
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        key = env.get("WEBSTORE_SECRET_KEY")
+        origins = env.get("WEBSTORE_CORS_ORIGINS", "")
+        return cls(
+            database_url=env.get("WEBSTORE_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            secret_key=key.encode() if key else None,
+            access_token_ttl=_int(env, "WEBSTORE_ACCESS_TOKEN_TTL", 300),
+            refresh_token_ttl=_int(env, "WEBSTORE_REFRESH_TOKEN_TTL", 604_800),
+            cookie_secure=env.get("WEBSTORE_COOKIE_SECURE", "1").strip().lower() not in _FALSE,
+            cookie_domain=env.get("WEBSTORE_COOKIE_DOMAIN") or None,
+            refresh_reuse_grace=_int(env, "WEBSTORE_REFRESH_REUSE_GRACE", 10),
+            cors_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
+            trusted_proxies=_int(env, "WEBSTORE_TRUSTED_PROXIES", 0),
+            db_pool_size=_int(env, "WEBSTORE_DB_POOL_SIZE", 5),
+            db_max_overflow=_int(env, "WEBSTORE_DB_MAX_OVERFLOW", 10),
+            argon2_time_cost=_int(env, "WEBSTORE_ARGON2_TIME_COST", 3),
+            argon2_memory_cost=_int(env, "WEBSTORE_ARGON2_MEMORY_COST", 65_536),
+            argon2_parallelism=_int(env, "WEBSTORE_ARGON2_PARALLELISM", 4),
+        )
+
+    def with_secret_key(self) -> Settings:
+        """These settings with a usable key: given, kept beside an SQLite file, or refused."""
+        if self.secret_key is not None:
+            if len(self.secret_key) < MIN_SECRET_BYTES:
+                raise ConfigurationError(
+                    f"WEBSTORE_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long."
+                )
+            return self
+        if self.database_url == MEMORY_URL or sqlite_path(self.database_url) == ":memory:":
+            return replace(self, secret_key=secrets.token_urlsafe(48).encode())
+        path = sqlite_path(self.database_url)
+        if path is None:
+            raise ConfigurationError(
+                "WEBSTORE_SECRET_KEY is not set: every node sharing this database needs the same "
+                f"key of at least {MIN_SECRET_BYTES} bytes."
+            )
+        return replace(self, secret_key=_local_key(Path(path)))
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file an ``sqlite:///`` URL names (``:memory:`` for in-memory), else ``None``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.split("+")[0] != "sqlite":
+        return None
+    path = rest[1:] if rest.startswith("/") else rest
+    return path.split("?")[0] or ":memory:"
+
+
+def _local_key(database: Path) -> bytes:
+    """A key generated once and kept, readable by the owner only, beside the database file."""
+    key_file = database.with_name(database.name + ".secret-key")
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = key_file.read_bytes().strip()
+        if len(key) >= MIN_SECRET_BYTES:
+            return key
+        raise ConfigurationError(f"{key_file} holds a key shorter than {MIN_SECRET_BYTES} bytes.") from None
+    key = secrets.token_urlsafe(48).encode()
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    return key
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be an integer, not {raw!r}.") from None

@@ -1,0 +1,75 @@
+"""The Product aggregate: what is sold, at which price, and how many are in stock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from webstore.domain.errors import InsufficientStock, ProductNotFound
+from webstore.domain.values import Money
+
+
+@dataclass(eq=False)
+class Product:
+    name: str
+    price: Money
+    amount: int
+    description: str = ""
+    is_active: bool = True
+    id: int | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Product) and other.id is not None and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(("Product", self.id))
+
+    @property
+    def product_id(self) -> int:
+        if self.id is None:
+            raise ValueError("product has no id yet")
+        return self.id
+
+    def ensure_orderable(self) -> None:
+        """A deactivated product is, to a buyer, a product that does not exist."""
+        if not self.is_active:
+            raise ProductNotFound(self.product_id)
+
+    def reserve(self, quantity: int) -> None:
+        """Take ``quantity`` units out of stock, or raise without taking any."""
+        if quantity <= 0:
+            raise ValueError("quantity must be positive")
+        self.ensure_orderable()
+        if quantity > self.amount:
+            raise InsufficientStock(self.product_id, quantity, self.amount)
+        self.amount -= quantity
+
+    def restock(self, quantity: int) -> None:
+        if quantity <= 0:
+            raise ValueError("quantity must be positive")
+        self.amount += quantity
+
+    def deactivate(self) -> None:
+        self.is_active = False
+
+    def revise(
+        self,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        price: Money | None = None,
+        amount: int | None = None,
+        is_active: bool | None = None,
+    ) -> None:
+        """Change the given fields; the caller has already validated each value."""
+        if name is not None:
+            self.name = name
+        if description is not None:
+            self.description = description
+        if price is not None:
+            self.price = price
+        if amount is not None:
+            if amount < 0:
+                raise ValueError("stock cannot be negative")
+            self.amount = amount
+        if is_active is not None:
+            self.is_active = is_active

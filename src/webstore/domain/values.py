@@ -1,0 +1,230 @@
+"""Value objects and the field rules of CONTRACT §1, each in one place."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from webstore.domain.errors import InvalidInput
+
+T = TypeVar("T")
+
+REQUIRED = "This field is required."
+NOT_A_STRING = "Not a valid string."
+NOT_AN_INTEGER = "Not a valid integer."
+BLANK = "This field may not be blank."
+MAX_STOCK = 2_147_483_647  # fits a 32-bit INTEGER column on every database
+
+
+class InvalidValue(ValueError):
+    """One field broke one rule; gathered into ``InvalidInput`` by ``validated``."""
+
+
+def validated(**checks: tuple[Callable[[Any], Any], Any]) -> dict[str, Any]:
+    """Run ``name=(rule, raw)`` checks; return the clean values or raise every problem at once."""
+    clean: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    for name, (rule, raw) in checks.items():
+        try:
+            clean[name] = rule(raw)
+        except InvalidInput as nested:
+            errors[name] = dict(nested.errors)
+        except InvalidValue as problem:
+            errors[name] = [str(problem)]
+    if errors:
+        raise InvalidInput(errors)
+    return clean
+
+
+def text(raw: Any, *, min_length: int = 1, max_length: int, strip: bool = True) -> str:
+    """A string, trimmed as DRF's CharField trims, within length bounds."""
+    if raw is None:
+        raise InvalidValue(REQUIRED)
+    if not isinstance(raw, str):
+        raise InvalidValue(NOT_A_STRING)
+    value = raw.strip() if strip else raw
+    if not value and min_length > 0:
+        raise InvalidValue(BLANK)
+    if len(value) < min_length:
+        raise InvalidValue(f"Ensure this field has at least {min_length} characters.")
+    if len(value) > max_length:
+        raise InvalidValue(f"Ensure this field has no more than {max_length} characters.")
+    return value
+
+
+def integer(raw: Any, *, minimum: int, maximum: int) -> int:
+    """A true integer (booleans and floats are refused) within bounds."""
+    if raw is None:
+        raise InvalidValue(REQUIRED)
+    if type(raw) is not int:
+        raise InvalidValue(NOT_AN_INTEGER)
+    if raw < minimum:
+        raise InvalidValue(f"Must be at least {minimum}.")
+    if raw > maximum:
+        raise InvalidValue(f"Must be at most {maximum}.")
+    return raw
+
+
+# --- users -----------------------------------------------------------------------------------
+
+_USERNAME = re.compile(r"^[\w.@+-]+\Z")  # Django's UnicodeUsernameValidator
+
+
+def _nfkc(value: str) -> str:
+    return unicodedata.normalize("NFKC", value)
+
+
+def username(raw: Any) -> str:
+    """A username as Django stores it: trimmed, NFKC-normalized, 1..150 of letters/digits/@.+-_."""
+    value = _nfkc(text(raw, max_length=150))
+    if len(value) > 150:
+        raise InvalidValue("Ensure this field has no more than 150 characters.")
+    if not _USERNAME.match(value):
+        raise InvalidValue(
+            "Enter a valid username. This value may contain only letters, "
+            "numbers, and @/./+/-/_ characters."
+        )
+    return value
+
+
+def username_key(name: str) -> str:
+    """The key that makes ``Alice``, ``ALICE`` and ``ａｌｉｃｅ`` one username."""
+    return _nfkc(_nfkc(name).casefold())
+
+
+_LOCAL_PART = re.compile(r"^[-!#$%&'*+/=?^_`{}|~0-9a-z]+(\.[-!#$%&'*+/=?^_`{}|~0-9a-z]+)*\Z", re.I)
+_DOMAIN = re.compile(
+    r"^((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+)(?:[a-z0-9-]{2,63}(?<!-))\Z", re.I
+)
+_INVALID_EMAIL = "Enter a valid email address."
+
+
+def email(raw: Any) -> str:
+    """A valid address (max 254), with its domain lower-cased as Django's normalize_email does."""
+    value = text(raw, max_length=254)
+    local, at, domain = value.rpartition("@")
+    if not at or not local or not _LOCAL_PART.match(local) or len(local) > 64:
+        raise InvalidValue(_INVALID_EMAIL)
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InvalidValue(_INVALID_EMAIL) from None
+    if not _DOMAIN.match(ascii_domain):
+        raise InvalidValue(_INVALID_EMAIL)
+    return f"{local}@{domain.lower()}"
+
+
+def password(raw: Any) -> str:
+    """A password used exactly as sent: 8..1024 characters, not entirely numeric."""
+    value = text(raw, min_length=0, max_length=1024, strip=False)
+    if len(value) < 8:
+        raise InvalidValue("This password is too short. It must contain at least 8 characters.")
+    if value.isdigit():
+        raise InvalidValue("This password is entirely numeric.")
+    return value
+
+
+# --- orders ----------------------------------------------------------------------------------
+
+_PHONE = re.compile(r"^[0-9 +()\-]{5,32}\Z")
+
+
+def address(raw: Any) -> str:
+    return text(raw, max_length=500)
+
+
+def phone(raw: Any) -> str:
+    """5..32 characters of digits, spaces and ``+()-``, at least 5 of them digits."""
+    value = text(raw, max_length=32)
+    if not _PHONE.match(value) or sum(ch.isdigit() for ch in value) < 5:
+        raise InvalidValue(
+            "Enter a valid phone number: 5 to 32 digits, spaces and +()- with at least 5 digits."
+        )
+    return value
+
+
+def product_id(raw: Any) -> int:
+    return integer(raw, minimum=1, maximum=2**63 - 1)
+
+
+def order_amount(raw: Any) -> int:
+    return integer(raw, minimum=1, maximum=10_000)
+
+
+def stock_amount(raw: Any) -> int:
+    return integer(raw, minimum=0, maximum=MAX_STOCK)
+
+
+def product_name(raw: Any) -> str:
+    return text(raw, max_length=200)
+
+
+def product_description(raw: Any) -> str:
+    return text("" if raw is None else raw, min_length=0, max_length=5000)
+
+
+# --- money -----------------------------------------------------------------------------------
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An exact amount with two decimal places; never a float."""
+
+    amount: Decimal
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
+            raise TypeError("Money needs a finite Decimal")
+        if self.amount != self.amount.quantize(CENT):
+            raise ValueError(f"{self.amount} has more than two decimal places")
+        object.__setattr__(self, "amount", self.amount.quantize(CENT))
+
+    @classmethod
+    def zero(cls) -> Money:
+        return cls(Decimal("0.00"))
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.amount + other.amount)
+
+    def __mul__(self, quantity: int) -> Money:
+        return Money(self.amount * quantity)
+
+    def __lt__(self, other: Money) -> bool:
+        return self.amount < other.amount
+
+    def __str__(self) -> str:
+        return f"{self.amount:.2f}"
+
+
+MAX_PRICE = Decimal("99999999.99")  # ten digits, as DRF's DecimalField(max_digits=10, decimal_places=2)
+
+
+def price(raw: Any) -> Money:
+    """A positive price from a JSON number or a decimal string with at most two places."""
+    if raw is None:
+        raise InvalidValue(REQUIRED)
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
+        raise InvalidValue("A valid number is required.")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise InvalidValue("A valid number is required.")
+    try:
+        value = Decimal(repr(raw) if isinstance(raw, float) else str(raw).strip())
+    except InvalidOperation:
+        raise InvalidValue("A valid number is required.") from None
+    if not value.is_finite():
+        raise InvalidValue("A valid number is required.")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(CENT):
+        raise InvalidValue("Ensure that there are no more than 2 decimal places.")
+    if value <= 0:
+        raise InvalidValue("Ensure this value is greater than 0.")
+    if value > MAX_PRICE:
+        raise InvalidValue("Ensure that there are no more than 10 digits in total.")
+    return Money(value.quantize(CENT))
