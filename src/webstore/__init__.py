@@ -1,7 +1,7 @@
 """webstore: the backend of a small online store, usable over HTTP or straight from Python.
 
-    from webstore import Settings, bootstrap
-    store = bootstrap(Settings(database_url="memory://"))
+from webstore import Settings, bootstrap
+store = bootstrap(Settings(database_url="memory://"))
 """
 
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult

@@ -35,7 +35,8 @@ def bootstrap(
     random = random or SystemRandom()
     return Webstore(
         uow=uow or _unit_of_work_factory(settings, migrate),
-        hasher=hasher or Argon2PasswordHasher(
+        hasher=hasher
+        or Argon2PasswordHasher(
             Argon2Parameters(
                 settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
             )

@@ -93,7 +93,9 @@ def _local_key(database: Path) -> bytes:
         key = key_file.read_bytes().strip()
         if len(key) >= MIN_SECRET_BYTES:
             return key
-        raise ConfigurationError(f"{key_file} holds a key shorter than {MIN_SECRET_BYTES} bytes.") from None
+        raise ConfigurationError(
+            f"{key_file} holds a key shorter than {MIN_SECRET_BYTES} bytes."
+        ) from None
     key = secrets.token_urlsafe(48).encode()
     with os.fdopen(fd, "wb") as handle:
         handle.write(key)

@@ -17,8 +17,8 @@ from webstore.domain.errors import (
     InvalidInput,
     OrderNotFound,
     ProductNotFound,
-    UserNotFound,
     UsernameTaken,
+    UserNotFound,
     WebstoreError,
 )
 

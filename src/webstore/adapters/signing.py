@@ -10,7 +10,9 @@ import re
 from webstore.application.dto import IssuedRefreshToken, PresentedRefreshToken
 from webstore.application.ports import RandomSource
 
-_REFRESH = re.compile(r"^([A-Za-z0-9_-]{16,64})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{32,64})\.([A-Za-z0-9_-]{43})\Z")
+_REFRESH = re.compile(
+    r"^([A-Za-z0-9_-]{16,64})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{32,64})\.([A-Za-z0-9_-]{43})\Z"
+)
 _CSRF = re.compile(r"^([A-Za-z0-9_-]{32})\.([A-Za-z0-9_-]{43})\Z")
 
 

@@ -23,7 +23,7 @@ from webstore.application.ports import (
     UnitOfWorkFactory,
 )
 from webstore.domain import values
-from webstore.domain.errors import InvalidCredentials, UserNotFound, UsernameTaken
+from webstore.domain.errors import InvalidCredentials, UsernameTaken, UserNotFound
 from webstore.domain.sessions import LoginSession, Rotation
 from webstore.domain.users import User
 
@@ -84,7 +84,10 @@ def log_in(
     """Check the password and open a login session; every failure looks the same."""
     clean = values.validated(
         username=(lambda raw: values.text(raw, max_length=10_000), username),
-        password=(lambda raw: values.text(raw, min_length=0, max_length=10_000, strip=False), password),
+        password=(
+            lambda raw: values.text(raw, min_length=0, max_length=10_000, strip=False),
+            password,
+        ),
     )
     with uow(read_only=True) as work:
         user = work.users.get_by_username(clean["username"])
@@ -127,7 +130,9 @@ def refresh_session(
         raise RefreshRejected()
     for _ in range(ROTATION_ATTEMPTS):
         try:
-            return _rotate_once(presented, csrf_token, uow=uow, tokens=tokens, clock=clock, policy=policy)
+            return _rotate_once(
+                presented, csrf_token, uow=uow, tokens=tokens, clock=clock, policy=policy
+            )
         except ConcurrentUpdate:
             continue  # another tab rotated first: look again, the grace rule may now apply
     raise RefreshRejected()
@@ -251,4 +256,3 @@ def change_password(
         user.change_password_hash(new_hash)
         work.sessions.revoke_all_for_user(user.id, clock.now())
         work.commit()
-

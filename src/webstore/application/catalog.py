@@ -43,12 +43,12 @@ def get_product(actor: Principal, product_id: int, *, uow: UnitOfWorkFactory) ->
 
 
 def _clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
-    return values.validated(**{name: (rule, data.get(name)) for name, rule in PRODUCT_RULES.items()})
+    return values.validated(
+        **{name: (rule, data.get(name)) for name, rule in PRODUCT_RULES.items()}
+    )
 
 
-def add_product(
-    actor: Principal, data: Mapping[str, Any], *, uow: UnitOfWorkFactory
-) -> Product:
+def add_product(actor: Principal, data: Mapping[str, Any], *, uow: UnitOfWorkFactory) -> Product:
     """Create a product from ``name``, ``price``, ``amount`` and an optional ``description``."""
     require_superuser(actor)
     product = Product(**_clean_product(data))

@@ -140,7 +140,8 @@ def cancel_order(actor: Principal, order_id: int, *, uow: UnitOfWorkFactory) -> 
         if order is None or not (actor.is_superuser or order.user_id == actor.user_id):
             raise OrderNotFound(order_id)  # another user's order is, to them, not there
         order.cancel()
-        products = {p.id: p for p in work.products.get_for_update(sorted({l.product_id for l in order.lines}))}
+        returned = sorted({line.product_id for line in order.lines})
+        products = {p.id: p for p in work.products.get_for_update(returned)}
         for line in order.lines:
             products[line.product_id].restock(line.amount)
         work.commit()

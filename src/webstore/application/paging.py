@@ -21,7 +21,7 @@ def _optional_int(raw: Any, *, minimum: int, maximum: int) -> int | None:
 
 
 def pagination(limit: Any, offset: Any) -> tuple[int | None, int]:
-    """Checked ``(limit, offset)``: limit 1..1000 or none, offset >= 0 (query-string text allowed)."""
+    """Checked ``(limit, offset)``: limit 1..1000 or none, offset >= 0; text is accepted."""
     clean = values.validated(
         limit=(lambda raw: _optional_int(raw, minimum=1, maximum=MAX_LIMIT), limit),
         offset=(lambda raw: _optional_int(raw, minimum=0, maximum=2**62), offset),

@@ -90,10 +90,15 @@ class LoginSessionRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: rolls back on leaving the block unless ``commit`` was called."""
 
-    users: UserRepository
-    products: ProductRepository
-    orders: OrderRepository
-    sessions: LoginSessionRepository
+    # Read-only properties, so that an adapter may declare its own repository classes.
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def products(self) -> ProductRepository: ...
+    @property
+    def orders(self) -> OrderRepository: ...
+    @property
+    def sessions(self) -> LoginSessionRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -83,9 +83,7 @@ class Webstore:
         return catalog.import_products(rows, uow=self.uow)
 
     # --- orders --------------------------------------------------------------------------------
-    def place_order(
-        self, actor: Principal, address: object, phone: object, items: object
-    ) -> Order:
+    def place_order(self, actor: Principal, address: object, phone: object, items: object) -> Order:
         return orders.place_order(actor, address, phone, items, uow=self.uow, clock=self.clock)
 
     def list_orders(

@@ -93,7 +93,7 @@ def username(raw: Any) -> str:
 
 
 def username_key(name: str) -> str:
-    """The key that makes ``Alice``, ``ALICE`` and ``ａｌｉｃｅ`` one username."""
+    """The key that makes ``Alice``, ``ALICE`` and (full-width) ``\\uff21lice`` one username."""
     return _nfkc(_nfkc(name).casefold())
 
 
@@ -203,7 +203,9 @@ class Money:
         return f"{self.amount:.2f}"
 
 
-MAX_PRICE = Decimal("99999999.99")  # ten digits, as DRF's DecimalField(max_digits=10, decimal_places=2)
+MAX_PRICE = Decimal(
+    "99999999.99"
+)  # ten digits, as DRF's DecimalField(max_digits=10, decimal_places=2)
 
 
 def price(raw: Any) -> Money:
