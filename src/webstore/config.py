@@ -84,21 +84,27 @@ def sqlite_path(url: str) -> str | None:
 
 
 def _local_key(database: Path) -> bytes:
-    """A key generated once and kept, readable by the owner only, beside the database file."""
+    """A key generated once and kept, readable by the owner only, beside the database file.
+
+    Written to a private temporary file and then hard-linked into place, so that processes
+    starting together agree on one key and none ever reads a half-written file.
+    """
     key_file = database.with_name(database.name + ".secret-key")
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = key_file.read_bytes().strip()
-        if len(key) >= MIN_SECRET_BYTES:
-            return key
-        raise ConfigurationError(
-            f"{key_file} holds a key shorter than {MIN_SECRET_BYTES} bytes."
-        ) from None
-    key = secrets.token_urlsafe(48).encode()
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
+    if not key_file.exists():
+        draft = key_file.with_name(f"{key_file.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_urlsafe(48).encode())
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass  # another process won the race: use its key
+        finally:
+            draft.unlink()
+    key = key_file.read_bytes().strip()
+    if len(key) < MIN_SECRET_BYTES:
+        raise ConfigurationError(f"{key_file} holds a key shorter than {MIN_SECRET_BYTES} bytes.")
     return key
 
 

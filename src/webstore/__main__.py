@@ -1,0 +1,5 @@
+"""``python -m webstore`` is the ``webstore`` command."""
+
+from webstore.entrypoints.cli import main
+
+main()

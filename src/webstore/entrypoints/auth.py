@@ -1,0 +1,70 @@
+"""Sign up, log in, refresh, log out, and who am I."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from webstore.application.errors import NotAuthenticated
+from webstore.entrypoints import serializers
+from webstore.entrypoints.http import JsonResponse, load, webstore
+from webstore.entrypoints.schemas import LoginSchema, SignInSchema
+from webstore.entrypoints.security import (
+    REFRESH_COOKIE,
+    CookiePolicy,
+    current_principal,
+    double_submitted_csrf,
+    require_auth,
+)
+
+bp = Blueprint("auth", __name__, url_prefix="/api")
+SIGN_IN = SignInSchema()
+LOGIN = LoginSchema()
+
+
+@bp.post("/sign_in")
+def sign_in() -> tuple[dict[str, str], int]:
+    data = load(SIGN_IN)
+    webstore().register_user(data["username"], data["email"], data["password"])
+    return serializers.SIGNED_IN, 200
+
+
+@bp.post("/login_view")
+def login_view() -> Response:
+    data = load(LOGIN)
+    # Login throttling (429 with Retry-After, CONTRACT §1) goes here, before the password check.
+    result = webstore().log_in(data["username"], data["password"])
+    response = JsonResponse.of(
+        {"access_token": result.access_token, "user": serializers.user(result.user)}
+    )
+    cookies = CookiePolicy.current()
+    cookies.set_refresh(response, result.refresh_token)
+    cookies.set_csrf(response, result.csrf_token)
+    return response
+
+
+@bp.post("/refresh_token")
+def refresh_token() -> Response:
+    token = request.cookies.get(REFRESH_COOKIE)
+    if not token:
+        raise NotAuthenticated()
+    result = webstore().refresh(token, double_submitted_csrf())
+    response = JsonResponse.of({"access_token": result.access_token})
+    if result.refresh_token is not None:  # None: a grace-period reuse keeps the newest cookie
+        CookiePolicy.current().set_refresh(response, result.refresh_token)
+    return response
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    token = request.cookies.get(REFRESH_COOKIE)
+    if token:
+        webstore().log_out(token, double_submitted_csrf())
+    response = JsonResponse.of(serializers.LOGGED_OUT)
+    CookiePolicy.current().clear(response)
+    return response
+
+
+@bp.get("/me")
+@require_auth
+def me() -> dict[str, object]:
+    return serializers.me(current_principal())

@@ -1,0 +1,197 @@
+"""The ``webstore`` command line: serve, migrate, and the everyday admin chores (CONTRACT §5)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from webstore.application.errors import ConfigurationError
+from webstore.application.store import Webstore
+from webstore.bootstrap import bootstrap
+from webstore.config import MEMORY_URL, Settings
+from webstore.domain.errors import WebstoreError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+PRODUCT_COLUMNS = ("name", "description", "price", "amount")
+DEMO_CATALOGUE = (
+    ("Red chair", "A sturdy beech chair, painted red.", "49.90", 12),
+    ("Oak table", "Seats six; oiled solid oak.", "349.00", 3),
+    ("Desk lamp", "Warm white LED, adjustable arm.", "24.99", 40),
+    ("Wool blanket", "150 x 200 cm, undyed wool.", "79.50", 15),
+    ("Coffee mug", "Stoneware, 350 ml.", "9.99", 120),
+)
+
+
+def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn the store's own errors into one line on stderr and a non-zero exit code."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ConfigurationError as error:
+            raise click.ClickException(str(error)) from None
+        except WebstoreError as error:
+            raise click.ClickException(str(error)) from None
+
+    return wrapper
+
+
+def load_settings() -> Settings:
+    return Settings.from_env().with_secret_key()
+
+
+def open_store() -> Webstore:
+    """The store over the configured database, its schema brought up to date."""
+    return bootstrap(load_settings(), migrate=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Run and administer the webstore backend (configured by WEBSTORE_* variables)."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@friendly_errors
+def serve(host: str, port: int, workers: int) -> None:
+    """Bring the schema up to date, then serve the API with gunicorn."""
+    from webstore.entrypoints.server import run_gunicorn
+
+    settings = load_settings()  # resolved once, so that every worker shares one key
+    if settings.database_url == MEMORY_URL and workers > 1:
+        raise click.ClickException("memory:// keeps data per process: use --workers 1")
+    if settings.database_url != MEMORY_URL:
+        from webstore.adapters.sql.migrations import upgrade
+
+        upgrade(settings.database_url)
+    run_gunicorn(settings, host=host, port=port, workers=workers)
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@friendly_errors
+def db_upgrade() -> None:
+    """Apply every Alembic migration up to head."""
+    from webstore.adapters.sql.migrations import upgrade
+
+    settings = Settings.from_env()
+    if settings.database_url == MEMORY_URL:
+        raise click.ClickException("memory:// has no schema to upgrade")
+    upgrade(settings.database_url)
+    click.echo("database is up to date")
+
+
+@main.command("create-superuser")
+@click.option("--username", required=True)
+@click.option("--email", required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@friendly_errors
+def create_superuser(username: str, email: str, password_stdin: bool) -> None:
+    """Create a superuser; the password comes from a prompt or from stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = open_store().create_superuser(username, email, password)
+    click.echo(f"superuser {user.username} created (id {user.user_id})")
+
+
+@main.group()
+def products() -> None:
+    """Catalogue commands."""
+
+
+@products.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@friendly_errors
+def products_import(file: Path) -> None:
+    """Import products from CSV or JSON lines (name, description, price, amount): all or nothing."""
+    rows = list(read_product_rows(file.read_text(encoding="utf-8")))
+    imported = open_store().import_products(rows)
+    click.echo(f"imported {len(imported)} products")
+
+
+def read_product_rows(text: str) -> Iterator[dict[str, Any]]:
+    """Rows from JSON lines (one object per line) or CSV (with or without a header row)."""
+    if text.lstrip().startswith("{"):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                yield _json_row(line, number)
+        return
+    reader = csv.reader(io.StringIO(text))
+    for index, row in enumerate(reader):
+        if not row or (index == 0 and [c.strip().lower() for c in row] == list(PRODUCT_COLUMNS)):
+            continue
+        record: dict[str, Any] = dict(zip(PRODUCT_COLUMNS, (c.strip() for c in row), strict=False))
+        amount = record.get("amount")
+        if isinstance(amount, str) and amount.isdigit():
+            record["amount"] = int(amount)  # CSV has only text; the rules want an integer
+        yield record
+
+
+def _json_row(line: str, number: int) -> dict[str, Any]:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"line {number}: not valid JSON ({error.msg})") from None
+    if not isinstance(row, dict):
+        raise click.ClickException(f"line {number}: expected a JSON object")
+    return row
+
+
+@main.group()
+def users() -> None:
+    """User administration."""
+
+
+@users.command("deactivate")
+@click.argument("username")
+@friendly_errors
+def users_deactivate(username: str) -> None:
+    """Forbid a user to log in and end all of that user's sessions."""
+    user = open_store().set_user_active(username, False)
+    click.echo(f"user {user.username} deactivated; all sessions ended")
+
+
+@users.command("activate")
+@click.argument("username")
+@friendly_errors
+def users_activate(username: str) -> None:
+    """Allow a deactivated user to log in again."""
+    user = open_store().set_user_active(username, True)
+    click.echo(f"user {user.username} activated")
+
+
+@main.command()
+@friendly_errors
+def demo() -> None:
+    """Fill an empty database with a demo catalogue and users, and print their credentials."""
+    store = open_store()
+    if store.list_products(limit=1).total:
+        raise click.ClickException("the database already has products; demo fills empty ones only")
+    credentials = {"demo": secrets.token_urlsafe(12), "admin": secrets.token_urlsafe(12)}
+    store.register_user("demo", "demo@example.com", credentials["demo"])
+    store.create_superuser("admin", "admin@example.com", credentials["admin"])
+    store.import_products(
+        {"name": n, "description": d, "price": p, "amount": a} for n, d, p, a in DEMO_CATALOGUE
+    )
+    click.echo(f"added {len(DEMO_CATALOGUE)} products")
+    for username, password in credentials.items():
+        click.echo(f"{username} / {password}")

@@ -1,0 +1,94 @@
+"""The one error layer: every failure becomes a JSON response, never an HTML page or a trace."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from webstore.application.errors import (
+    ConcurrentUpdate,
+    CsrfFailed,
+    InvalidToken,
+    NotAuthenticated,
+    PermissionDenied,
+    RefreshRejected,
+)
+from webstore.domain.errors import (
+    IllegalTransition,
+    InsufficientStock,
+    InvalidCredentials,
+    InvalidInput,
+    OrderNotFound,
+    ProductNotFound,
+    UsernameTaken,
+    UserNotFound,
+    WebstoreError,
+)
+from webstore.entrypoints.http import JsonResponse
+
+NOT_FOUND = "Not found."
+SERVER_ERROR = "A server error occurred."
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}\Z")
+
+# status, body key, and a fixed message (None: the error's own message)
+STATUS: dict[type, tuple[int, str, str | None]] = {
+    UsernameTaken: (400, "error", None),
+    InsufficientStock: (400, "error", None),
+    ProductNotFound: (400, "error", None),  # named in an order; products.py makes it a 404
+    InvalidCredentials: (403, "detail", None),
+    NotAuthenticated: (403, "detail", None),
+    InvalidToken: (403, "detail", None),  # TokenExpired too
+    RefreshRejected: (403, "detail", None),
+    CsrfFailed: (403, "detail", None),
+    PermissionDenied: (403, "detail", None),
+    OrderNotFound: (404, "detail", NOT_FOUND),
+    UserNotFound: (404, "detail", NOT_FOUND),
+    IllegalTransition: (409, "detail", None),
+    ConcurrentUpdate: (409, "detail", None),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(WebstoreError, webstore_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, server_error)
+
+
+def webstore_error(error: WebstoreError) -> Response:
+    if isinstance(error, InvalidInput):
+        return JsonResponse.of({"error": str(error), "errors": error.errors}, 400)
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            status, key, message = STATUS[kind]
+            return JsonResponse.of({key: message or str(error)}, status)
+    return server_error(error)  # e.g. ConfigurationError: ours to fix, not the client's
+
+
+def http_error(error: HTTPException) -> Response:
+    if isinstance(error, NotFound):
+        return JsonResponse.of({"detail": NOT_FOUND}, 404)
+    if isinstance(error, MethodNotAllowed):
+        response = JsonResponse.of({"detail": f'Method "{request.method}" not allowed.'}, 405)
+        response.allow.update(error.valid_methods or ())
+        return response
+    response = JsonResponse.of({"detail": error.description}, error.code or 500)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value  # e.g. Retry-After, WWW-Authenticate
+    return response
+
+
+def server_error(error: Exception) -> Response:
+    """Log the failure with an id to quote, and tell the client nothing more."""
+    request_id = request.headers.get("X-Request-ID", "")
+    if not _REQUEST_ID.match(request_id):
+        request_id = uuid.uuid4().hex
+    current_app.logger.error(
+        "request %s failed: %s %s", request_id, request.method, request.path, exc_info=error
+    )
+    response = JsonResponse.of({"detail": SERVER_ERROR}, 500)
+    response.headers["X-Request-ID"] = request_id
+    return response

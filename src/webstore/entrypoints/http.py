@@ -1,0 +1,140 @@
+"""JSON in and out, as Django REST Framework reads and writes it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any, NoReturn
+
+from flask import Response, current_app, request
+from flask.json.provider import JSONProvider
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+
+from webstore.application.store import Webstore
+from webstore.config import Settings
+from webstore.domain.errors import InvalidInput
+from webstore.entrypoints.schemas import json_type
+
+MAX_BODY = 1024 * 1024  # 1 MiB (CONTRACT §2)
+# What werkzeug lets a view read: one byte more, so that a body streamed without a length
+# (chunked) and cut off at the limit can be told from one that fits exactly.
+READ_LIMIT = MAX_BODY + 1
+
+
+def dumps(obj: Any) -> str:
+    """DRF's renderer: compact, UTF-8, keys in the order the serializer built them."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def loads(text: str | bytes) -> Any:
+    """DRF's strict parser, with exact decimals: ``1.0`` is never mistaken for an integer."""
+    return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise ValueError(f"Out of range float values are not JSON compliant: {name!r}")
+
+
+class JsonResponse(Response):
+    """Every response is JSON, even the empty ones (204, HEAD, automatic OPTIONS)."""
+
+    default_mimetype = "application/json"
+
+    @classmethod
+    def of(cls, body: Any, status: int = 200) -> JsonResponse:
+        return cls(dumps(body), status)
+
+
+class CompactJsonProvider(JSONProvider):
+    """What views return as dicts and lists goes out through ``dumps``."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return dumps(obj)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return loads(s)
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        return JsonResponse(dumps(self._prepare_response_obj(args, kwargs)))
+
+
+def webstore() -> Webstore:
+    store: Webstore = current_app.extensions["webstore"]
+    return store
+
+
+def settings() -> Settings:
+    """The settings the app was made with (for the hooks that need more than cookies)."""
+    value: Settings = current_app.extensions["webstore.settings"]
+    return value
+
+
+def json_object() -> dict[str, Any]:
+    """The request body as a JSON object; an empty body reads as ``{}``, as in DRF."""
+    raw = request.get_data(cache=False)
+    if not raw:
+        return {}
+    if len(raw) > MAX_BODY:
+        raise RequestEntityTooLarge()
+    if request.mimetype != "application/json":
+        content_type = request.headers.get("Content-Type", "")
+        raise UnsupportedMediaType(f'Unsupported media type "{content_type}" in request.')
+    try:
+        data = loads(raw.decode(request.mimetype_params.get("charset", "utf-8")))
+    except (ValueError, LookupError) as problem:  # UnicodeDecodeError is a ValueError
+        raise BadRequest(f"JSON parse error - {problem}") from None
+    if not isinstance(data, dict):
+        message = f"Invalid data. Expected a dictionary, but got {json_type(data)}."
+        raise InvalidInput({"non_field_errors": [message]})
+    return data
+
+
+def load(schema: Schema) -> dict[str, Any]:
+    """The request body loaded through ``schema``; any problem is ``InvalidInput``."""
+    try:
+        loaded: dict[str, Any] = schema.load(json_object())
+    except ValidationError as problem:
+        raise InvalidInput(_drf_errors(problem.messages_dict)) from None
+    return loaded
+
+
+def _drf_errors(messages: Mapping[Any, Any]) -> dict[str, Any]:
+    """marshmallow's errors with DRF's keys: list indexes as text, ``non_field_errors``."""
+    return {
+        "non_field_errors" if key == "_schema" else str(key): (
+            _drf_errors(value) if isinstance(value, Mapping) else value
+        )
+        for key, value in messages.items()
+    }
+
+
+class LazyBody(Mapping[str, Any]):
+    """The body, parsed and loaded on first read, as DRF's ``request.data`` is.
+
+    Handed to a use case that checks permission before it reads its input, so that a
+    regular user gets 403 and not a validation error (CONTRACT §2, order of checks).
+    """
+
+    def __init__(self, schema: Schema) -> None:
+        self._schema = schema
+        self._data: dict[str, Any] | None = None
+
+    def _loaded(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = load(self._schema)
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
+def no_content() -> Response:
+    return JsonResponse(status=204)

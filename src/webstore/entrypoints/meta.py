@@ -1,0 +1,16 @@
+"""Is the service up: for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from webstore.entrypoints.http import webstore
+
+bp = Blueprint("meta", __name__, url_prefix="/api")
+
+
+@bp.get("/health")
+def health() -> tuple[dict[str, str], int]:
+    if webstore().is_healthy():
+        return {"status": "ok"}, 200
+    return {"status": "unavailable"}, 503

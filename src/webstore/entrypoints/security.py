@@ -1,0 +1,111 @@
+"""Who is calling, and whether an unsafe request really comes from our own front end."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from flask import Response, current_app, g, request
+
+from webstore.application.dto import Principal
+from webstore.application.errors import CsrfFailed, InvalidToken, NotAuthenticated
+from webstore.config import Settings
+from webstore.entrypoints.http import webstore
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+SCHEMES = frozenset({"token", "bearer"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+REFRESH_COOKIE = "refreshtoken"
+CSRF_COOKIE = "csrftoken"
+CSRF_HEADER = "X-CSRFToken"
+
+
+def require_auth(view: Callable[P, R]) -> Callable[P, R]:
+    """Authenticate (one lookup), then check CSRF on unsafe methods; the caller lands on ``g``."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        store = webstore()
+        principal = store.authenticate(bearer_token())
+        if request.method not in SAFE_METHODS:
+            store.check_csrf(*unsafe_request_csrf(), principal)
+        g.principal = principal
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def current_principal() -> Principal:
+    principal: Principal = g.principal
+    return principal
+
+
+def bearer_token() -> str:
+    """The token of ``Authorization: Token <t>`` or ``Bearer <t>`` (scheme in any case)."""
+    parts = request.headers.get("Authorization", "").split()
+    if not parts or parts[0].lower() not in SCHEMES:
+        raise NotAuthenticated()
+    if len(parts) != 2:
+        raise InvalidToken()  # no token, or one with spaces in it
+    return parts[1]
+
+
+def unsafe_request_csrf() -> tuple[str | None, str | None]:
+    """The CSRF header and cookie of an unsafe request.
+
+    The Origin check of CONTRACT §2 belongs here, before the tokens are looked at (as in
+    Django's CsrfViewMiddleware), so that every unsafe endpoint gets it at once.
+    """
+    return request.headers.get(CSRF_HEADER), request.cookies.get(CSRF_COOKIE)
+
+
+def double_submitted_csrf() -> str:
+    """A present CSRF header equal to the cookie (its signature is checked by the use case)."""
+    header, cookie = unsafe_request_csrf()
+    if not header or not cookie:
+        raise CsrfFailed.missing()
+    if not hmac.compare_digest(header.encode(), cookie.encode()):
+        raise CsrfFailed.incorrect()
+    return cookie
+
+
+@dataclass(frozen=True, slots=True)
+class CookiePolicy:
+    """The attributes of the two login cookies, worked out once from the settings."""
+
+    refresh: dict[str, Any]
+    csrf: dict[str, Any]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CookiePolicy:
+        common = {
+            "max_age": settings.refresh_token_ttl,
+            "domain": settings.cookie_domain,
+            "secure": settings.cookie_secure,
+            "samesite": "Lax",
+        }
+        return cls(
+            refresh={**common, "path": "/api", "httponly": True},
+            csrf={**common, "path": "/", "httponly": False},
+        )
+
+    def set_refresh(self, response: Response, token: str) -> None:
+        response.set_cookie(REFRESH_COOKIE, token, **self.refresh)
+
+    def set_csrf(self, response: Response, token: str) -> None:
+        response.set_cookie(CSRF_COOKIE, token, **self.csrf)
+
+    @staticmethod
+    def current() -> CookiePolicy:
+        policy: CookiePolicy = current_app.extensions["webstore.cookies"]
+        return policy
+
+    def clear(self, response: Response) -> None:
+        for name, attributes in ((REFRESH_COOKIE, self.refresh), (CSRF_COOKIE, self.csrf)):
+            kept = {key: value for key, value in attributes.items() if key != "max_age"}
+            response.delete_cookie(name, **kept)

@@ -1,0 +1,57 @@
+"""Responses as plain dicts: the request path's fast twin of the response schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webstore.application.dto import Principal
+from webstore.domain.orders import Order
+from webstore.domain.products import Product
+from webstore.entrypoints.schemas import utc_iso
+
+SIGNED_IN = {"massage": "success", "message": "success"}
+LOGGED_OUT = {"detail": "Successfully logged out."}
+
+
+def product(item: Product) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "name": item.name,
+        "description": item.description,
+        "price": str(item.price),
+        "amount": item.amount,
+    }
+
+
+def product_detail(item: Product) -> dict[str, Any]:
+    return {**product(item), "is_active": item.is_active}
+
+
+def order(item: Order) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "user": item.user_id,
+        "address": item.address,
+        "phone": item.phone,
+        "status": item.status.value,
+        "completed": item.completed,
+        "created_at": utc_iso(item.created_at),
+        "total_price": str(item.total_price),
+        "items": [
+            {
+                "product_id": line.product_id,
+                "product_name": line.product_name,
+                "amount": line.amount,
+                "price": str(line.price),
+            }
+            for line in item.lines
+        ],
+    }
+
+
+def user(principal: Principal) -> dict[str, Any]:
+    return {"id": principal.user_id, "username": principal.username, "email": principal.email}
+
+
+def me(principal: Principal) -> dict[str, Any]:
+    return {**user(principal), "is_superuser": principal.is_superuser}

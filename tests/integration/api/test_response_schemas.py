@@ -1,0 +1,96 @@
+"""The fast serializers and the documented response schemas describe the same JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from marshmallow import Schema
+
+from webstore.application import catalog
+from webstore.application.dto import Principal
+from webstore.domain.orders import Order, OrderLine, OrderStatus
+from webstore.domain.products import Product
+from webstore.domain.values import Money
+from webstore.entrypoints import schemas, serializers
+
+CHAIR = Product("Red Chair", Money(Decimal("19.99")), 10, "A sturdy red chair", id=1)
+LAMP = Product("Brass Lamp", Money(Decimal("35")), 0, "", is_active=False, id=3)
+ALICE = Principal(7, "Zoë", "zoe@example.com", False, "session")
+MARGARET = Principal(1, "margaret", "margaret@example.com", True)
+ORDERS = [
+    Order(
+        7,
+        "221B Baker Street",
+        "+44 20 7946 0958",
+        datetime(2026, 11, 26, 20, 12, 30, tzinfo=UTC),
+        [
+            OrderLine(1, "Red Chair", 2, Money(Decimal("19.99"))),
+            OrderLine(3, "Brass Lamp", 1, Money(Decimal("35.00"))),
+        ],
+        id=4,
+    ),
+    Order(
+        7,
+        "1 Elm Street",
+        "5550100",
+        datetime(2026, 11, 26, 20, 12, 30, 123456, tzinfo=UTC),
+        [OrderLine(1, "Red Chair", 1, Money(Decimal("0.10")))],
+        OrderStatus.CANCELLED,
+        id=5,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("serialize", "schema", "item"),
+    [
+        (serializers.product, schemas.ProductSchema(), CHAIR),
+        (serializers.product_detail, schemas.ProductDetailSchema(), LAMP),
+        (serializers.order, schemas.OrderSchema(), ORDERS[0]),
+        (serializers.order, schemas.OrderSchema(), ORDERS[1]),
+        (serializers.user, schemas.UserSchema(), ALICE),
+        (serializers.me, schemas.MeSchema(), MARGARET),
+    ],
+)
+def test_the_fast_serializer_writes_what_the_schema_documents(
+    serialize: object, schema: Schema, item: object
+) -> None:
+    fast = serialize(item)  # type: ignore[operator]
+
+    assert fast == schema.dump(item)
+    assert list(fast) == list(schema.fields)
+    assert schema.validate(fast) == {}
+
+
+def test_times_are_utc_iso_8601_ending_in_z() -> None:
+    assert serializers.order(ORDERS[0])["created_at"] == "2026-11-26T20:12:30Z"
+    assert serializers.order(ORDERS[1])["created_at"] == "2026-11-26T20:12:30.123456Z"
+
+
+def test_the_order_schema_knows_the_total() -> None:
+    assert serializers.order(ORDERS[0])["total_price"] == "74.98"
+
+
+@pytest.mark.parametrize(
+    ("body", "schema"),
+    [
+        ({"massage": "success", "message": "success"}, schemas.SignInResponseSchema()),
+        (serializers.LOGGED_OUT, schemas.DetailSchema()),
+        ({"access_token": "a.b.c"}, schemas.AccessTokenSchema()),
+        ({"access_token": "a.b.c", "user": serializers.user(ALICE)}, schemas.LoginResponseSchema()),
+    ],
+)
+def test_fixed_bodies_match_their_schemas(body: dict[str, object], schema: Schema) -> None:
+    assert schema.validate(body) == {}
+    assert set(body) == set(schema.fields)
+
+
+def test_the_product_request_schemas_name_the_fields_the_use_cases_read() -> None:
+    assert list(schemas.ProductCreateSchema().fields) == list(catalog.PRODUCT_RULES)
+    assert set(schemas.ProductUpdateSchema().fields) == set(catalog.EDITABLE)
+    required = {
+        name for name, field in schemas.ProductCreateSchema().fields.items() if field.required
+    }
+    assert required == {"name", "price", "amount"}
