@@ -35,7 +35,9 @@ def test_db_upgrade_creates_the_schema_and_can_run_twice(env: dict[str, str]) ->
     assert "up to date" in again.output
 
 
-def test_create_superuser_reads_the_password_from_stdin(env: dict[str, str], sqlite_url: str) -> None:
+def test_create_superuser_reads_the_password_from_stdin(
+    env: dict[str, str], sqlite_url: str
+) -> None:
     result = webstore(
         env, "create-superuser", "--username", "root", "--email", "root@example.com",
         "--password-stdin", stdin="a long root password\n",
@@ -45,7 +47,9 @@ def test_create_superuser_reads_the_password_from_stdin(env: dict[str, str], sql
     assert login.user.is_superuser
 
 
-def test_create_superuser_prompts_twice_for_the_password(env: dict[str, str], sqlite_url: str) -> None:
+def test_create_superuser_prompts_twice_for_the_password(
+    env: dict[str, str], sqlite_url: str
+) -> None:
     result = webstore(
         env, "create-superuser", "--username", "root", "--email", "root@example.com",
         stdin="prompted password\nprompted password\n",
@@ -54,7 +58,9 @@ def test_create_superuser_prompts_twice_for_the_password(env: dict[str, str], sq
     assert bootstrap(fast_settings(sqlite_url)).log_in("root", "prompted password")
 
 
-def test_create_superuser_refuses_a_bad_password_with_a_one_line_reason(env: dict[str, str]) -> None:
+def test_create_superuser_refuses_a_bad_password_with_a_one_line_reason(
+    env: dict[str, str],
+) -> None:
     result = webstore(
         env, "create-superuser", "--username", "root", "--email", "root@example.com",
         "--password-stdin", stdin="1234567890\n",
@@ -63,10 +69,14 @@ def test_create_superuser_refuses_a_bad_password_with_a_one_line_reason(env: dic
     assert "entirely numeric" in result.output
 
 
-def test_products_import_reads_csv_with_a_header(env: dict[str, str], tmp_path: Path, sqlite_url: str) -> None:
+def test_products_import_reads_csv_with_a_header(
+    env: dict[str, str], tmp_path: Path, sqlite_url: str
+) -> None:
     csv_file = tmp_path / "catalogue.csv"
     csv_file.write_text(
-        "name,description,price,amount\nRed chair,Beech,19.99,5\n\"Oak table\",\"Seats six, oiled\",349,2\n"
+        "name,description,price,amount\n"
+        "Red chair,Beech,19.99,5\n"
+        '"Oak table","Seats six, oiled",349,2\n'
     )
     result = webstore(env, "products", "import", str(csv_file))
     assert result.exit_code == 0, result.output
@@ -77,7 +87,9 @@ def test_products_import_reads_csv_with_a_header(env: dict[str, str], tmp_path: 
     ]
 
 
-def test_products_import_reads_json_lines(env: dict[str, str], tmp_path: Path, sqlite_url: str) -> None:
+def test_products_import_reads_json_lines(
+    env: dict[str, str], tmp_path: Path, sqlite_url: str
+) -> None:
     jsonl = tmp_path / "catalogue.jsonl"
     jsonl.write_text(
         '{"name": "Desk lamp", "description": "LED", "price": 24.99, "amount": 40}\n'
@@ -87,7 +99,9 @@ def test_products_import_reads_json_lines(env: dict[str, str], tmp_path: Path, s
     assert bootstrap(fast_settings(sqlite_url)).list_products().total == 2
 
 
-def test_products_import_is_all_or_nothing(env: dict[str, str], tmp_path: Path, sqlite_url: str) -> None:
+def test_products_import_is_all_or_nothing(
+    env: dict[str, str], tmp_path: Path, sqlite_url: str
+) -> None:
     csv_file = tmp_path / "catalogue.csv"
     csv_file.write_text("Red chair,Beech,19.99,5\nBroken,,-3,1\n")
     result = webstore(env, "products", "import", str(csv_file))
@@ -125,9 +139,7 @@ def test_demo_fills_an_empty_database_and_prints_working_credentials(
 ) -> None:
     result = webstore(env, "demo")
     assert result.exit_code == 0, result.output
-    credentials = dict(
-        line.split(" / ") for line in result.output.splitlines() if " / " in line
-    )
+    credentials = dict(line.split(" / ") for line in result.output.splitlines() if " / " in line)
     store = bootstrap(fast_settings(sqlite_url))
     assert store.log_in("demo", credentials["demo"]).user.is_superuser is False
     assert store.log_in("admin", credentials["admin"]).user.is_superuser is True
@@ -136,7 +148,10 @@ def test_demo_fills_an_empty_database_and_prints_working_credentials(
 
 
 def test_a_database_other_than_sqlite_without_a_secret_key_refuses_to_start() -> None:
-    env = {"WEBSTORE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none", "WEBSTORE_SECRET_KEY": ""}
+    env = {
+        "WEBSTORE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+        "WEBSTORE_SECRET_KEY": "",
+    }
     result = webstore(env, "serve")
     assert result.exit_code == 1
     reason = result.output.strip()

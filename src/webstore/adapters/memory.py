@@ -209,9 +209,10 @@ class InMemoryUnitOfWork:
             self._db.lock.release()
 
     def commit(self) -> None:
+        # The unit of work keeps the objects it handed out, as an SQLAlchemy session does:
+        # changes made to them after this commit belong to the next one.
         for table in self._tables:
             table.flush()
-        self._begin()  # later reads see the committed state, as after a database commit
 
     def rollback(self) -> None:
         self._begin()

@@ -33,6 +33,8 @@ class Argon2PasswordHasher:
         return self._argon2.hash(password)
 
     def verify(self, password_hash: str, password: str) -> bool:
+        if not password_hash.isascii():
+            return False  # argon2-cffi would raise UnicodeEncodeError: no hash of ours is this
         try:
             return self._argon2.verify(password_hash, password)
         except (VerificationError, InvalidHashError):

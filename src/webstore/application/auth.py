@@ -215,7 +215,10 @@ def check_csrf(
     """Double submit: header equals cookie (constant time) and the token is signed for the user."""
     if not header or not cookie:
         raise CsrfFailed.missing()
-    if not hmac.compare_digest(header.encode(), cookie.encode()):
+    # "surrogatepass": text from outside may hold lone surrogates, which plain UTF-8 refuses.
+    if not hmac.compare_digest(
+        header.encode("utf-8", "surrogatepass"), cookie.encode("utf-8", "surrogatepass")
+    ):
         raise CsrfFailed.incorrect()
     if not tokens.csrf.is_valid(cookie, principal.user_id):
         raise CsrfFailed.incorrect()

@@ -47,6 +47,7 @@ def text(raw: Any, *, min_length: int = 1, max_length: int, strip: bool = True) 
         raise InvalidValue(REQUIRED)
     if not isinstance(raw, str):
         raise InvalidValue(NOT_A_STRING)
+    _refuse_unstorable(raw)
     value = raw.strip() if strip else raw
     if not value and min_length > 0:
         raise InvalidValue(BLANK)
@@ -55,6 +56,17 @@ def text(raw: Any, *, min_length: int = 1, max_length: int, strip: bool = True) 
     if len(value) > max_length:
         raise InvalidValue(f"Ensure this field has no more than {max_length} characters.")
     return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_unstorable(value: str) -> None:
+    """As DRF's CharField: no NUL (PostgreSQL refuses it) and no lone surrogate (not UTF-8)."""
+    if "\x00" in value:
+        raise InvalidValue("Null characters are not allowed.")
+    if (surrogate := _SURROGATE.search(value)) is not None:
+        raise InvalidValue(f"Surrogate characters are not allowed: U+{ord(surrogate[0]):X}.")
 
 
 def integer(raw: Any, *, minimum: int, maximum: int) -> int:
@@ -93,8 +105,15 @@ def username(raw: Any) -> str:
 
 
 def username_key(name: str) -> str:
-    """The key that makes ``Alice``, ``ALICE`` and (full-width) ``\\uff21lice`` one username."""
-    return _nfkc(_nfkc(name).casefold())
+    """The key that makes ``Alice``, ``ALICE`` and (full-width) ``\\uff21lice`` one username.
+
+    Unicode's compatibility caseless match, plus upper-casing first so that a letter and its
+    capital always share a key (``casefold`` alone keeps the dotless ``\\u0131`` apart from ``I``).
+    Decomposing before each case mapping keeps the key stable: ``username_key`` of a key is
+    that key.
+    """
+    upper = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).upper())
+    return _nfkc(upper.casefold())
 
 
 _LOCAL_PART = re.compile(r"^[-!#$%&'*+/=?^_`{}|~0-9a-z]+(\.[-!#$%&'*+/=?^_`{}|~0-9a-z]+)*\Z", re.I)
@@ -203,27 +222,38 @@ class Money:
         return f"{self.amount:.2f}"
 
 
-MAX_PRICE = Decimal(
-    "99999999.99"
-)  # ten digits, as DRF's DecimalField(max_digits=10, decimal_places=2)
+# Ten digits, as DRF's DecimalField(max_digits=10, decimal_places=2).
+MAX_PRICE = Decimal("99999999.99")
+NOT_A_NUMBER = "A valid number is required."
+
+
+def _decimal(raw: int | float | str | Decimal) -> Decimal:
+    if isinstance(raw, int):
+        return Decimal(raw)  # exact, and free of str()'s limit on the digits of huge integers
+    if isinstance(raw, float):
+        return Decimal(repr(raw)) if math.isfinite(raw) else Decimal("NaN")
+    try:
+        return Decimal(raw.strip() if isinstance(raw, str) else raw)
+    except InvalidOperation:
+        return Decimal("NaN")
 
 
 def price(raw: Any) -> Money:
-    """A positive price from a JSON number or a decimal string with at most two places."""
+    """A positive price from a JSON number or a decimal string with at most two places.
+
+    Places are counted as written, as DRF does: ``"1.500"`` has three. No check quantizes an
+    unchecked value, since that raises for values wider than the decimal context.
+    """
     if raw is None:
         raise InvalidValue(REQUIRED)
     if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
-        raise InvalidValue("A valid number is required.")
-    if isinstance(raw, float) and not math.isfinite(raw):
-        raise InvalidValue("A valid number is required.")
-    try:
-        value = Decimal(repr(raw) if isinstance(raw, float) else str(raw).strip())
-    except InvalidOperation:
-        raise InvalidValue("A valid number is required.") from None
+        raise InvalidValue(NOT_A_NUMBER)
+    value = _decimal(raw)
     if not value.is_finite():
-        raise InvalidValue("A valid number is required.")
+        raise InvalidValue(NOT_A_NUMBER)
     exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(CENT):
+    assert isinstance(exponent, int)  # a finite Decimal's exponent is a number
+    if exponent < -2:
         raise InvalidValue("Ensure that there are no more than 2 decimal places.")
     if value <= 0:
         raise InvalidValue("Ensure this value is greater than 0.")

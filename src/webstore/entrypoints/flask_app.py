@@ -8,7 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import Settings
-from webstore.entrypoints import auth, cors, errors, meta, orders, products
+from webstore.entrypoints import auth, cors, docs, errors, meta, orders, products
 from webstore.entrypoints.http import MAX_BODY, READ_LIMIT, CompactJsonProvider, JsonResponse
 from webstore.entrypoints.security import CookiePolicy
 
@@ -37,12 +37,13 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     app.extensions["webstore.settings"] = settings
     app.extensions["webstore.cookies"] = CookiePolicy.from_settings(settings)
     app.before_request(refuse_large_bodies)
-    # Still to come, each at its marked place: login throttling (auth.login_view), the Origin
-    # check (security.unsafe_request_csrf) and Idempotency-Key (orders.post_order).
+    # Still to come, each at its marked place: login throttling (auth.login_view) and
+    # Idempotency-Key (orders.post_order).
     errors.init_app(app)
     cors.init_app(app, settings.cors_origins)
     for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
         app.register_blueprint(blueprint)
+    docs.init_app(app)
     return app
 
 

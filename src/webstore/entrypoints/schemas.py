@@ -139,7 +139,7 @@ class SignInSchema(RequestSchema):
     username = Text(
         required=True,
         validate=rule(values.username),
-        metadata={"maxLength": 150, "description": "letters, digits and @.+-_"},
+        metadata={"minLength": 1, "maxLength": 150, "description": "letters, digits and @.+-_"},
     )
     email = Text(
         required=True, validate=rule(values.email), metadata={"format": "email", "maxLength": 254}
@@ -169,7 +169,9 @@ class OrderLineRequestSchema(RequestSchema):
 
 
 class PlaceOrderSchema(RequestSchema):
-    address = Text(required=True, validate=rule(values.address), metadata={"maxLength": 500})
+    address = Text(
+        required=True, validate=rule(values.address), metadata={"minLength": 1, "maxLength": 500}
+    )
     phone = Text(
         required=True,
         validate=rule(values.phone),
@@ -183,18 +185,32 @@ class PlaceOrderSchema(RequestSchema):
     )
 
 
+NAME = {"minLength": 1, "maxLength": 200}
+DESCRIPTION = {"maxLength": 5000, "description": "null reads as empty"}
+PRICE = {
+    "type": ["string", "number"],  # OpenAPI 3.1
+    "example": "19.99",
+    "description": "greater than 0, at most 2 places and 10 digits",
+}
+STOCK = {"minimum": 0, "maximum": values.MAX_STOCK}
+
+
 class ProductCreateSchema(RequestSchema):
-    name = Text(required=True, validate=rule(values.product_name))
-    description = Text(allow_none=True, validate=rule(values.product_description))
-    price = Price(required=True, validate=rule(values.price), metadata={"example": "19.99"})
-    amount = StrictInteger(required=True, validate=rule(values.stock_amount))
+    name = Text(required=True, validate=rule(values.product_name), metadata=NAME)
+    description = Text(
+        allow_none=True, validate=rule(values.product_description), metadata=DESCRIPTION
+    )
+    price = Price(required=True, validate=rule(values.price), metadata=PRICE)
+    amount = StrictInteger(required=True, validate=rule(values.stock_amount), metadata=STOCK)
 
 
 class ProductUpdateSchema(RequestSchema):
-    name = Text(validate=rule(values.product_name))
-    description = Text(allow_none=True, validate=rule(values.product_description))
-    price = Price(validate=rule(values.price), metadata={"example": "19.99"})
-    amount = StrictInteger(validate=rule(values.stock_amount))
+    name = Text(validate=rule(values.product_name), metadata=NAME)
+    description = Text(
+        allow_none=True, validate=rule(values.product_description), metadata=DESCRIPTION
+    )
+    price = Price(validate=rule(values.price), metadata=PRICE)
+    amount = StrictInteger(validate=rule(values.stock_amount), metadata=STOCK)
     is_active = StrictBoolean()
 
 

@@ -13,7 +13,7 @@ from flask import Response, current_app, g, request
 from webstore.application.dto import Principal
 from webstore.application.errors import CsrfFailed, InvalidToken, NotAuthenticated
 from webstore.config import Settings
-from webstore.entrypoints.http import webstore
+from webstore.entrypoints.http import settings, webstore
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -23,6 +23,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 REFRESH_COOKIE = "refreshtoken"
 CSRF_COOKIE = "csrftoken"
 CSRF_HEADER = "X-CSRFToken"
+ORIGIN_FAILED = "CSRF Failed: Origin checking failed - {origin} does not match any trusted origins."
 
 
 def require_auth(view: Callable[P, R]) -> Callable[P, R]:
@@ -56,12 +57,34 @@ def bearer_token() -> str:
 
 
 def unsafe_request_csrf() -> tuple[str | None, str | None]:
-    """The CSRF header and cookie of an unsafe request.
+    """The CSRF header and cookie of an unsafe request from a trusted origin.
 
-    The Origin check of CONTRACT §2 belongs here, before the tokens are looked at (as in
-    Django's CsrfViewMiddleware), so that every unsafe endpoint gets it at once.
+    The Origin check comes first, before the tokens are looked at, as in Django's
+    ``CsrfViewMiddleware.process_view``. Every CSRF-protected request passes here (after
+    authentication); ``sign_in`` and ``login_view`` are CSRF-exempt and do not, as Django's
+    ``csrf_exempt`` views skip the Origin check too.
     """
+    check_origin()
     return request.headers.get(CSRF_HEADER), request.cookies.get(CSRF_COOKIE)
+
+
+def check_origin() -> None:
+    """Refuse an ``Origin`` that is neither this host nor a configured CORS origin.
+
+    An absent header passes (non-browser clients, older browsers), as in Django; an empty one
+    or ``null`` (sandboxed frames, some redirects) never matches.
+    """
+    origin = request.headers.get("Origin")
+    if origin is None or origin == own_origin():
+        return
+    if origin != "null" and origin in settings().cors_origins:
+        return
+    raise CsrfFailed(ORIGIN_FAILED.format(origin=origin))
+
+
+def own_origin() -> str:
+    """``scheme://host[:port]`` of this request, as Django builds it from ``get_host()``."""
+    return f"{request.scheme}://{request.host}"
 
 
 def double_submitted_csrf() -> str:

@@ -32,7 +32,8 @@ def server_environment(database_url: str) -> dict[str, str]:
     env.update(
         WEBSTORE_DATABASE_URL=database_url,
         WEBSTORE_SECRET_KEY=TEST_SECRET_KEY.decode(),
-        WEBSTORE_COOKIE_SECURE="0",  # plain http on loopback: a cookie jar keeps Secure cookies back
+        # Plain http on loopback: a cookie jar would keep Secure cookies back.
+        WEBSTORE_COOKIE_SECURE="0",
         **{f"WEBSTORE_{name.upper()}": str(value) for name, value in FAST_ARGON2.items()},
     )
     return env

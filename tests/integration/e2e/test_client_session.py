@@ -19,7 +19,9 @@ def run_shop_session(server: Server) -> None:
     assert created.returncode == 0, created.stderr
 
     admin = requests.Session()
-    login = admin.post(f"{api}/login_view", json={"username": "root", "password": "root password 1"})
+    login = admin.post(
+        f"{api}/login_view", json={"username": "root", "password": "root password 1"}
+    )
     assert login.status_code == 200, login.text
     admin_auth = {
         "Authorization": f"Token {login.json()['access_token']}",
@@ -39,7 +41,9 @@ def run_shop_session(server: Server) -> None:
         json={"username": "Alice", "password": "alice's secret", "email": "alice@example.com"},
     )
     assert signed.json() == {"massage": "success", "message": "success"}
-    login = browser.post(f"{api}/login_view/", json={"username": "alice", "password": "alice's secret"})
+    login = browser.post(
+        f"{api}/login_view/", json={"username": "alice", "password": "alice's secret"}
+    )
     assert login.status_code == 200, login.text
     assert login.json()["user"]["username"] == "Alice"
     first_refresh_cookie = browser.cookies["refreshtoken"]
@@ -62,7 +66,11 @@ def run_shop_session(server: Server) -> None:
 
     order = browser.post(
         f"{api}/post_order/",
-        json={"address": "1 Main St", "phone": "+1 555 0100", "items": [{"product_id": chair_id, "amount": 2}]},
+        json={
+            "address": "1 Main St",
+            "phone": "+1 555 0100",
+            "items": [{"product_id": chair_id, "amount": 2}],
+        },
         headers=auth,
     )
     assert order.status_code == 201, order.text

@@ -1,0 +1,83 @@
+"""Engines per dialect: SQLite tuned for several processes, PostgreSQL with a pool."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+
+SQLITE_BUSY_TIMEOUT = 30.0  # seconds a writer waits for the write lock before giving up
+READ_ONLY = "webstore_read_only"  # execution option of the engine that read-only work uses
+
+
+def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+    """An engine for ``url``; ``postgresql://`` means psycopg 3, the driver we ship."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, pool_size, max_overflow)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return sa.create_engine(
+        parsed, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True
+    )
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same pool, for transactions that only read."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(postgresql_readonly=True)
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+def _sqlite_engine(url: URL, pool_size: int, max_overflow: int) -> Engine:
+    pool: dict[str, Any] = {}
+    if url.database not in (None, "", ":memory:"):
+        pool = {"pool_size": pool_size, "max_overflow": max_overflow}
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **pool)
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def _on_sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    # pysqlite would BEGIN only before the first write, too late to take the write lock up front
+    # (and its implicit COMMITs break SAVEPOINTs); we emit BEGIN ourselves, as the
+    # SQLAlchemy docs' "pysqlite serializable" recipe does.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    _use_wal(cursor)
+    cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """WAL: readers never wait for the writer, and the writer never waits for readers.
+
+    The mode is kept in the file, so only the first connection to a new database switches it;
+    switching needs a lock that SQLite does not wait for, hence the short retry when several
+    processes open a new database at once.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT
+    while cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def _on_sqlite_begin(connection: Connection) -> None:
+    read_only = bool(connection.get_execution_options().get(READ_ONLY))
+    # query_only makes a write in a read-only unit of work fail at once, as PostgreSQL's READ
+    # ONLY transactions do, instead of failing "database is locked" only under contention.
+    connection.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
+    # IMMEDIATE takes the write lock at BEGIN, waiting up to the busy timeout for it: a writer
+    # that began deferred and read first could not wait later, and would fail "database is
+    # locked" instead. Readers begin deferred and run side by side.
+    connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")

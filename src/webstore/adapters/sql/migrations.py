@@ -1,0 +1,57 @@
+"""Alembic, driven from code: the migration scripts ship inside the package, no alembic.ini."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from webstore.adapters.sql.engine import create_engine
+from webstore.adapters.sql.orm import metadata
+
+SCRIPTS = Path(__file__).with_name("alembic")
+# Any constant will do: it names the lock that serialises upgrades across processes.
+ADVISORY_LOCK_KEY = 0x77656273746F7265  # "webstore"
+
+
+def config(connection: Connection | None = None) -> Config:
+    """An Alembic configuration over the packaged scripts, using ``connection`` if given."""
+    alembic_config = Config()
+    alembic_config.set_main_option("script_location", str(SCRIPTS))
+    alembic_config.attributes["connection"] = connection
+    return alembic_config
+
+
+def upgrade(url: str) -> None:
+    """Bring the schema at ``url`` up to the newest revision; safe to run again, or at once."""
+    with _locked_connection(url) as connection:
+        command.upgrade(config(connection), "head")
+
+
+def drift(url: str) -> list[Any]:
+    """What differs between the live schema at ``url`` and the models (empty when in step)."""
+    with _locked_connection(url) as connection:
+        return list(compare_metadata(MigrationContext.configure(connection), metadata))
+
+
+@contextmanager
+def _locked_connection(url: str) -> Iterator[Connection]:
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        # One transaction around the whole upgrade: on SQLite it begins IMMEDIATE (one writer);
+        # on PostgreSQL a transaction-scoped advisory lock makes a second process wait, then
+        # find the schema at head. Both databases roll DDL back if a migration fails.
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
+            yield connection
+    finally:
+        engine.dispose()

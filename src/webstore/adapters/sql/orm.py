@@ -1,0 +1,189 @@
+"""Tables, and the imperative mapping of the domain's classes onto them (Alembic's target)."""
+
+from __future__ import annotations
+
+import threading
+from typing import cast
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import composite, registry, relationship
+
+from webstore.adapters.sql.columns import Id, MoneyType, UtcDateTime
+from webstore.domain.orders import Order, OrderLine, OrderStatus
+from webstore.domain.products import Product
+from webstore.domain.sessions import LoginSession
+from webstore.domain.users import User
+
+# Named constraints, so that a later migration can drop or alter them by name on every database.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+mapper_registry = registry(metadata=metadata)
+
+# A short string (not a native enum type), so adding a status later is one CHECK to replace.
+Status = Enum(
+    OrderStatus,
+    native_enum=False,
+    length=16,
+    values_callable=lambda statuses: [status.value for status in statuses],
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("username", String(150), nullable=False),
+    # Text: NFKC and case folding may make the key longer than the 150-character username.
+    Column("username_key", Text, nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("is_superuser", Boolean, nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Index("ix_users_username_key", "username_key", unique=True),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("price", MoneyType, nullable=False),
+    Column("amount", Integer, nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    CheckConstraint("price > 0", name="price_positive"),
+    CheckConstraint("amount >= 0", name="amount_not_negative"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("address", String(500), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("status", Status, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("status IN ('pending', 'completed', 'cancelled')", name="status"),
+)
+# One index per listing of get_order, each in the listing's own order (newest first).
+Index("ix_orders_newest", orders.c.created_at.desc(), orders.c.id.desc())
+Index("ix_orders_user_newest", orders.c.user_id, orders.c.created_at.desc(), orders.c.id.desc())
+Index("ix_orders_status_newest", orders.c.status, orders.c.created_at.desc(), orders.c.id.desc())
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_id", Id, ForeignKey("orders.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("product_id", Id, ForeignKey("products.id"), nullable=False),
+    Column("product_name", String(200), nullable=False),
+    Column("amount", Integer, nullable=False),
+    Column("price", MoneyType, nullable=False),
+    PrimaryKeyConstraint("order_id", "position"),
+    # place_order merges lines naming one product; the key both enforces that and serves
+    # the "lines of these orders" lookup.
+    UniqueConstraint("order_id", "product_id"),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint("price > 0", name="price_positive"),
+)
+
+login_sessions = Table(
+    "login_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("token_hash", String(128), nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("previous_token_hash", String(128)),
+    Column("rotated_at", UtcDateTime),
+    Column("revoked_at", UtcDateTime),
+)
+
+
+class OrderLineRow:
+    """An order line as stored; ``OrderLine`` is a slotted frozen value, which cannot be mapped."""
+
+    def __init__(self, position: int, line: OrderLine) -> None:
+        self.position = position
+        self.line = line
+
+
+LINE_ROWS = "_line_rows"  # the attribute of a mapped Order that holds its OrderLineRows
+
+
+def store_lines(order: Order) -> None:
+    """Give a new order the rows of its lines; they are inserted with the order."""
+    setattr(order, LINE_ROWS, [OrderLineRow(i, line) for i, line in enumerate(order.lines)])
+
+
+def restore_lines(order: Order) -> Order:
+    """Rebuild ``order.lines`` from its loaded rows."""
+    rows = cast(list[OrderLineRow], getattr(order, LINE_ROWS))
+    order.lines = [row.line for row in rows]
+    return order
+
+
+_lock = threading.Lock()
+
+
+def start_mappers() -> None:
+    """Map the domain classes onto the tables; later calls do nothing."""
+    with _lock:
+        if mapper_registry.mappers:
+            return
+        _map()
+
+
+def _map() -> None:
+    mapper_registry.map_imperatively(User, users)
+    mapper_registry.map_imperatively(Product, products)
+    columns = order_lines.c
+    line = composite(
+        OrderLine, columns.product_id, columns.product_name, columns.amount, columns.price
+    )
+    mapper_registry.map_imperatively(OrderLineRow, order_lines, properties={"line": line})
+    mapper_registry.map_imperatively(
+        Order,
+        orders,
+        properties={
+            # Lines never change once placed, so rows are written with the order and read back
+            # in one extra IN query per listing, whatever the number of orders.
+            LINE_ROWS: relationship(
+                OrderLineRow,
+                order_by=order_lines.c.position,
+                cascade="all, delete-orphan",
+                lazy="selectin",
+            ),
+        },
+    )
+    # The domain bumps ``generation`` on each rotation; the mapper adds "WHERE generation =
+    # <the value loaded>" to every UPDATE, so a concurrent rotation updates no row.
+    mapper_registry.map_imperatively(
+        LoginSession,
+        login_sessions,
+        version_id_col=login_sessions.c.generation,
+        version_id_generator=False,
+    )

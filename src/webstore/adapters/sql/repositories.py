@@ -1,0 +1,185 @@
+"""The repositories over one SQLAlchemy session: 2.0-style statements, one job each."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from webstore.adapters.sql.orm import (
+    login_sessions,
+    orders,
+    products,
+    restore_lines,
+    store_lines,
+    users,
+)
+from webstore.application.dto import Principal
+from webstore.application.ports import OrderQuery
+from webstore.domain.errors import UsernameTaken
+from webstore.domain.orders import Order
+from webstore.domain.products import Product
+from webstore.domain.sessions import LoginSession
+from webstore.domain.users import User
+from webstore.domain.values import username_key
+
+
+class SqlAlchemyUserRepository:
+    """Users; the unique index on ``username_key`` settles who got a name first."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, user: User) -> None:
+        # The unique index decides, also between concurrent requests; the SAVEPOINT keeps the
+        # rest of the unit of work usable after a refused insert.
+        try:
+            with self._session.begin_nested():
+                self._session.add(user)
+        except IntegrityError as error:
+            if "username_key" not in str(error.orig):
+                raise
+            raise UsernameTaken() from error
+
+    def get(self, user_id: int) -> User | None:
+        return self._session.get(User, user_id)
+
+    def get_by_username(self, username: str) -> User | None:
+        key = username_key(username.strip())
+        return self._session.scalars(select(User).where(users.c.username_key == key)).first()
+
+
+class SqlAlchemyProductRepository:
+    """Products; ``get_for_update`` locks rows until the unit of work ends."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, product: Product) -> None:
+        self._session.add(product)
+        self._session.flush()
+
+    def get(self, product_id: int) -> Product | None:
+        return self._session.get(Product, product_id)
+
+    def get_for_update(self, product_ids: Collection[int]) -> list[Product]:
+        # Locking in id order means two orders for {A, B} and {B, A} queue instead of
+        # deadlocking. FOR NO KEY UPDATE is the lock the UPDATE takes anyway, and it lets other
+        # transactions insert order lines that reference these rows. SQLite ignores the clause:
+        # its IMMEDIATE transactions already run one writer at a time.
+        statement = (
+            select(Product)
+            .where(products.c.id.in_(product_ids))
+            .order_by(products.c.id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+        return list(self._session.scalars(statement))
+
+    def list_active(self, limit: int | None = None, offset: int = 0) -> list[Product]:
+        statement = (
+            select(Product)
+            .where(products.c.is_active)
+            .order_by(products.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(self._session.scalars(statement))
+
+    def count_active(self) -> int:
+        statement = select(func.count()).select_from(products).where(products.c.is_active)
+        return self._session.execute(statement).scalar_one()
+
+
+class SqlAlchemyOrderRepository:
+    """Orders with their lines, which are stored and loaded with them."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, order: Order) -> None:
+        store_lines(order)
+        self._session.add(order)
+        self._session.flush()
+
+    def get(self, order_id: int) -> Order | None:
+        return self._one(order_id, lock=False)
+
+    def get_for_update(self, order_id: int) -> Order | None:
+        return self._one(order_id, lock=True)
+
+    def list(self, query: OrderQuery, limit: int | None = None, offset: int = 0) -> list[Order]:
+        statement = (
+            select(Order)
+            .where(*_matching(query))
+            .order_by(orders.c.created_at.desc(), orders.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        # The mapping loads the lines of all these orders in one more SELECT ... IN.
+        return [restore_lines(order) for order in self._session.scalars(statement)]
+
+    def count(self, query: OrderQuery) -> int:
+        statement = select(func.count()).select_from(orders).where(*_matching(query))
+        return self._session.execute(statement).scalar_one()
+
+    def _one(self, order_id: int, *, lock: bool) -> Order | None:
+        statement = select(Order).where(orders.c.id == order_id)
+        if lock:
+            # populate_existing: an order this unit of work already holds is re-read once locked.
+            statement = statement.with_for_update(key_share=True).execution_options(
+                populate_existing=True
+            )
+        order = self._session.scalars(statement).first()
+        return None if order is None else restore_lines(order)
+
+
+def _matching(query: OrderQuery) -> list[ColumnElement[bool]]:
+    criteria: list[ColumnElement[bool]] = []
+    if query.user_id is not None:
+        criteria.append(orders.c.user_id == query.user_id)
+    if query.status is not None:
+        criteria.append(orders.c.status == query.status)
+    return criteria
+
+
+class SqlAlchemyLoginSessionRepository:
+    """Login sessions; updates check the generation they were loaded with."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, session: LoginSession) -> None:
+        self._session.add(session)
+
+    def get(self, session_id: str) -> LoginSession | None:
+        return self._session.get(LoginSession, session_id)
+
+    def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
+        # Runs on every authenticated request: one primary-key lookup joined to its user.
+        statement = (
+            select(users.c.id, users.c.username, users.c.email, users.c.is_superuser)
+            .join_from(login_sessions, users, users.c.id == login_sessions.c.user_id)
+            .where(
+                login_sessions.c.id == session_id,
+                login_sessions.c.user_id == user_id,
+                login_sessions.c.revoked_at.is_(None),
+                login_sessions.c.expires_at > now,
+                users.c.is_active,
+            )
+        )
+        row = self._session.execute(statement).first()
+        if row is None:
+            return None
+        return Principal(row.id, row.username, row.email, row.is_superuser, session_id)
+
+    def revoke_all_for_user(self, user_id: int, now: datetime) -> None:
+        statement = (
+            update(LoginSession)
+            .where(login_sessions.c.user_id == user_id, login_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        self._session.execute(statement)

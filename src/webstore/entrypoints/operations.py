@@ -1,0 +1,215 @@
+"""What each endpoint takes and answers, for the OpenAPI document (keyed by Flask endpoint).
+
+Bodies are the marshmallow classes that load requests and document responses (``schemas``);
+``openapi.build_spec`` turns them into components with apispec's MarshmallowPlugin. Error
+responses name the reusable ones of ``openapi.RESPONSES`` by status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema
+
+from webstore.entrypoints.schemas import (
+    AccessTokenSchema,
+    DetailSchema,
+    HealthSchema,
+    LoginResponseSchema,
+    LoginSchema,
+    MeSchema,
+    OrderQuerySchema,
+    OrderSchema,
+    PageQuerySchema,
+    PlaceOrderSchema,
+    ProductCreateSchema,
+    ProductDetailSchema,
+    ProductSchema,
+    ProductUpdateSchema,
+    SignInResponseSchema,
+    SignInSchema,
+)
+from webstore.entrypoints.security import CSRF_COOKIE, REFRESH_COOKIE
+
+JSON = "application/json"
+Security = list[dict[str, list[str]]]
+
+NOBODY: Security = []
+TOKEN: Security = [{"tokenAuth": []}]
+TOKEN_AND_CSRF: Security = [{"tokenAuth": [], "csrfHeader": [], "csrfCookie": []}]
+REFRESH_AND_CSRF: Security = [{"refreshCookie": [], "csrfHeader": [], "csrfCookie": []}]
+STATUS = {
+    "400": "InvalidInput",
+    "403": "Forbidden",
+    "404": "NotFound",
+    "409": "Conflict",
+    "413": "TooLarge",
+    "415": "UnsupportedMediaType",
+    "422": "Unprocessable",
+    "429": "Throttled",
+    "500": "ServerError",
+}
+BODY_ERRORS = ("400", "413", "415")
+
+
+def header(description: str, kind: str = "string") -> dict[str, Any]:
+    return {"description": description, "schema": {"type": kind}}
+
+
+def returns(description: str, schema: Any = None, **headers: dict[str, Any]) -> dict[str, Any]:
+    """A response object: ``schema`` is its JSON body, keyword arguments its headers."""
+    response: dict[str, Any] = {"description": description}
+    if schema is not None:
+        response["content"] = {JSON: {"schema": schema}}
+    if headers:
+        response["headers"] = {name.replace("_", "-"): value for name, value in headers.items()}
+    return response
+
+
+def array(schema: type[Schema]) -> dict[str, Any]:
+    return {"type": "array", "items": schema}
+
+
+def operation(
+    summary: str,
+    security: Security,
+    responses: dict[str, dict[str, Any]],
+    errors: tuple[str, ...] = (),
+    body: type[Schema] | None = None,
+    parameters: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """An operation object: ``responses``, then the shared ones of ``errors`` and a 500."""
+    described: dict[str, Any] = {"summary": summary, "security": security}
+    if parameters:
+        described["parameters"] = parameters
+    if body is not None:
+        described["requestBody"] = {"required": True, "content": {JSON: {"schema": body}}}
+        errors = (*errors, *BODY_ERRORS)
+    shared = {code: STATUS[code] for code in {*errors, "500"}}
+    return {**described, "responses": dict(sorted({**responses, **shared}.items()))}
+
+
+PAGE = [{"in": "query", "schema": PageQuerySchema}]
+TOTAL = header("The number of items before limit and offset.", "integer")
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": "Sending the same key again within 24 hours replays the stored 201.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+COOKIES = header(f"{REFRESH_COOKIE} (HttpOnly, Path=/api) and {CSRF_COOKIE} (Path=/).")
+ORDER = returns("The order.", OrderSchema)
+
+OPERATIONS: dict[str, dict[str, Any]] = {
+    "auth.sign_in": operation(
+        "Create a user account (usernames are unique case-insensitively).",
+        NOBODY,
+        {"200": returns("Created.", SignInResponseSchema)},
+        body=SignInSchema,
+    ),
+    "auth.login_view": operation(
+        "Log in: an access token, and the refresh and CSRF cookies.",
+        NOBODY,
+        {"200": returns("Logged in.", LoginResponseSchema, Set_Cookie=COOKIES)},
+        ("403", "429"),
+        body=LoginSchema,
+    ),
+    "auth.refresh_token": operation(
+        "A new access token; the refresh token rotates.",
+        REFRESH_AND_CSRF,
+        {"200": returns("Refreshed.", AccessTokenSchema, Set_Cookie=COOKIES)},
+        ("403",),
+    ),
+    "auth.logout": operation(
+        "End the login session and clear both cookies (200 even without a cookie).",
+        [{}, *REFRESH_AND_CSRF],
+        {"200": returns("Logged out.", DetailSchema)},
+        ("403",),
+    ),
+    "auth.me": operation(
+        "Who is logged in.", TOKEN, {"200": returns("The user.", MeSchema)}, ("403",)
+    ),
+    "products.get_all_products": operation(
+        "Active products, by id.",
+        TOKEN,
+        {"200": returns("Products.", array(ProductSchema), X_Total_Count=TOTAL)},
+        ("400", "403"),
+        parameters=PAGE,
+    ),
+    "products.get_product": operation(
+        "One product (superusers also see deactivated ones).",
+        TOKEN,
+        {"200": returns("The product.", ProductDetailSchema)},
+        ("403", "404"),
+    ),
+    "products.create_product": operation(
+        "Add a product (superuser).",
+        TOKEN_AND_CSRF,
+        {"201": returns("Created.", ProductDetailSchema)},
+        ("403",),
+        body=ProductCreateSchema,
+    ),
+    "products.update_product": operation(
+        "Change some of a product's fields (superuser).",
+        TOKEN_AND_CSRF,
+        {"200": returns("The product.", ProductDetailSchema)},
+        ("403", "404"),
+        body=ProductUpdateSchema,
+    ),
+    "products.deactivate_product": operation(
+        "Deactivate a product; orders keep their history (superuser).",
+        TOKEN_AND_CSRF,
+        {"204": returns("Deactivated (also when it already was).")},
+        ("403", "404"),
+    ),
+    "orders.get_order": operation(
+        "Orders, newest first: a regular user's own, or a superuser's selection.",
+        TOKEN,
+        {"200": returns("Orders.", array(OrderSchema), X_Total_Count=TOTAL)},
+        ("400", "403"),
+        parameters=[{"in": "query", "schema": OrderQuerySchema}],
+    ),
+    "orders.post_order": operation(
+        "Place an order; stock is checked and taken atomically.",
+        TOKEN_AND_CSRF,
+        {
+            "201": returns(
+                "Placed.",
+                OrderSchema,
+                Idempotent_Replayed=header("true when this is a stored response"),
+            )
+        },
+        ("403", "409", "422"),
+        body=PlaceOrderSchema,
+        parameters=[IDEMPOTENCY_KEY],
+    ),
+    "orders.complete_order": operation(
+        "Complete a pending order (superuser).",
+        TOKEN_AND_CSRF,
+        {"200": ORDER},
+        ("403", "404", "409"),
+    ),
+    "orders.cancel_order": operation(
+        "Cancel a pending order and return its stock (superuser or the order's owner).",
+        TOKEN_AND_CSRF,
+        {"200": ORDER},
+        ("403", "404", "409"),
+    ),
+    "meta.health": operation(
+        "Whether the database answers.",
+        NOBODY,
+        {
+            "200": returns("Up.", HealthSchema),
+            "503": returns("The database does not answer.", HealthSchema),
+        },
+    ),
+    "docs.openapi_json": operation(
+        "This document.", NOBODY, {"200": returns("OpenAPI 3.1.", {"type": "object"})}
+    ),
+    "docs.docs_page": operation(
+        "This document as a web page.",
+        NOBODY,
+        {"200": {"description": "HTML.", "content": {"text/html": {"schema": {"type": "string"}}}}},
+    ),
+}

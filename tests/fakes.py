@@ -1,0 +1,56 @@
+"""Fakes of the ports the core does not own: time, randomness and password hashing.
+
+They satisfy the Protocols of ``webstore.application.ports`` by shape, without inheritance.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+from datetime import UTC, datetime, timedelta
+
+SHOP_OPENING = datetime(2026, 11, 26, 20, 12, 30, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, start: datetime = SHOP_OPENING) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, seconds: float = 0, **more: float) -> None:
+        self._now += timedelta(seconds=seconds, **more)
+
+
+class FakeRandom:
+    """Reproducible randomness: a seeded generator, so runs repeat but tokens still differ."""
+
+    def __init__(self, seed: int = 2026) -> None:
+        self._random = random.Random(seed)
+
+    def token(self, nbytes: int) -> str:
+        raw = self._random.randbytes(nbytes)
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+class FakePasswordHasher:
+    """``"hashed:" + password``, instantly; ``burned`` counts the decoy verifications."""
+
+    def __init__(self) -> None:
+        self.rehash_needed = False
+        self.burned = 0
+
+    def hash(self, password: str) -> str:
+        return "hashed:" + password
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == "hashed:" + password
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self.rehash_needed
+
+    def burn(self, password: str) -> None:
+        self.burned += 1
