@@ -10,9 +10,10 @@ from webstore.adapters.signing import HmacCsrfTokenService, HmacRefreshTokenServ
 from webstore.adapters.system import SystemClock, SystemRandom
 from webstore.adapters.tokens import JwtAccessTokenService
 from webstore.application.auth import SessionPolicy, TokenKit
+from webstore.application.errors import ConfigurationError
 from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
 from webstore.application.store import Webstore
-from webstore.config import MEMORY_URL, Settings
+from webstore.config import MEMORY_URL, Settings, sqlite_path
 
 
 def bootstrap(
@@ -60,6 +61,10 @@ def bootstrap(
 def _unit_of_work_factory(settings: Settings, migrate: bool) -> UnitOfWorkFactory:
     if settings.database_url == MEMORY_URL:
         return InMemoryUnitOfWorkFactory()
+    if sqlite_path(settings.database_url) == ":memory:":
+        raise ConfigurationError(
+            "an in-memory SQLite database lives in one connection only: use memory:// instead"
+        )
     # Imported here so that the in-memory mode never loads SQLAlchemy.
     from webstore.adapters.sql.migrations import upgrade
     from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory

@@ -63,7 +63,7 @@ class Settings:
                     f"WEBSTORE_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long."
                 )
             return self
-        if self.database_url == MEMORY_URL or sqlite_path(self.database_url) == ":memory:":
+        if self.database_url == MEMORY_URL:
             return replace(self, secret_key=secrets.token_urlsafe(48).encode())
         path = sqlite_path(self.database_url)
         if path is None:

@@ -187,14 +187,20 @@ def log_out(
     presented = tokens.refresh.read(refresh_token) if refresh_token else None
     if presented is None:
         return
-    with uow() as work:
-        session = work.sessions.get(presented.session_id)
-        if session is None:
+    for _ in range(ROTATION_ATTEMPTS):
+        try:
+            with uow() as work:
+                session = work.sessions.get(presented.session_id)
+                if session is None:
+                    return
+                if csrf_token is not None and not tokens.csrf.is_valid(csrf_token, session.user_id):
+                    raise CsrfFailed.incorrect()
+                session.revoke(clock.now())
+                work.commit()
             return
-        if csrf_token is not None and not tokens.csrf.is_valid(csrf_token, session.user_id):
-            raise CsrfFailed.incorrect()
-        session.revoke(clock.now())
-        work.commit()
+        except ConcurrentUpdate:
+            continue  # a refresh rotated the session meanwhile: revoke its newer state
+    raise ConcurrentUpdate()
 
 
 def authenticate(
