@@ -13,6 +13,7 @@ from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.errors import ConfigurationError
 from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
 from webstore.application.store import Webstore
+from webstore.application.throttling import ThrottlePolicy
 from webstore.config import MEMORY_URL, Settings, sqlite_path
 
 
@@ -54,6 +55,11 @@ def bootstrap(
         policy=SessionPolicy(
             refresh_lifetime=timedelta(seconds=settings.refresh_token_ttl),
             reuse_grace=timedelta(seconds=settings.refresh_reuse_grace),
+        ),
+        throttle=ThrottlePolicy(
+            per_username=settings.login_failures_per_username,
+            per_address=settings.login_failures_per_address,
+            window=timedelta(seconds=settings.login_failure_window),
         ),
     )
 

@@ -27,6 +27,11 @@ class Settings:
     refresh_reuse_grace: int = 10
     cors_origins: tuple[str, ...] = ()
     trusted_proxies: int = 0
+    # Login throttling: failed logins allowed per username / per client address within the
+    # window (seconds); 0 turns that limit off.
+    login_failures_per_username: int = 5
+    login_failures_per_address: int = 50
+    login_failure_window: int = 900
     db_pool_size: int = 5
     db_max_overflow: int = 10
     argon2_time_cost: int = 3
@@ -48,6 +53,9 @@ class Settings:
             refresh_reuse_grace=_int(env, "WEBSTORE_REFRESH_REUSE_GRACE", 10),
             cors_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
             trusted_proxies=_int(env, "WEBSTORE_TRUSTED_PROXIES", 0),
+            login_failures_per_username=_int(env, "WEBSTORE_LOGIN_FAILURES_PER_USERNAME", 5),
+            login_failures_per_address=_int(env, "WEBSTORE_LOGIN_FAILURES_PER_ADDRESS", 50),
+            login_failure_window=_int(env, "WEBSTORE_LOGIN_FAILURE_WINDOW", 900),
             db_pool_size=_int(env, "WEBSTORE_DB_POOL_SIZE", 5),
             db_max_overflow=_int(env, "WEBSTORE_DB_MAX_OVERFLOW", 10),
             argon2_time_cost=_int(env, "WEBSTORE_ARGON2_TIME_COST", 3),

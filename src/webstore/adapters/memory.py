@@ -15,8 +15,9 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
-from webstore.application.dto import Principal
-from webstore.application.ports import OrderQuery
+from webstore.application.dto import IdempotencyRecord, Principal
+from webstore.application.errors import IdempotencyConflict
+from webstore.application.ports import LoginFailureKind, OrderQuery
 from webstore.domain.errors import UsernameTaken
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
@@ -36,22 +37,36 @@ class InMemoryDatabase:
     products: dict[int, Product] = field(default_factory=dict)
     orders: dict[int, Order] = field(default_factory=dict)
     sessions: dict[str, LoginSession] = field(default_factory=dict)
+    login_failures: dict[int, LoginFailure] = field(default_factory=dict)
+    idempotency: dict[tuple[int, str], IdempotencyRecord] = field(default_factory=dict)
     # One sequence per table, as databases keep them; like theirs, a rolled-back id is not reused.
     user_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     product_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     order_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    login_failure_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
+@dataclass(frozen=True)
+class LoginFailure:
+    id: int
+    kind: LoginFailureKind
+    key: str
+    failed_at: datetime
+
+
 class _Table(Generic[K, E]):
-    """One table seen through a unit of work: reads copy, writes wait for commit."""
+    """One table seen through a unit of work: reads copy, writes and deletes wait for commit."""
 
     def __init__(self, rows: dict[K, E], key: Callable[[E], K]) -> None:
         self._rows = rows
         self._key = key
         self.seen: dict[K, E] = {}
+        self.removed: set[K] = set()
 
     def get(self, key: K) -> E | None:
+        if key in self.removed:
+            return None
         if key not in self.seen:
             if key not in self._rows:
                 return None
@@ -59,13 +74,21 @@ class _Table(Generic[K, E]):
         return self.seen[key]
 
     def put(self, entity: E) -> None:
-        self.seen[self._key(entity)] = entity
+        key = self._key(entity)
+        self.removed.discard(key)
+        self.seen[key] = entity
+
+    def remove(self, key: K) -> None:
+        self.seen.pop(key, None)
+        self.removed.add(key)
 
     def all(self) -> list[E]:
         keys = set(self._rows) | set(self.seen)
         return [entity for key in keys if (entity := self.get(key)) is not None]
 
     def flush(self) -> None:
+        for key in self.removed:
+            self._rows.pop(key, None)
         for key, entity in self.seen.items():
             self._rows[key] = copy.deepcopy(entity)
 
@@ -175,6 +198,62 @@ class InMemoryLoginSessionRepository:
                 session.revoke(now)
 
 
+class InMemoryLoginAttemptRepository:
+    def __init__(self, table: _Table[int, LoginFailure], ids: Iterator[int]) -> None:
+        self._table = table
+        self._ids = ids
+
+    def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> None:
+        self._table.put(LoginFailure(next(self._ids), kind, key, at))
+
+    def nth_latest_failure(
+        self, kind: LoginFailureKind, key: str, n: int, since: datetime
+    ) -> datetime | None:
+        times = sorted(
+            (f.failed_at for f in self._of(kind, key) if f.failed_at > since), reverse=True
+        )
+        return times[n - 1] if len(times) >= n else None
+
+    def clear(self, kind: LoginFailureKind, key: str) -> None:
+        for failure in self._of(kind, key):
+            self._table.remove(failure.id)
+
+    def prune(self, before: datetime) -> None:
+        for failure in self._table.all():
+            if failure.failed_at < before:
+                self._table.remove(failure.id)
+
+    def _of(self, kind: LoginFailureKind, key: str) -> list[LoginFailure]:
+        return [f for f in self._table.all() if (f.kind, f.key) == (kind, key)]
+
+
+class InMemoryIdempotencyRepository:
+    def __init__(self, table: _Table[tuple[int, str], IdempotencyRecord]) -> None:
+        self._table = table
+
+    def get(self, user_id: int, key: str) -> IdempotencyRecord | None:
+        return self._table.get((user_id, key))
+
+    get_for_update = get  # the store's lock already serialises units of work
+
+    def add(self, record: IdempotencyRecord) -> None:
+        if self.get(record.user_id, record.key) is not None:
+            raise IdempotencyConflict()
+        self._table.put(record)
+
+    def remove(self, user_id: int, key: str) -> None:
+        self._table.remove((user_id, key))
+
+    def prune(self, before: datetime) -> None:
+        for record in self._table.all():
+            if record.created_at < before:
+                self._table.remove((record.user_id, record.key))
+
+
+def _user_and_key(record: IdempotencyRecord) -> tuple[int, str]:
+    return record.user_id, record.key
+
+
 class InMemoryUnitOfWork:
     def __init__(self, database: InMemoryDatabase) -> None:
         self._db = database
@@ -191,11 +270,15 @@ class InMemoryUnitOfWork:
             products := _Table(db.products, _identity),
             orders := _Table(db.orders, _identity),
             sessions := _Table(db.sessions, _identity),
+            failures := _Table(db.login_failures, _identity),
+            keys := _Table(db.idempotency, _user_and_key),
         ]
         self.users = InMemoryUserRepository(users, db.user_ids)
         self.products = InMemoryProductRepository(products, db.product_ids)
         self.orders = InMemoryOrderRepository(orders, db.order_ids)
         self.sessions = InMemoryLoginSessionRepository(sessions, users)
+        self.login_attempts = InMemoryLoginAttemptRepository(failures, db.login_failure_ids)
+        self.idempotency = InMemoryIdempotencyRepository(keys)
 
     def __exit__(
         self,

@@ -22,6 +22,7 @@ from webstore.application.ports import (
     RefreshTokenService,
     UnitOfWorkFactory,
 )
+from webstore.application.throttling import LoginGuard, ThrottlePolicy
 from webstore.domain import values
 from webstore.domain.errors import InvalidCredentials, UsernameTaken, UserNotFound
 from webstore.domain.sessions import LoginSession, Rotation
@@ -73,6 +74,7 @@ def register_user(
 def log_in(
     username: object,
     password: object,
+    client_address: str | None = None,
     *,
     uow: UnitOfWorkFactory,
     hasher: PasswordHasher,
@@ -80,6 +82,7 @@ def log_in(
     clock: Clock,
     random: RandomSource,
     policy: SessionPolicy,
+    throttle: ThrottlePolicy,
 ) -> LoginResult:
     """Check the password and open a login session; every failure looks the same."""
     clean = values.validated(
@@ -89,30 +92,46 @@ def log_in(
             password,
         ),
     )
-    with uow(read_only=True) as work:
-        user = work.users.get_by_username(clean["username"])
-    if user is None or user.id is None:
-        hasher.burn(clean["password"])
-        raise InvalidCredentials()
-    if not hasher.verify(user.password_hash, clean["password"]) or not user.is_active:
-        raise InvalidCredentials()
+    guard = LoginGuard.of(clean["username"], client_address, throttle)
+    user, user_id = _verified_user(clean["username"], clean["password"], guard, uow, hasher, clock)
     new_hash = hasher.hash(clean["password"]) if hasher.needs_rehash(user.password_hash) else None
     session_id = random.token(18)
     issued = tokens.refresh.issue(session_id, 0)
     now = clock.now()
     with uow() as work:
-        if new_hash is not None and (stored := work.users.get(user.id)) is not None:
+        if new_hash is not None and (stored := work.users.get(user_id)) is not None:
             stored.change_password_hash(new_hash)
         work.sessions.add(
-            LoginSession(session_id, user.id, now, now + policy.refresh_lifetime, issued.token_hash)
+            LoginSession(session_id, user_id, now, now + policy.refresh_lifetime, issued.token_hash)
         )
+        guard.forget_username(work.login_attempts)
         work.commit()
     return LoginResult(
-        access_token=tokens.access.issue(user.id, session_id),
+        access_token=tokens.access.issue(user_id, session_id),
         refresh_token=issued.token,
-        csrf_token=tokens.csrf.issue(user.id),
+        csrf_token=tokens.csrf.issue(user_id),
         user=Principal.of(user, session_id),
     )
+
+
+def _verified_user(
+    username: str,
+    password: str,
+    guard: LoginGuard,
+    uow: UnitOfWorkFactory,
+    hasher: PasswordHasher,
+    clock: Clock,
+) -> tuple[User, int]:
+    """The active user with this password (and its id), unless throttled; failures count."""
+    with uow(read_only=True) as work:
+        guard.check(work.login_attempts, clock.now())
+        user = work.users.get_by_username(username)
+    if user is None or user.id is None:
+        hasher.burn(password)  # as long as a real verification: no probing which names exist
+    elif hasher.verify(user.password_hash, password) and user.is_active:
+        return user, user.id
+    guard.count_failure(uow, clock.now())
+    raise InvalidCredentials()
 
 
 def refresh_session(

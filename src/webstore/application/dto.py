@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from webstore.domain.users import User
@@ -68,3 +69,24 @@ class Page(Generic[T]):
 
     items: Sequence[T]
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    """The response first given to one user's request with one Idempotency-Key."""
+
+    user_id: int
+    key: str
+    fingerprint: str  # SHA-256 (hex) of what the request asked
+    status_code: int
+    response_body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedResponse:
+    """What a request with an Idempotency-Key gets: a new response, or the stored one again."""
+
+    status_code: int
+    body: str
+    replayed: bool

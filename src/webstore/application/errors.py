@@ -47,3 +47,29 @@ class ConcurrentUpdate(WebstoreError):
 
 class ConfigurationError(WebstoreError):
     """The store cannot start with these settings; the message says why in one line."""
+
+
+class Throttled(WebstoreError):
+    """Too many failed logins for a username or from an address; ``retry_after`` in seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"Request was throttled. Expected available in {retry_after} seconds.")
+
+
+class InvalidIdempotencyKey(WebstoreError):
+    """An Idempotency-Key that is empty, over 255 characters or not printable ASCII."""
+
+    message = "Invalid Idempotency-Key header."
+
+
+class IdempotencyKeyReused(WebstoreError):
+    """The key was used, within its lifetime, for a request that asked something else."""
+
+    message = "Idempotency-Key reused with a different request."
+
+
+class IdempotencyConflict(WebstoreError):
+    """Another request with the same key holds it: storage refused our record of that key."""
+
+    message = "A request with this Idempotency-Key is still being processed."

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from webstore.application.dto import Page, Principal
 from webstore.application.paging import optional_id, pagination
 from webstore.application.permissions import require_superuser
-from webstore.application.ports import Clock, OrderQuery, UnitOfWorkFactory
+from webstore.application.ports import Clock, OrderQuery, UnitOfWork, UnitOfWorkFactory
 from webstore.domain import values
 from webstore.domain.errors import InvalidInput, OrderNotFound, ProductNotFound
 from webstore.domain.orders import Order, OrderLine, OrderStatus, merge_lines
@@ -56,6 +57,40 @@ def order_items(raw: Any) -> list[tuple[int, int]]:
     return lines
 
 
+@dataclass(frozen=True, slots=True)
+class OrderDraft:
+    """A valid order not yet placed: trimmed address and phone, lines merged by product."""
+
+    address: str
+    phone: str
+    wanted: dict[int, int]  # product id -> amount
+
+    @classmethod
+    def of(cls, address: object, phone: object, items: object) -> OrderDraft:
+        clean = values.validated(
+            address=(values.address, address),
+            phone=(values.phone, phone),
+            items=(order_items, items),
+        )
+        return cls(clean["address"], clean["phone"], merge_lines(clean["items"]))
+
+
+def take_stock(work: UnitOfWork, actor: Principal, draft: OrderDraft, clock: Clock) -> Order:
+    """Reserve every line's stock and add the order, in the caller's unit of work."""
+    products = {p.id: p for p in work.products.get_for_update(sorted(draft.wanted))}
+    lines = []
+    for product_id, amount in draft.wanted.items():
+        product = products.get(product_id)
+        if product is None:
+            raise ProductNotFound(product_id)
+        product.reserve(amount)
+        lines.append(OrderLine(product_id, product.name, amount, product.price))
+    # Timed once the stock is locked, so that orders are dated in the order they took it.
+    order = Order(actor.user_id, draft.address, draft.phone, clock.now(), lines)
+    work.orders.add(order)
+    return order
+
+
 def place_order(
     actor: Principal,
     address: object,
@@ -66,23 +101,9 @@ def place_order(
     clock: Clock,
 ) -> Order:
     """Take every line's stock and record the order in one transaction, or change nothing."""
-    clean = values.validated(
-        address=(values.address, address),
-        phone=(values.phone, phone),
-        items=(order_items, items),
-    )
-    wanted = merge_lines(clean["items"])
+    draft = OrderDraft.of(address, phone, items)
     with uow() as work:
-        products = {p.id: p for p in work.products.get_for_update(sorted(wanted))}
-        lines = []
-        for product_id, amount in wanted.items():
-            product = products.get(product_id)
-            if product is None:
-                raise ProductNotFound(product_id)
-            product.reserve(amount)
-            lines.append(OrderLine(product_id, product.name, amount, product.price))
-        order = Order(actor.user_id, clean["address"], clean["phone"], clock.now(), lines)
-        work.orders.add(order)
+        order = take_stock(work, actor, draft, clock)
         work.commit()
     return order
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
 from webstore.application.dto import (
     AccessClaims,
+    IdempotencyRecord,
     IssuedRefreshToken,
     PresentedRefreshToken,
     Principal,
@@ -87,6 +89,54 @@ class LoginSessionRepository(Protocol):
         """End every live session of this user."""
 
 
+class LoginFailureKind(StrEnum):
+    """What a failed login is counted against."""
+
+    USERNAME = "username"
+    ADDRESS = "address"
+
+
+class LoginAttemptRepository(Protocol):
+    """Failed logins, counted per key (a username's or a client address's digest)."""
+
+    def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> None:
+        """Record one failed login for this key."""
+
+    def nth_latest_failure(
+        self, kind: LoginFailureKind, key: str, n: int, since: datetime
+    ) -> datetime | None:
+        """When the ``n``-th (n >= 1) latest failure after ``since`` was; ``None`` if fewer."""
+
+    def clear(self, kind: LoginFailureKind, key: str) -> None:
+        """Forget every failure of this key."""
+
+    def prune(self, before: datetime) -> None:
+        """Forget failures from before ``before``, a bounded batch at a time (housekeeping)."""
+
+
+class IdempotencyRepository(Protocol):
+    """The responses given to requests with an Idempotency-Key, one per user and key."""
+
+    def get(self, user_id: int, key: str) -> IdempotencyRecord | None:
+        """The record of this user's key, expired or not."""
+
+    def get_for_update(self, user_id: int, key: str) -> IdempotencyRecord | None:
+        """As ``get``; and another unit of work asking for the same key waits until this one ends.
+
+        It waits even while the key has no record yet, so that two requests with one key
+        run one after the other.
+        """
+
+    def add(self, record: IdempotencyRecord) -> None:
+        """Store a new record; raise ``IdempotencyConflict`` if the user's key has one."""
+
+    def remove(self, user_id: int, key: str) -> None:
+        """Delete the record of this user's key, if any."""
+
+    def prune(self, before: datetime) -> None:
+        """Delete records created before ``before``, a bounded batch at a time (housekeeping)."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolls back on leaving the block unless ``commit`` was called."""
 
@@ -99,6 +149,10 @@ class UnitOfWork(Protocol):
     def orders(self) -> OrderRepository: ...
     @property
     def sessions(self) -> LoginSessionRepository: ...
+    @property
+    def login_attempts(self) -> LoginAttemptRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -6,10 +6,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from webstore.application import auth, catalog, orders
+from webstore.application import auth, catalog, idempotency, orders
 from webstore.application.auth import SessionPolicy, TokenKit
-from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
+from webstore.application.dto import KeyedResponse, LoginResult, Page, Principal, RefreshResult
+from webstore.application.idempotency import IdempotencyRequest
 from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
+from webstore.application.throttling import ThrottlePolicy
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
 
@@ -22,6 +24,7 @@ class Webstore:
     clock: Clock
     random: RandomSource
     policy: SessionPolicy
+    throttle: ThrottlePolicy
 
     # --- identity ------------------------------------------------------------------------------
     def register_user(self, username: object, email: object, password: object) -> Principal:
@@ -32,10 +35,13 @@ class Webstore:
             username, email, password, uow=self.uow, hasher=self.hasher, is_superuser=True
         )
 
-    def log_in(self, username: object, password: object) -> LoginResult:
+    def log_in(
+        self, username: object, password: object, client_address: str | None = None
+    ) -> LoginResult:
         return auth.log_in(
-            username, password, uow=self.uow, hasher=self.hasher, tokens=self.tokens,
-            clock=self.clock, random=self.random, policy=self.policy,
+            username, password, client_address, uow=self.uow, hasher=self.hasher,
+            tokens=self.tokens, clock=self.clock, random=self.random, policy=self.policy,
+            throttle=self.throttle,
         )  # fmt: skip
 
     def refresh(self, refresh_token: str, csrf_token: str | None = None) -> RefreshResult:
@@ -85,6 +91,18 @@ class Webstore:
     # --- orders --------------------------------------------------------------------------------
     def place_order(self, actor: Principal, address: object, phone: object, items: object) -> Order:
         return orders.place_order(actor, address, phone, items, uow=self.uow, clock=self.clock)
+
+    def place_order_once(
+        self,
+        actor: Principal,
+        address: object,
+        phone: object,
+        items: object,
+        request: IdempotencyRequest,
+    ) -> KeyedResponse:
+        return idempotency.place_order_once(
+            actor, address, phone, items, request, uow=self.uow, clock=self.clock
+        )
 
     def list_orders(
         self,

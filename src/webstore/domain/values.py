@@ -199,21 +199,30 @@ class Money:
     amount: Decimal
 
     def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
+        amount = self.amount
+        if not isinstance(amount, Decimal) or not amount.is_finite():
             raise TypeError("Money needs a finite Decimal")
-        if self.amount != self.amount.quantize(CENT):
-            raise ValueError(f"{self.amount} has more than two decimal places")
-        object.__setattr__(self, "amount", self.amount.quantize(CENT))
+        exact = amount.quantize(CENT)
+        if exact != amount:
+            raise ValueError(f"{amount} has more than two decimal places")
+        object.__setattr__(self, "amount", exact)
 
     @classmethod
     def zero(cls) -> Money:
         return cls(Decimal("0.00"))
 
+    @classmethod
+    def _exact(cls, amount: Decimal) -> Money:
+        """Skip the checks for results that keep two places by construction (sums, multiples)."""
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", amount)
+        return money
+
     def __add__(self, other: Money) -> Money:
-        return Money(self.amount + other.amount)
+        return Money._exact(self.amount + other.amount)
 
     def __mul__(self, quantity: int) -> Money:
-        return Money(self.amount * quantity)
+        return Money._exact(self.amount * quantity)
 
     def __lt__(self, other: Money) -> bool:
         return self.amount < other.amount

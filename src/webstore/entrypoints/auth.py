@@ -31,8 +31,9 @@ def sign_in() -> tuple[dict[str, str], int]:
 @bp.post("/login_view")
 def login_view() -> Response:
     data = load(LOGIN)
-    # Login throttling (429 with Retry-After, CONTRACT §1) goes here, before the password check.
-    result = webstore().log_in(data["username"], data["password"])
+    # remote_addr is the socket's peer, or what ProxyFix took from X-Forwarded-For for the
+    # configured number of trusted proxies (flask_app.create_app).
+    result = webstore().log_in(data["username"], data["password"], request.remote_addr)
     response = JsonResponse.of(
         {"access_token": result.access_token, "user": serializers.user(result.user)}
     )

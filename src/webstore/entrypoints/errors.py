@@ -11,10 +11,14 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from webstore.application.errors import (
     ConcurrentUpdate,
     CsrfFailed,
+    IdempotencyConflict,
+    IdempotencyKeyReused,
+    InvalidIdempotencyKey,
     InvalidToken,
     NotAuthenticated,
     PermissionDenied,
     RefreshRejected,
+    Throttled,
 )
 from webstore.domain.errors import (
     IllegalTransition,
@@ -38,6 +42,7 @@ STATUS: dict[type, tuple[int, str, str | None]] = {
     UsernameTaken: (400, "error", None),
     InsufficientStock: (400, "error", None),
     ProductNotFound: (400, "error", None),  # named in an order; products.py makes it a 404
+    InvalidIdempotencyKey: (400, "detail", None),
     InvalidCredentials: (403, "detail", None),
     NotAuthenticated: (403, "detail", None),
     InvalidToken: (403, "detail", None),  # TokenExpired too
@@ -48,6 +53,9 @@ STATUS: dict[type, tuple[int, str, str | None]] = {
     UserNotFound: (404, "detail", NOT_FOUND),
     IllegalTransition: (409, "detail", None),
     ConcurrentUpdate: (409, "detail", None),
+    IdempotencyConflict: (409, "detail", None),
+    IdempotencyKeyReused: (422, "detail", None),
+    Throttled: (429, "detail", None),
 }
 
 
@@ -63,7 +71,10 @@ def webstore_error(error: WebstoreError) -> Response:
     for kind in type(error).__mro__:
         if kind in STATUS:
             status, key, message = STATUS[kind]
-            return JsonResponse.of({key: message or str(error)}, status)
+            response = JsonResponse.of({key: message or str(error)}, status)
+            if isinstance(error, Throttled):
+                response.headers["Retry-After"] = str(error.retry_after)
+            return response
     return server_error(error)  # e.g. ConfigurationError: ours to fix, not the client's
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
@@ -37,8 +38,13 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     app.extensions["webstore.settings"] = settings
     app.extensions["webstore.cookies"] = CookiePolicy.from_settings(settings)
     app.before_request(refuse_large_bodies)
-    # Still to come, each at its marked place: login throttling (auth.login_view) and
-    # Idempotency-Key (orders.post_order).
+    if settings.trusted_proxies > 0:
+        # The client address (login throttling) is the N-th X-Forwarded-For entry from the
+        # right. Only that header: X-Forwarded-Proto/Host/Port/Prefix stay unbelieved, so the
+        # Origin check keeps comparing with the Host the request really named.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0, x_port=0, x_prefix=0
+        )
     errors.init_app(app)
     cors.init_app(app, settings.cors_origins)
     for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):

@@ -68,7 +68,9 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "UnsupportedMediaType": returns("The body is not application/json.", DetailSchema),
     "Unprocessable": returns("Idempotency-Key reused with a different request.", DetailSchema),
     "Throttled": returns(
-        "Too many failed logins.", DetailSchema, Retry_After=header("Seconds to wait.", "integer")
+        "Too many failed logins for this username, or from this client address.",
+        DetailSchema,
+        Retry_After=header("Seconds to wait before the next attempt.", "integer"),
     ),
     "ServerError": returns(
         "Unexpected failure.", DetailSchema, X_Request_ID=header("Quote it to the operator.")

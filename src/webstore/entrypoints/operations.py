@@ -95,8 +95,13 @@ IDEMPOTENCY_KEY = {
     "in": "header",
     "name": "Idempotency-Key",
     "required": False,
-    "description": "Sending the same key again within 24 hours replays the stored 201.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": (
+        "1..255 printable ASCII characters, chosen by the client, scoped to the user. Sending "
+        "the same key with the same body within 24 hours replays the stored 201 (header "
+        "Idempotent-Replayed: true) and places no second order; with a different body: 422; "
+        "while the first request is still running: the replay, or 409. An invalid key: 400."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
 }
 COOKIES = header(f"{REFRESH_COOKIE} (HttpOnly, Path=/api) and {CSRF_COOKIE} (Path=/).")
 ORDER = returns("The order.", OrderSchema)
@@ -175,9 +180,12 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         TOKEN_AND_CSRF,
         {
             "201": returns(
-                "Placed.",
+                "Placed (or, with Idempotent-Replayed, placed by an earlier request).",
                 OrderSchema,
-                Idempotent_Replayed=header("true when this is a stored response"),
+                Idempotent_Replayed=header(
+                    "`true` when this is the stored response to an earlier request with the "
+                    "same Idempotency-Key; absent otherwise."
+                ),
             )
         },
         ("403", "409", "422"),

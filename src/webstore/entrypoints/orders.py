@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
+from webstore.application.idempotency import IdempotencyRequest
 from webstore.entrypoints import serializers
-from webstore.entrypoints.http import load, webstore
+from webstore.entrypoints.http import JsonResponse, load, webstore
+from webstore.entrypoints.idempotency import (
+    fingerprint,
+    keyed_response,
+    render_order,
+    requested_key,
+)
 from webstore.entrypoints.schemas import PlaceOrderSchema
 from webstore.entrypoints.security import current_principal, require_auth
 
@@ -33,13 +40,14 @@ def get_order() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
 
 @bp.post("/post_order")
 @require_auth
-def post_order() -> tuple[dict[str, Any], int]:
-    # Idempotency-Key (CONTRACT §1) wraps this call: replay a stored 201, or record a new one.
+def post_order() -> Response:
+    key = requested_key()  # a bad header is refused before the body is looked at
     data = load(PLACE)
-    order = webstore().place_order(
-        current_principal(), data["address"], data["phone"], data["items"]
-    )
-    return serializers.order(order), 201
+    order_input = (current_principal(), data["address"], data["phone"], data["items"])
+    if key is None:
+        return JsonResponse.of(serializers.order(webstore().place_order(*order_input)), 201)
+    keyed = IdempotencyRequest(key, fingerprint(data), render_order)
+    return keyed_response(webstore().place_order_once(*order_input, keyed))
 
 
 @bp.post(f"/orders/{ORDER_ID}/complete")

@@ -228,6 +228,21 @@ def test_the_login_throttle_is_documented_with_retry_after(spec: dict[str, Any])
     assert "Retry-After" in resolve(spec, throttled["$ref"])["headers"]
 
 
+def test_the_idempotency_key_header_and_its_answers_are_documented(
+    spec: dict[str, Any],
+) -> None:
+    operation = spec["paths"]["/api/post_order"]["post"]
+    [key] = [p for p in operation["parameters"] if p["in"] == "header"]
+    responses = operation["responses"]
+
+    assert (key["name"], key["required"]) == ("Idempotency-Key", False)
+    assert key["schema"] == {"type": "string", "minLength": 1, "maxLength": 255,
+                             "pattern": "^[ -~]+$"}  # fmt: skip
+    assert "Idempotent-Replayed" in responses["201"]["headers"]
+    assert "Idempotency-Key" in resolve(spec, responses["409"]["$ref"])["description"]
+    assert "Idempotency-Key" in resolve(spec, responses["422"]["$ref"])["description"]
+
+
 def test_the_document_is_the_same_on_every_request(client: FlaskClient) -> None:
     assert client.get("/api/openapi.json").data == client.get("/api/openapi.json").data
 

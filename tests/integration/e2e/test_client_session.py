@@ -80,6 +80,36 @@ def run_shop_session(server: Server) -> None:
     assert [o["id"] for o in orders.json()] == [order.json()["id"]]
     assert browser.get(f"{api}/get_all_products", headers=auth).json()[0]["amount"] == 3
 
+    run_guards(api, browser, auth, chair_id)
+
+
+def run_guards(api: str, browser: requests.Session, auth: dict[str, str], chair_id: int) -> None:
+    """Idempotency-Key and login throttling, stored in the database the workers share."""
+    keyed = {**auth, "Idempotency-Key": "e2e-checkout-1"}
+    basket = {
+        "address": "1 Main St",
+        "phone": "+1 555 0100",
+        "items": [{"product_id": chair_id, "amount": 1}],
+    }
+    sent = [browser.post(f"{api}/post_order", json=basket, headers=keyed) for _ in range(3)]
+    assert [r.status_code for r in sent] == [201, 201, 201]
+    assert [r.headers.get("Idempotent-Replayed") for r in sent] == [None, "true", "true"]
+    assert len({r.content for r in sent}) == 1
+    assert browser.get(f"{api}/get_all_products", headers=auth).json()[0]["amount"] == 2
+
+    for _ in range(5):  # fresh connections: gunicorn hands them to either worker
+        wrong = requests.post(f"{api}/login_view", json={"username": "alice", "password": "no"})
+        assert wrong.status_code == 403
+    throttled = requests.post(
+        f"{api}/login_view", json={"username": "ALICE", "password": "alice's secret"}
+    )
+    assert throttled.status_code == 429
+    seconds = throttled.headers["Retry-After"]
+    assert throttled.json() == {
+        "detail": f"Request was throttled. Expected available in {seconds} seconds."
+    }
+    assert 890 <= int(seconds) <= 900
+
 
 def test_a_browser_session_works_end_to_end_on_sqlite(sqlite_server: Server) -> None:
     run_shop_session(sqlite_server)

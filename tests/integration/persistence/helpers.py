@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -127,3 +128,23 @@ def statements(engine: sa.Engine) -> Iterator[list[tuple[str, Any]]]:
         yield seen
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def run_together(*targets: Callable[[], None]) -> None:
+    """Run each target in a thread of its own; re-raise the first failure, fail on a hang."""
+    errors: list[BaseException] = []
+
+    def guarded(target: Callable[[], None]) -> None:
+        try:
+            target()
+        except BaseException as error:  # re-raised below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=guarded, args=(t,)) for t in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a unit of work hung"
+    if errors:
+        raise errors[0]

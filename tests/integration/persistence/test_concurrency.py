@@ -68,3 +68,28 @@ def test_ten_processes_signing_up_one_username_make_one_user(
     assert sorted(results) == ["created"] + ["taken"] * 9
     users = query(sql_url, "SELECT username_key FROM users")
     assert users == [(username_key("zoë"),)]
+
+
+def test_six_processes_sending_one_idempotency_key_place_one_order(
+    sql_url: str, sql_uow: SqlAlchemyUnitOfWorkFactory, workers_pool: Pool
+) -> None:
+    # Exactly enough stock for one order per key: a request that queued for the stock behind
+    # the first one with its key, instead of finding its record, would find none left.
+    buyer, chair = add_user(sql_uow, "buyer"), add_product(sql_uow, amount=30)
+    keys = [f"checkout-{n}" for n in range(10)]  # ten rounds, every process sends each key
+    start_at = _start_soon()
+    tasks = [(sql_url, buyer, [{"product_id": chair, "amount": 3}], keys, start_at)] * 6
+    results = workers_pool.starmap_async(workers.place_keyed_orders, tasks).get(TIMEOUT)
+
+    for round_ in zip(*results, strict=True):  # what the six processes got for one key
+        outcomes = Counter(outcome for outcome, _ in round_)
+        assert outcomes["placed"] == 1 and set(outcomes) <= {"placed", "replayed", "in progress"}
+        assert len({order_id for _, order_id in round_} - {None}) == 1
+    [(stock, sold, orders)] = query(
+        sql_url,
+        "SELECT p.amount, (SELECT SUM(amount) FROM order_lines WHERE product_id = p.id),"
+        " (SELECT COUNT(*) FROM orders) FROM products p WHERE p.id = :id",
+        id=chair,
+    )
+    assert (stock, sold, orders) == (0, 30, 10)
+    assert query(sql_url, "SELECT COUNT(*) FROM idempotency_keys") == [(10,)]

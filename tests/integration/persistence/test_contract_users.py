@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +13,7 @@ from tests.integration.persistence.helpers import (
     Backend,
     add_session,
     add_user,
+    run_together,
 )
 from webstore.application.dto import Principal
 from webstore.application.errors import ConcurrentUpdate
@@ -183,7 +183,7 @@ def test_two_rotations_of_one_generation_never_both_win(backend: Backend) -> Non
             except ConcurrentUpdate:
                 seen["conflict"] = True
 
-    _run_together(first, second)
+    run_together(first, second)
     with backend.uow(read_only=True) as work:
         stored = work.sessions.get("s-alice")
     assert stored is not None and (stored.generation, stored.token_hash) == (1, "first")
@@ -202,22 +202,3 @@ def _rotate(session: LoginSession, new_hash: str) -> Rotation:
         lifetime=LIFETIME,
         grace=timedelta(seconds=10),
     )
-
-
-def _run_together(*targets: Callable[[], None]) -> None:
-    errors: list[BaseException] = []
-
-    def guarded(target: Callable[[], None]) -> None:
-        try:
-            target()
-        except BaseException as error:  # re-raised below, in the test's thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=guarded, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a unit of work hung"
-    if errors:
-        raise errors[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from typing import Any
@@ -10,7 +11,9 @@ from tests.conftest import fast_settings
 from webstore import bootstrap
 from webstore.adapters.sql.migrations import upgrade
 from webstore.application.dto import Principal
-from webstore.domain.errors import InsufficientStock, UsernameTaken
+from webstore.application.errors import IdempotencyConflict
+from webstore.application.idempotency import IdempotencyRequest
+from webstore.domain.errors import InsufficientStock, UsernameTaken, WebstoreError
 
 ADDRESS, PHONE = "1 Main Street", "+1 555 0100"
 
@@ -36,6 +39,34 @@ def place_orders(
                 outcomes["placed"] += 1
             except InsufficientStock:
                 outcomes["insufficient stock"] += 1
+    finally:
+        store.uow.dispose()
+    return outcomes
+
+
+def place_keyed_orders(
+    url: str, user_id: int, items: list[dict[str, int]], keys: list[str], start_at: float
+) -> list[tuple[str, int | None]]:
+    """Send one order with each key in turn: what each answer was, and the order id it names."""
+    store = bootstrap(fast_settings(url))
+    buyer = Principal(user_id, "buyer", "buyer@example.com")
+    outcomes: list[tuple[str, int | None]] = []
+    try:
+        store.is_healthy()
+        _wait_until(start_at)
+        for key in keys:
+            request = IdempotencyRequest(key, "f" * 64, lambda order: json.dumps({"id": order.id}))
+            try:
+                answer = store.place_order_once(buyer, ADDRESS, PHONE, items, request)
+            except IdempotencyConflict:
+                outcomes.append(("in progress", None))
+                continue
+            except WebstoreError as error:  # e.g. out of stock: reported, not raised, because
+                outcomes.append((repr(error), None))  # our errors do not survive pickling
+                continue
+            outcomes.append(
+                ("replayed" if answer.replayed else "placed", json.loads(answer.body)["id"])
+            )
     finally:
         store.uow.dispose()
     return outcomes

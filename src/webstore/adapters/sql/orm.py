@@ -6,6 +6,7 @@ import threading
 from typing import cast
 
 from sqlalchemy import (
+    CHAR,
     Boolean,
     CheckConstraint,
     Column,
@@ -120,6 +121,35 @@ login_sessions = Table(
     Column("previous_token_hash", String(128)),
     Column("rotated_at", UtcDateTime),
     Column("revoked_at", UtcDateTime),
+)
+
+# Failed logins, one row per counter (a username's or an address's digest); the use case counts
+# the latest ones of a key, and prunes by age.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("key", CHAR(64), nullable=False),
+    Column("failed_at", UtcDateTime, nullable=False),
+    CheckConstraint("kind IN ('username', 'address')", name="kind"),
+    Index("ix_login_failures_kind_key_failed_at", "kind", "key", "failed_at"),
+    Index("ix_login_failures_failed_at", "failed_at"),
+)
+
+# The response to a user's first request with an Idempotency-Key; the primary key is what
+# makes a second order for one key impossible, whatever the application does.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("fingerprint", CHAR(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response_body", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("user_id", "key"),
+    Index("ix_idempotency_keys_created_at", "created_at"),
 )
 
 

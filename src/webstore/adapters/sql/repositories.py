@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from webstore.adapters.sql import listings
 from webstore.adapters.sql.orm import (
     login_sessions,
     orders,
@@ -80,14 +81,7 @@ class SqlAlchemyProductRepository:
         return list(self._session.scalars(statement))
 
     def list_active(self, limit: int | None = None, offset: int = 0) -> list[Product]:
-        statement = (
-            select(Product)
-            .where(products.c.is_active)
-            .order_by(products.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return list(self._session.scalars(statement))
+        return listings.active_products(self._session, limit, offset)
 
     def count_active(self) -> int:
         statement = select(func.count()).select_from(products).where(products.c.is_active)
@@ -112,15 +106,7 @@ class SqlAlchemyOrderRepository:
         return self._one(order_id, lock=True)
 
     def list(self, query: OrderQuery, limit: int | None = None, offset: int = 0) -> list[Order]:
-        statement = (
-            select(Order)
-            .where(*_matching(query))
-            .order_by(orders.c.created_at.desc(), orders.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        # The mapping loads the lines of all these orders in one more SELECT ... IN.
-        return [restore_lines(order) for order in self._session.scalars(statement)]
+        return listings.orders_with_lines(self._session, _matching(query), limit, offset)
 
     def count(self, query: OrderQuery) -> int:
         statement = select(func.count()).select_from(orders).where(*_matching(query))

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from webstore.adapters.sql import engine as engines
+from webstore.adapters.sql.idempotency import SqlAlchemyIdempotencyRepository
+from webstore.adapters.sql.login_attempts import SqlAlchemyLoginAttemptRepository
 from webstore.adapters.sql.orm import start_mappers
 from webstore.adapters.sql.repositories import (
     SqlAlchemyLoginSessionRepository,
@@ -33,6 +35,8 @@ class SqlAlchemyUnitOfWork:
         self.products = SqlAlchemyProductRepository(self.session)
         self.orders = SqlAlchemyOrderRepository(self.session)
         self.sessions = SqlAlchemyLoginSessionRepository(self.session)
+        self.login_attempts = SqlAlchemyLoginAttemptRepository(self.session)
+        self.idempotency = SqlAlchemyIdempotencyRepository(self.session)
         return self
 
     def __exit__(

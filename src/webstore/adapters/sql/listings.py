@@ -1,0 +1,101 @@
+"""Listings read straight from rows into detached domain objects, without the ORM.
+
+Listings are the hot read path (a page of up to 1000 orders with their lines): building plain
+dataclasses from Core rows costs a fraction of ORM hydration (identity map, instrumented
+attributes, load events). The objects are snapshots for reading: changing them persists
+nothing, which is fine since the use cases only list them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from webstore.adapters.sql.orm import order_lines, orders, products
+from webstore.domain.orders import Order, OrderLine
+from webstore.domain.products import Product
+
+T = TypeVar("T")
+
+
+def active_products(session: Session, limit: int | None, offset: int) -> list[Product]:
+    """Active products by id, in one statement."""
+    c = products.c
+    statement = (
+        select(c.id, c.name, c.description, c.price, c.amount)
+        .where(c.is_active)
+        .order_by(c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        _detached(
+            Product,
+            id=product_id,
+            name=name,
+            description=description,
+            price=price,
+            amount=amount,
+            is_active=True,
+        )
+        for product_id, name, description, price, amount in session.execute(statement)
+    ]
+
+
+def orders_with_lines(
+    session: Session,
+    criteria: list[ColumnElement[bool]],
+    limit: int | None,
+    offset: int,
+) -> list[Order]:
+    """Matching orders newest first with their lines, in two statements whatever their number."""
+    c = orders.c
+    page = (
+        select(c.id, c.user_id, c.address, c.phone, c.status, c.created_at)
+        .where(*criteria)
+        .order_by(c.created_at.desc(), c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    found = session.execute(page).all()
+    if not found:
+        return []
+    # The lines of exactly this page: the same query as a subquery, not a list of bound ids
+    # (databases cap the number of parameters; a page has no such cap without a limit).
+    lines: defaultdict[int, list[OrderLine]] = defaultdict(list)
+    ids = select(page.subquery().c.id)
+    line = order_lines.c
+    for order_id, product_id, name, amount, price in session.execute(
+        select(line.order_id, line.product_id, line.product_name, line.amount, line.price)
+        .where(line.order_id.in_(ids))
+        .order_by(line.order_id, line.position)
+    ):
+        lines[order_id].append(OrderLine(product_id, name, amount, price))
+    return [
+        _detached(
+            Order,
+            id=order_id,
+            user_id=user_id,
+            address=address,
+            phone=phone,
+            status=status,
+            created_at=created_at,
+            lines=lines[order_id],
+        )
+        for order_id, user_id, address, phone, status, created_at in found
+    ]
+
+
+def _detached(cls: type[T], **fields: object) -> T:
+    """An instance of a mapped class holding ``fields``, never seen by any session.
+
+    The mapper instruments ``__init__`` and every attribute write (change tracking for the
+    unit of work); filling ``__dict__`` directly skips that, and the mapped attributes read
+    plain values from ``__dict__``. Such an object is for reading only.
+    """
+    instance = cls.__new__(cls)
+    instance.__dict__.update(fields)
+    return instance

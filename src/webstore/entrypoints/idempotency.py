@@ -1,0 +1,47 @@
+"""The Idempotency-Key header of post_order: read it, fingerprint the request, answer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask import request
+
+from webstore.application.dto import KeyedResponse
+from webstore.application.idempotency import idempotency_key
+from webstore.domain.orders import Order
+from webstore.entrypoints import serializers
+from webstore.entrypoints.http import JsonResponse, dumps
+
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+
+
+def requested_key() -> str | None:
+    """The request's Idempotency-Key (``None`` without one); ``InvalidIdempotencyKey`` if bad."""
+    raw = request.headers.get(HEADER)
+    return None if raw is None else idempotency_key(raw)
+
+
+def fingerprint(data: Mapping[str, Any]) -> str:
+    """SHA-256 of the loaded body as canonical JSON: key order and spacing do not count.
+
+    ``data`` is what the schema loaded: fields the endpoint ignores do not count either,
+    while any difference in a field it reads does.
+    """
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def render_order(order: Order) -> str:
+    """The body of a 201 for a new order, exactly as it is sent (and later replayed)."""
+    return dumps(serializers.order(order))
+
+
+def keyed_response(answer: KeyedResponse) -> JsonResponse:
+    response = JsonResponse(answer.body, answer.status_code)
+    if answer.replayed:
+        response.headers[REPLAYED] = "true"
+    return response
