@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import composite, registry, relationship
+from sqlalchemy.orm import composite, configure_mappers, registry, relationship
 
 from webstore.adapters.sql.columns import Id, MoneyType, UtcDateTime
 from webstore.domain.orders import Order, OrderLine, OrderStatus
@@ -185,6 +185,9 @@ def start_mappers() -> None:
         if mapper_registry.mappers:
             return
         _map()
+        # Configure now rather than at the first ORM query: listings build their objects
+        # straight from rows, and they need the mapped attributes to be ready.
+        configure_mappers()
 
 
 def _map() -> None:
