@@ -74,10 +74,18 @@ def _use_wal(cursor: Any) -> None:
 
 def _on_sqlite_begin(connection: Connection) -> None:
     read_only = bool(connection.get_execution_options().get(READ_ONLY))
-    # query_only makes a write in a read-only unit of work fail at once, as PostgreSQL's READ
-    # ONLY transactions do, instead of failing "database is locked" only under contention.
-    connection.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
+    pooled = connection.connection  # the pooled DBAPI connection; its info lives as long
+    driver = pooled.driver_connection
+    assert driver is not None
+    # Straight to the driver: these run before every transaction, and SQLAlchemy's execution
+    # path would triple their cost on the hot path of every request.
+    if pooled.info.get(READ_ONLY) != read_only:
+        # query_only makes a write in a read-only unit of work fail at once, as PostgreSQL's
+        # READ ONLY transactions do, instead of failing "database is locked" only under
+        # contention.
+        driver.execute(f"PRAGMA query_only = {int(read_only)}")
+        pooled.info[READ_ONLY] = read_only
     # IMMEDIATE takes the write lock at BEGIN, waiting up to the busy timeout for it: a writer
     # that began deferred and read first could not wait later, and would fail "database is
     # locked" instead. Readers begin deferred and run side by side.
-    connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+    driver.execute("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")

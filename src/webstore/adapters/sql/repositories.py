@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webstore.adapters.sql import listings
+from webstore.adapters.sql.columns import UtcDateTime
 from webstore.adapters.sql.orm import (
     login_sessions,
     orders,
@@ -132,6 +133,20 @@ def _matching(query: OrderQuery) -> list[ColumnElement[bool]]:
     return criteria
 
 
+# Built once: constructing the statement would cost more than running it on SQLite.
+_PRINCIPAL = (
+    select(users.c.id, users.c.username, users.c.email, users.c.is_superuser)
+    .join_from(login_sessions, users, users.c.id == login_sessions.c.user_id)
+    .where(
+        login_sessions.c.id == bindparam("session_id"),
+        login_sessions.c.user_id == bindparam("user_id"),
+        login_sessions.c.revoked_at.is_(None),
+        login_sessions.c.expires_at > bindparam("now", type_=UtcDateTime()),
+        users.c.is_active,
+    )
+)
+
+
 class SqlAlchemyLoginSessionRepository:
     """Login sessions; updates check the generation they were loaded with."""
 
@@ -146,18 +161,9 @@ class SqlAlchemyLoginSessionRepository:
 
     def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
         # Runs on every authenticated request: one primary-key lookup joined to its user.
-        statement = (
-            select(users.c.id, users.c.username, users.c.email, users.c.is_superuser)
-            .join_from(login_sessions, users, users.c.id == login_sessions.c.user_id)
-            .where(
-                login_sessions.c.id == session_id,
-                login_sessions.c.user_id == user_id,
-                login_sessions.c.revoked_at.is_(None),
-                login_sessions.c.expires_at > now,
-                users.c.is_active,
-            )
-        )
-        row = self._session.execute(statement).first()
+        row = self._session.execute(
+            _PRINCIPAL, {"session_id": session_id, "user_id": user_id, "now": now}
+        ).first()
         if row is None:
             return None
         return Principal(row.id, row.username, row.email, row.is_superuser, session_id)
