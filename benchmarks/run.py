@@ -8,6 +8,7 @@ comes from client processes holding keep-alive connections. The API reads a real
 from __future__ import annotations
 
 import argparse
+import atexit
 import http.client
 import json
 import multiprocessing
@@ -21,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from webstore import Settings, bootstrap
 
@@ -36,6 +38,26 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def fresh_schema(url: str) -> str:
+    """An empty schema on the server (named after this run), so that seeding starts clean."""
+    import sqlalchemy as sa
+
+    schema = f"bench_{os.getpid()}_{int(time.time())}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    atexit.register(drop_schema, engine, schema)
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(engine: Any, schema: str) -> None:
+    import sqlalchemy as sa
+
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
 
 
 def seed(database_url: str) -> str:
@@ -136,6 +158,8 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="webstore-bench-"))
     database_url = args.database_url or f"sqlite:///{workdir}/bench.db"
+    if database_url.startswith("postgresql"):
+        database_url = fresh_schema(database_url)
     token = seed(database_url)
     bin_dir = Path(sys.executable).parent
     env = {
