@@ -1,20 +1,11 @@
-"""In-memory storage: the zero-setup mode of the library, and the fake the tests lean on.
-
-A unit of work holds the store's lock for its whole block (transactions run one at a time),
-hands out copies of stored objects, and writes them back only on commit.
-"""
+"""The in-memory repositories: each reads and writes one table through its unit of work."""
 
 from __future__ import annotations
 
-import copy
-import itertools
-import threading
-from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
 
+from webstore.adapters.memory.tables import LoginFailure, Table, identity
 from webstore.application.dto import IdempotencyRecord, Principal
 from webstore.application.errors import IdempotencyConflict
 from webstore.application.ports import LoginFailureKind, OrderQuery
@@ -25,80 +16,9 @@ from webstore.domain.sessions import LoginSession
 from webstore.domain.users import User
 from webstore.domain.values import username_key
 
-K = TypeVar("K")
-E = TypeVar("E")
-
-
-@dataclass
-class InMemoryDatabase:
-    """What survives between units of work."""
-
-    users: dict[int, User] = field(default_factory=dict)
-    products: dict[int, Product] = field(default_factory=dict)
-    orders: dict[int, Order] = field(default_factory=dict)
-    sessions: dict[str, LoginSession] = field(default_factory=dict)
-    login_failures: dict[int, LoginFailure] = field(default_factory=dict)
-    idempotency: dict[tuple[int, str], IdempotencyRecord] = field(default_factory=dict)
-    # One sequence per table, as databases keep them; like theirs, a rolled-back id is not reused.
-    user_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-    product_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-    order_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-    login_failure_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-    lock: threading.RLock = field(default_factory=threading.RLock)
-
-
-@dataclass(frozen=True)
-class LoginFailure:
-    id: int
-    kind: LoginFailureKind
-    key: str
-    failed_at: datetime
-
-
-class _Table(Generic[K, E]):
-    """One table seen through a unit of work: reads copy, writes and deletes wait for commit."""
-
-    def __init__(self, rows: dict[K, E], key: Callable[[E], K]) -> None:
-        self._rows = rows
-        self._key = key
-        self.seen: dict[K, E] = {}
-        self.removed: set[K] = set()
-
-    def get(self, key: K) -> E | None:
-        if key in self.removed:
-            return None
-        if key not in self.seen:
-            if key not in self._rows:
-                return None
-            self.seen[key] = copy.deepcopy(self._rows[key])
-        return self.seen[key]
-
-    def put(self, entity: E) -> None:
-        key = self._key(entity)
-        self.removed.discard(key)
-        self.seen[key] = entity
-
-    def remove(self, key: K) -> None:
-        self.seen.pop(key, None)
-        self.removed.add(key)
-
-    def all(self) -> list[E]:
-        keys = set(self._rows) | set(self.seen)
-        return [entity for key in keys if (entity := self.get(key)) is not None]
-
-    def flush(self) -> None:
-        for key in self.removed:
-            self._rows.pop(key, None)
-        for key, entity in self.seen.items():
-            self._rows[key] = copy.deepcopy(entity)
-
-
-def _identity(entity: Any) -> Any:
-    return entity.id
-
 
 class InMemoryUserRepository:
-    def __init__(self, table: _Table[int, User], ids: Iterator[int]) -> None:
+    def __init__(self, table: Table[int, User], ids: Iterator[int]) -> None:
         self._table = table
         self._ids = ids
 
@@ -117,7 +37,7 @@ class InMemoryUserRepository:
 
 
 class InMemoryProductRepository:
-    def __init__(self, table: _Table[int, Product], ids: Iterator[int]) -> None:
+    def __init__(self, table: Table[int, Product], ids: Iterator[int]) -> None:
         self._table = table
         self._ids = ids
 
@@ -133,7 +53,7 @@ class InMemoryProductRepository:
         return [product for product in found if product is not None]
 
     def list_active(self, limit: int | None = None, offset: int = 0) -> list[Product]:
-        active = sorted((p for p in self._table.all() if p.is_active), key=_identity)
+        active = sorted((p for p in self._table.all() if p.is_active), key=identity)
         return active[offset : None if limit is None else offset + limit]
 
     def count_active(self) -> int:
@@ -141,7 +61,7 @@ class InMemoryProductRepository:
 
 
 class InMemoryOrderRepository:
-    def __init__(self, table: _Table[int, Order], ids: Iterator[int]) -> None:
+    def __init__(self, table: Table[int, Order], ids: Iterator[int]) -> None:
         self._table = table
         self._ids = ids
 
@@ -173,7 +93,7 @@ class InMemoryOrderRepository:
 
 
 class InMemoryLoginSessionRepository:
-    def __init__(self, table: _Table[str, LoginSession], users: _Table[int, User]) -> None:
+    def __init__(self, table: Table[str, LoginSession], users: Table[int, User]) -> None:
         self._table = table
         self._users = users
 
@@ -199,7 +119,7 @@ class InMemoryLoginSessionRepository:
 
 
 class InMemoryLoginAttemptRepository:
-    def __init__(self, table: _Table[int, LoginFailure], ids: Iterator[int]) -> None:
+    def __init__(self, table: Table[int, LoginFailure], ids: Iterator[int]) -> None:
         self._table = table
         self._ids = ids
 
@@ -228,7 +148,7 @@ class InMemoryLoginAttemptRepository:
 
 
 class InMemoryIdempotencyRepository:
-    def __init__(self, table: _Table[tuple[int, str], IdempotencyRecord]) -> None:
+    def __init__(self, table: Table[tuple[int, str], IdempotencyRecord]) -> None:
         self._table = table
 
     def get(self, user_id: int, key: str) -> IdempotencyRecord | None:
@@ -250,65 +170,5 @@ class InMemoryIdempotencyRepository:
                 self._table.remove((record.user_id, record.key))
 
 
-def _user_and_key(record: IdempotencyRecord) -> tuple[int, str]:
+def user_and_key(record: IdempotencyRecord) -> tuple[int, str]:
     return record.user_id, record.key
-
-
-class InMemoryUnitOfWork:
-    def __init__(self, database: InMemoryDatabase) -> None:
-        self._db = database
-
-    def __enter__(self) -> Self:
-        self._db.lock.acquire()
-        self._begin()
-        return self
-
-    def _begin(self) -> None:
-        db = self._db
-        self._tables: list[_Table[Any, Any]] = [
-            users := _Table(db.users, _identity),
-            products := _Table(db.products, _identity),
-            orders := _Table(db.orders, _identity),
-            sessions := _Table(db.sessions, _identity),
-            failures := _Table(db.login_failures, _identity),
-            keys := _Table(db.idempotency, _user_and_key),
-        ]
-        self.users = InMemoryUserRepository(users, db.user_ids)
-        self.products = InMemoryProductRepository(products, db.product_ids)
-        self.orders = InMemoryOrderRepository(orders, db.order_ids)
-        self.sessions = InMemoryLoginSessionRepository(sessions, users)
-        self.login_attempts = InMemoryLoginAttemptRepository(failures, db.login_failure_ids)
-        self.idempotency = InMemoryIdempotencyRepository(keys)
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            self.rollback()
-        finally:
-            self._db.lock.release()
-
-    def commit(self) -> None:
-        # The unit of work keeps the objects it handed out, as an SQLAlchemy session does:
-        # changes made to them after this commit belong to the next one.
-        for table in self._tables:
-            table.flush()
-
-    def rollback(self) -> None:
-        self._begin()
-
-    def ping(self) -> None:
-        return None
-
-
-class InMemoryUnitOfWorkFactory:
-    """Hands out units of work over one shared ``InMemoryDatabase``."""
-
-    def __init__(self, database: InMemoryDatabase | None = None) -> None:
-        self.database = database or InMemoryDatabase()
-
-    def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(self.database)
