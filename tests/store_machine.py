@@ -156,10 +156,13 @@ class StoreMachine(RuleBasedStateMachine):
 
     def expect(self, items: list[tuple[int, int]]) -> Expectation:
         expected = Expectation()
-        for pid, units in merge_lines(items).items():
-            model = self.catalogue[pid]
-            if not model.active:
+        wanted = merge_lines(items)
+        # Every product must exist (be active) before any line's stock is considered.
+        for pid in wanted:
+            if not self.catalogue[pid].active:
                 return Expectation(ProductNotFound(pid))
+        for pid, units in wanted.items():
+            model = self.catalogue[pid]
             if units > model.stock:
                 return Expectation(InsufficientStock(pid, units, model.stock))
             expected.lines[pid] = (units, model.price)

@@ -142,7 +142,7 @@ def test_demo_fills_an_empty_database_and_prints_working_credentials(
     credentials = dict(line.split(" / ") for line in result.output.splitlines() if " / " in line)
     store = bootstrap(fast_settings(sqlite_url))
     assert store.log_in("demo", credentials["demo"]).user.is_superuser is False
-    assert store.log_in("admin", credentials["admin"]).user.is_superuser is True
+    assert store.log_in("demo-admin", credentials["demo-admin"]).user.is_superuser is True
     assert store.list_products().total == 5
     assert webstore(env, "demo").exit_code == 1  # not empty any more
 
@@ -169,3 +169,46 @@ def test_the_embedded_default_keeps_a_generated_key_readable_by_the_owner_only(
     assert key_file.exists()
     assert os.stat(key_file).st_mode & 0o777 == 0o600
     assert len(key_file.read_bytes()) >= 32
+
+
+def test_products_import_reads_a_spreadsheets_csv_with_a_byte_order_mark(
+    env: dict[str, str], tmp_path: Path, sqlite_url: str
+) -> None:
+    csv_file = tmp_path / "catalogue.csv"
+    csv_file.write_bytes(
+        "name,description,price,amount\nRed chair,Beech,19.99,5\n".encode("utf-8-sig")
+    )
+
+    result = webstore(env, "products", "import", str(csv_file))
+
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in bootstrap(fast_settings(sqlite_url)).list_products().items] == [
+        "Red chair"
+    ]
+
+
+def test_products_import_refuses_a_file_that_is_not_utf8_in_one_line(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "catalogue.csv"
+    csv_file.write_bytes("Chaise rouge,H\xeatre,19.99,5\n".encode("latin-1"))
+
+    result = webstore(env, "products", "import", str(csv_file))
+
+    assert result.exit_code == 1
+    assert "not UTF-8" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_demo_refuses_cleanly_when_its_names_are_taken(
+    env: dict[str, str], sqlite_url: str
+) -> None:
+    store = bootstrap(fast_settings(sqlite_url), migrate=True)
+    store.create_superuser("demo-admin", "someone@example.com", "someone's password")
+
+    result = webstore(env, "demo")
+
+    assert result.exit_code == 1
+    assert "username is used" in result.output
+    with pytest.raises(InvalidCredentials):  # nothing half-made: no "demo" user appeared
+        store.log_in("demo", "anything at all")

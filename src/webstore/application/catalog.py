@@ -76,13 +76,12 @@ def update_product(
 ) -> Product:
     """Change some of a product's fields (unknown fields are ignored)."""
     require_superuser(actor)
-    clean = _clean_changes(changes)
     with uow() as work:
         found = work.products.get_for_update([product_id])
         if not found:
-            raise ProductNotFound(product_id)
+            raise ProductNotFound(product_id)  # before validation, as DRF's get_object()
         product = found[0]
-        product.revise(**clean)
+        product.revise(**_clean_changes(changes))
         work.commit()
     return product
 

@@ -78,11 +78,14 @@ class OrderDraft:
 def take_stock(work: UnitOfWork, actor: Principal, draft: OrderDraft, clock: Clock) -> Order:
     """Reserve every line's stock and add the order, in the caller's unit of work."""
     products = {p.id: p for p in work.products.get_for_update(sorted(draft.wanted))}
+    # Every product must exist before any stock is looked at: "does not exist" wins.
+    for product_id in draft.wanted:
+        if product_id not in products:
+            raise ProductNotFound(product_id)
+        products[product_id].ensure_orderable()
     lines = []
     for product_id, amount in draft.wanted.items():
-        product = products.get(product_id)
-        if product is None:
-            raise ProductNotFound(product_id)
+        product = products[product_id]
         product.reserve(amount)
         lines.append(OrderLine(product_id, product.name, amount, product.price))
     # Timed once the stock is locked, so that orders are dated in the order they took it.

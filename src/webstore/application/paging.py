@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from webstore.domain import values
 
 MAX_LIMIT = 1000
+# Plain ASCII decimal digits with an optional sign; 30 digits exceed every bound already,
+# and keep int() far from its limit on the length of what it converts.
+_DECIMAL_INTEGER = re.compile(r"[+-]?[0-9]{1,30}\Z")
 
 
 def _optional_int(raw: Any, *, minimum: int, maximum: int) -> int | None:
     if raw is None:
         return None
     if isinstance(raw, str):
-        text = raw.strip()
-        if not text.isascii() or not text.lstrip("-").isdigit():
+        if not _DECIMAL_INTEGER.match(raw.strip()):
             raise values.InvalidValue("A valid integer is required.")
-        raw = int(text)
+        raw = int(raw)
     return values.integer(raw, minimum=minimum, maximum=maximum)
 
 

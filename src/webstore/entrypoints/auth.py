@@ -48,10 +48,15 @@ def refresh_token() -> Response:
     token = request.cookies.get(REFRESH_COOKIE)
     if not token:
         raise NotAuthenticated()
-    result = webstore().refresh(token, double_submitted_csrf())
+    csrf_token = double_submitted_csrf()
+    result = webstore().refresh(token, csrf_token)
     response = JsonResponse.of({"access_token": result.access_token})
     if result.refresh_token is not None:  # None: a grace-period reuse keeps the newest cookie
-        CookiePolicy.current().set_refresh(response, result.refresh_token)
+        cookies = CookiePolicy.current()
+        cookies.set_refresh(response, result.refresh_token)
+        # The session slides with every rotation; the CSRF cookie (already checked above) must
+        # live as long, or a session kept alive past its first week would lose it.
+        cookies.set_csrf(response, csrf_token)
     return response
 
 

@@ -123,7 +123,11 @@ def products() -> None:
 @friendly_errors
 def products_import(file: Path) -> None:
     """Import products from CSV or JSON lines (name, description, price, amount): all or nothing."""
-    rows = list(read_product_rows(file.read_text(encoding="utf-8")))
+    try:
+        text = file.read_text(encoding="utf-8-sig")  # -sig: spreadsheets often write a BOM
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{file} is not UTF-8 text ({error.reason})") from None
+    rows = list(read_product_rows(text))
     imported = open_store().import_products(rows)
     click.echo(f"imported {len(imported)} products")
 
@@ -186,9 +190,10 @@ def demo() -> None:
     store = open_store()
     if store.list_products(limit=1).total:
         raise click.ClickException("the database already has products; demo fills empty ones only")
-    credentials = {"demo": secrets.token_urlsafe(12), "admin": secrets.token_urlsafe(12)}
+    credentials = {"demo-admin": secrets.token_urlsafe(12), "demo": secrets.token_urlsafe(12)}
+    # The superuser first: if the names are taken, nothing has been added yet.
+    store.create_superuser("demo-admin", "demo-admin@example.com", credentials["demo-admin"])
     store.register_user("demo", "demo@example.com", credentials["demo"])
-    store.create_superuser("admin", "admin@example.com", credentials["admin"])
     store.import_products(
         {"name": n, "description": d, "price": p, "amount": a} for n, d, p, a in DEMO_CATALOGUE
     )

@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 from flask import Response, current_app, request
 from flask.json.provider import JSONProvider
+from gunicorn.http.errors import ParseException as ServerParseError
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
@@ -73,7 +74,10 @@ def settings() -> Settings:
 
 def json_object() -> dict[str, Any]:
     """The request body as a JSON object; an empty body reads as ``{}``, as in DRF."""
-    raw = request.get_data(cache=False)
+    try:
+        raw = request.get_data(cache=False)
+    except (OSError, ServerParseError) as problem:  # e.g. a broken chunked encoding
+        raise BadRequest(f"Malformed request body - {problem}") from None
     if not raw:
         return {}
     if len(raw) > MAX_BODY:
@@ -85,6 +89,8 @@ def json_object() -> dict[str, Any]:
         data = loads(raw.decode(request.mimetype_params.get("charset", "utf-8")))
     except (ValueError, LookupError) as problem:  # UnicodeDecodeError is a ValueError
         raise BadRequest(f"JSON parse error - {problem}") from None
+    except RecursionError:
+        raise BadRequest("JSON parse error - nested too deeply") from None
     if not isinstance(data, dict):
         message = f"Invalid data. Expected a dictionary, but got {json_type(data)}."
         raise InvalidInput({"non_field_errors": [message]})

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gc
+import json
+import socket
 from typing import Any
 
 from flask import Flask
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
 from webstore.config import Settings
@@ -45,5 +48,24 @@ def run_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> N
         "timeout": 30,
         "graceful_timeout": 10,
         "proc_name": "webstore",
+        # Room for long tokens and query strings before the server refuses a request itself.
+        "limit_request_line": 8190,
+        "limit_request_field_size": 16384,
     }
+    # Requests gunicorn refuses before they reach Flask (a malformed request line, header or
+    # chunk, headers too large) get the same JSON error bodies as everything else.
+    gunicorn_util.write_error = write_json_error
     WebstoreServer(settings, options).run()
+
+
+def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's ``util.write_error``, speaking JSON instead of HTML."""
+    detail = "A server error occurred." if status_int >= 500 else (mesg or reason)
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)

@@ -26,7 +26,8 @@ def test_refreshing_gives_a_new_access_token_and_a_new_refresh_cookie(alice: Sho
     assert list(response.json) == ["access_token"]
     assert response.json["access_token"] != alice.access_token
     cookies = parse_set_cookies(response)
-    assert set(cookies) == {"refreshtoken"}
+    assert set(cookies) == {"refreshtoken", "csrftoken"}  # the CSRF cookie slides along
+    assert cookies["csrftoken"]["value"] == alice.csrf
     assert cookies["refreshtoken"]["value"] != old_refresh
     assert cookies["refreshtoken"]["httponly"] is True
     assert cookies["refreshtoken"]["samesite"] == "Lax"
