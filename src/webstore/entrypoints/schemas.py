@@ -178,7 +178,7 @@ class PlaceOrderSchema(RequestSchema):
         metadata={"pattern": r"^[0-9 +()\-]{5,32}$", "description": "at least 5 digits"},
     )
     items = Lines(
-        fields.Nested(OrderLineRequestSchema),
+        fields.Nested(OrderLineRequestSchema, error_messages={"null": NOT_NULL}),
         maximum=MAX_LINES,
         required=True,
         metadata={"minItems": 1, "maxItems": MAX_LINES},

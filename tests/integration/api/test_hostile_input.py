@@ -72,3 +72,21 @@ def test_an_unknown_product_is_reported_before_another_lines_missing_stock(
     response = alice.post("/api/post_order", json=order)
 
     assert answer(response) == (400, {"error": "product 999 does not exist"})
+
+
+def test_a_null_order_line_is_reported_in_drfs_words(alice: Shopper) -> None:
+    order = {
+        "address": "1 Main St",
+        "phone": "+1 555 0100",
+        "items": [{"product_id": 1, "amount": 1}, None],
+    }
+
+    response = alice.post("/api/post_order", json=order)
+
+    assert answer(response) == (
+        400,
+        {
+            "error": "items.1: This field may not be null.",
+            "errors": {"items": {"1": ["This field may not be null."]}},
+        },
+    )
