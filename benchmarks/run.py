@@ -128,6 +128,11 @@ def _client(
         counter.value += done
 
 
+def best_of(rounds: int, port: int, path: str, token: str, clients: int, seconds: float) -> float:
+    """The best of several rounds: the machine's other work only ever slows a round down."""
+    return max(measure(port, path, token, clients, seconds) for _ in range(rounds))
+
+
 def measure(port: int, path: str, token: str, clients: int, seconds: float) -> float:
     counter = multiprocessing.Value("q", 0)
     workers = [
@@ -153,7 +158,8 @@ def capture(port: int, token: str) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=3, help="best of this many rounds")
     parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="webstore-bench-"))
@@ -174,7 +180,7 @@ def main() -> None:
     with server(api, env, api_port):
         bodies = capture(api_port, token)
         api_rates = {
-            name: measure(api_port, path, token, args.clients, args.seconds)
+            name: best_of(args.rounds, api_port, path, token, args.clients, args.seconds)
             for name, path in SCENARIOS.items()
         }
     responses = workdir / "responses.json"
@@ -195,10 +201,11 @@ def main() -> None:
         for name, path in SCENARIOS.items():
             results[name] = (
                 api_rates[name],
-                measure(ceiling_port, path, token, args.clients, args.seconds),
+                best_of(args.rounds, ceiling_port, path, token, args.clients, args.seconds),
             )
     print(
-        f"database: {database_url.split(':')[0]}, {args.clients} clients, {args.seconds:.0f} s each"
+        f"database: {database_url.split(':')[0]}, {args.clients} clients, "
+        f"best of {args.rounds} rounds of {args.seconds:.0f} s"
     )
     print(f"{'scenario':<14} {'webstore req/s':>15} {'raw WSGI req/s':>15} {'of ceiling':>11}")
     for name, (rate, ceiling_rate) in results.items():

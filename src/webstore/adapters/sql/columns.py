@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, Numeric
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from webstore.domain.values import Money
+from webstore.domain.values import CENT, Money
 
 # BIGINT ids on PostgreSQL (the API accepts ids up to 2**63 - 1, and psycopg casts binds to the
 # column's type); SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
@@ -53,4 +54,11 @@ class MoneyType(TypeDecorator[Money]):
         return None if value is None else value.amount
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Money | None:
-        return None if value is None else Money(Decimal(value).quantize(Decimal("0.01")))
+        return None if value is None else _stored_money(value)
+
+
+@lru_cache(maxsize=4096)
+def _stored_money(value: float | Decimal) -> Money:
+    """A stored price as Money; a shop has few distinct prices and Money is immutable, so a
+    listing of a thousand lines converts each one once."""
+    return Money(Decimal(value).quantize(CENT))
