@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import random
 from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, Self
 
 SHOP_OPENING = datetime(2026, 11, 26, 20, 12, 30, tzinfo=UTC)
 
@@ -54,3 +56,23 @@ class FakePasswordHasher:
 
     def burn(self, password: str) -> None:
         self.burned += 1
+
+
+class UnitOfWorkWrapper:
+    """A unit of work that behaves as ``inner`` except where a subclass says otherwise:
+    the base of the fakes that stage a race a real database would lose."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __enter__(self) -> Self:
+        self._inner.__enter__()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._inner.__exit__(kind, exc, tb)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)

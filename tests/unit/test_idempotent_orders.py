@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, Self
 
 import pytest
 
 from tests.conftest import fast_settings
-from tests.fakes import FakeClock, FakePasswordHasher
+from tests.fakes import FakeClock, FakePasswordHasher, UnitOfWorkWrapper
 from tests.unit.conftest import new_product, stock_of
 from webstore import Principal, Webstore, bootstrap
 from webstore.adapters.memory import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
@@ -197,23 +196,15 @@ class RacedIdempotency:
         self._inner.add(record)
 
 
-class RacedUnitOfWork:
+class RacedUnitOfWork(UnitOfWorkWrapper):
     def __init__(self, inner: InMemoryUnitOfWork, rival: Callable[[], object]) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._rival = rival
 
     def __enter__(self) -> Self:
-        self._inner.__enter__()
+        super().__enter__()
         self.idempotency = RacedIdempotency(self._inner.idempotency, self._rival)
         return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._inner.__exit__(kind, exc, tb)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
 
 class RacedFactory:

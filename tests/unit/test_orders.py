@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from webstore.domain.errors import IllegalTransition
-from webstore.domain.orders import Order, OrderLine, OrderStatus, merge_lines, units_by_product
+from webstore.domain.orders import Order, OrderLine, OrderStatus, merge_lines
 from webstore.domain.values import Money
 
 PLACED = datetime(2026, 11, 26, 20, 12, 30, tzinfo=UTC)
@@ -70,10 +70,6 @@ def test_an_order_that_left_pending_never_moves_again(first: str, then: str) -> 
 def test_lines_naming_the_same_product_are_merged_in_first_seen_order() -> None:
     assert merge_lines([(3, 1), (1, 2), (3, 4)]) == {3: 5, 1: 2}
     assert list(merge_lines([(3, 1), (1, 2), (3, 4)])) == [3, 1]
-
-
-def test_units_by_product_adds_up_the_lines_of_every_order() -> None:
-    assert units_by_product([tea_party_order(), tea_party_order()]) == {1: 4, 2: 6}
 
 
 def test_orders_are_the_same_when_their_ids_are() -> None:

@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Any, Self
-
 import pytest
 
 from tests.conftest import fast_settings
-from tests.fakes import FakeClock, FakePasswordHasher
+from tests.fakes import FakeClock, FakePasswordHasher, UnitOfWorkWrapper
 from webstore import Webstore, bootstrap
 from webstore.adapters.memory import InMemoryUnitOfWorkFactory
 from webstore.application.errors import ConcurrentUpdate, InvalidToken, RefreshRejected
 from webstore.application.ports import UnitOfWork
 
 
-class LosesFirstCommit:
+class LosesFirstCommit(UnitOfWorkWrapper):
     """A unit of work whose first ``commit`` loses to a concurrent writer, as a database's would."""
 
     def __init__(self, inner: UnitOfWork, factory: RacingFactory) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._factory = factory
-
-    def __enter__(self) -> Self:
-        self._inner.__enter__()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._inner.__exit__(kind, exc, tb)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
     def commit(self) -> None:
         if self._factory.conflicts_left:

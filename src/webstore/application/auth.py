@@ -238,6 +238,12 @@ def check_csrf(
     header: str | None, cookie: str | None, principal: Principal, *, tokens: TokenKit
 ) -> None:
     """Double submit: header equals cookie (constant time) and the token is signed for the user."""
+    if not tokens.csrf.is_valid(double_submitted(header, cookie), principal.user_id):
+        raise CsrfFailed.incorrect()
+
+
+def double_submitted(header: str | None, cookie: str | None) -> str:
+    """The CSRF token when the header repeats the cookie (compared in constant time)."""
     if not header or not cookie:
         raise CsrfFailed.missing()
     # "surrogatepass": text from outside may hold lone surrogates, which plain UTF-8 refuses.
@@ -245,8 +251,7 @@ def check_csrf(
         header.encode("utf-8", "surrogatepass"), cookie.encode("utf-8", "surrogatepass")
     ):
         raise CsrfFailed.incorrect()
-    if not tokens.csrf.is_valid(cookie, principal.user_id):
-        raise CsrfFailed.incorrect()
+    return cookie
 
 
 def set_user_active(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -77,12 +77,3 @@ def merge_lines(requested: Iterable[tuple[int, int]]) -> dict[int, int]:
     for product_id, amount in requested:
         merged[product_id] = merged.get(product_id, 0) + amount
     return merged
-
-
-def units_by_product(orders: Iterable[Order]) -> Mapping[int, int]:
-    """Units held by the given orders, per product (the stock they took)."""
-    units: dict[int, int] = {}
-    for order in orders:
-        for line in order.lines:
-            units[line.product_id] = units.get(line.product_id, 0) + line.amount
-    return units

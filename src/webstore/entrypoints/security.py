@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from flask import Response, current_app, g, request
 
+from webstore.application.auth import double_submitted
 from webstore.application.dto import Principal
 from webstore.application.errors import CsrfFailed, InvalidToken, NotAuthenticated
 from webstore.config import Settings
@@ -89,12 +89,7 @@ def own_origin() -> str:
 
 def double_submitted_csrf() -> str:
     """A present CSRF header equal to the cookie (its signature is checked by the use case)."""
-    header, cookie = unsafe_request_csrf()
-    if not header or not cookie:
-        raise CsrfFailed.missing()
-    if not hmac.compare_digest(header.encode(), cookie.encode()):
-        raise CsrfFailed.incorrect()
-    return cookie
+    return double_submitted(*unsafe_request_csrf())
 
 
 @dataclass(frozen=True, slots=True)

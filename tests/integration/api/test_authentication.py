@@ -11,25 +11,13 @@ from flask.testing import FlaskClient
 
 from tests.conftest import TEST_SECRET_KEY
 from tests.integration.api.conftest import OPENING, Shopper, SteppingClock, answer
+from tests.integration.api.endpoints import PROTECTED
 from webstore import Webstore
 from webstore.adapters.tokens import JwtAccessTokenService
 
 NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
 INVALID = {"detail": "Invalid token."}
 EXPIRED = {"detail": "access_token expired"}
-
-PROTECTED = [
-    ("GET", "/api/get_all_products"),
-    ("GET", "/api/get_order"),
-    ("POST", "/api/post_order"),
-    ("GET", "/api/me"),
-    ("GET", "/api/products/1"),
-    ("POST", "/api/products"),
-    ("PATCH", "/api/products/1"),
-    ("DELETE", "/api/products/1"),
-    ("POST", "/api/orders/1/complete"),
-    ("POST", "/api/orders/1/cancel"),
-]
 
 
 def me(client: FlaskClient, authorization: str) -> tuple[int, Any]:

@@ -5,20 +5,12 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.integration.api.conftest import Shopper, answer
+from tests.integration.api.endpoints import UNSAFE
 from webstore.domain.products import Product
 
 MISSING = {"detail": "CSRF Failed: CSRF token missing."}
 INCORRECT = {"detail": "CSRF Failed: CSRF token incorrect."}
 PERMISSION = {"detail": "You do not have permission to perform this action."}
-
-UNSAFE = [
-    ("POST", "/api/post_order"),
-    ("POST", "/api/products"),
-    ("PATCH", "/api/products/1"),
-    ("DELETE", "/api/products/1"),
-    ("POST", "/api/orders/1/complete"),
-    ("POST", "/api/orders/1/cancel"),
-]
 
 
 def send(shopper: Shopper, method: str, path: str, **headers: str) -> TestResponse:

@@ -9,29 +9,12 @@ from flask.testing import FlaskClient
 
 from tests.conftest import fast_settings
 from tests.integration.api.conftest import Shopper, answer
+from tests.integration.api.endpoints import EVERY_PATH
 from webstore import Webstore, bootstrap
 from webstore.domain.products import Product
 from webstore.entrypoints.flask_app import create_app
 
 MiB = 1024 * 1024
-
-EVERY_PATH = [
-    ("POST", "/api/sign_in"),
-    ("POST", "/api/login_view"),
-    ("POST", "/api/refresh_token"),
-    ("POST", "/api/logout"),
-    ("GET", "/api/get_all_products"),
-    ("GET", "/api/get_order"),
-    ("POST", "/api/post_order"),
-    ("GET", "/api/me"),
-    ("GET", "/api/products/1"),
-    ("POST", "/api/products"),
-    ("PATCH", "/api/products/1"),
-    ("DELETE", "/api/products/1"),
-    ("POST", "/api/orders/1/complete"),
-    ("POST", "/api/orders/1/cancel"),
-    ("GET", "/api/health"),
-]
 
 
 class UnreachableDatabase:

@@ -7,6 +7,7 @@ from werkzeug.test import TestResponse
 
 from tests.conftest import fast_settings
 from tests.integration.api.conftest import Shopper, answer
+from tests.integration.api.endpoints import UNSAFE
 from webstore import Webstore
 from webstore.config import Settings
 from webstore.domain.products import Product
@@ -15,14 +16,6 @@ from webstore.entrypoints.flask_app import create_app
 EVIL = "https://evil.example.com"
 SHOP = "https://shop.example.com"
 NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
-UNSAFE = [
-    ("POST", "/api/post_order"),
-    ("POST", "/api/products"),
-    ("PATCH", "/api/products/1"),
-    ("DELETE", "/api/products/1"),
-    ("POST", "/api/orders/1/complete"),
-    ("POST", "/api/orders/1/cancel"),
-]
 
 
 def refused(origin: str) -> tuple[int, dict[str, str]]:
