@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -45,6 +45,9 @@ class ProductQuery:
 class ProductRepository(Protocol):
     def add(self, product: Product) -> None:
         """Store a new product (it gets its id by the end of the call)."""
+
+    def add_all(self, products: Sequence[Product]) -> None:
+        """Store new products, in batches where the storage can (ids given by the end)."""
 
     def get(self, product_id: int) -> Product | None:
         """The product with this id, active or not."""

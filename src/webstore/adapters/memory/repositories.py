@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 
 from webstore.adapters.memory.tables import LoginFailure, Table
@@ -44,6 +44,10 @@ class InMemoryProductRepository:
     def add(self, product: Product) -> None:
         product.id = next(self._ids)
         self._table.put(product)
+
+    def add_all(self, products: Sequence[Product]) -> None:
+        for product in products:
+            self.add(product)
 
     def get(self, product_id: int) -> Product | None:
         return self._table.get(product_id)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, func, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from webstore.adapters.sql.orm import (
     store_lines,
     users,
 )
+from webstore.adapters.sql.orm import products as products_table
 from webstore.application.dto import Principal
 from webstore.application.ports import OrderQuery, ProductQuery
 from webstore.domain.errors import UsernameTaken
@@ -63,6 +64,23 @@ class SqlAlchemyProductRepository:
     def add(self, product: Product) -> None:
         self._session.add(product)
         self._session.flush()
+
+    def add_all(self, products: Sequence[Product]) -> None:
+        # Core, not the ORM's flush: multi-row INSERT ... RETURNING batches, several times
+        # faster for a large import. The objects stay outside the session, as listings' do.
+        if not products:
+            return
+        c = products_table.c
+        rows = [
+            {"name": p.name, "name_key": p.name_key, "description": p.description,
+             "price": p.price, "amount": p.amount, "is_active": p.is_active}
+            for p in products
+        ]  # fmt: skip
+        statement = insert(products_table).returning(c.id, sort_by_parameter_order=True)
+        for product, product_id in zip(
+            products, self._session.scalars(statement, rows), strict=True
+        ):
+            product.id = product_id
 
     def get(self, product_id: int) -> Product | None:
         return self._session.get(Product, product_id)
