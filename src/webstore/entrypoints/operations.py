@@ -189,7 +189,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     ),
     "products.import_products": {
         **operation(
-            "Import a product file, all or nothing (superuser).",
+            "Import a product file, CSV or JSON lines, all or nothing (superuser).",
             TOKEN_AND_CSRF,
             {
                 "201": returns("Every product was added.", ImportResultSchema),
@@ -203,6 +203,11 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 ),
             },
             ("403", "413"),
+        ),
+        "description": (
+            "The format of `webstore products import`, in UTF-8: CSV whose header names the "
+            "columns (name, description, price, amount; any order; description optional), or "
+            "without a header in that order; or one JSON object per line with those keys."
         ),
         "requestBody": {"required": True, "content": PRODUCT_FILE},
     },
