@@ -46,11 +46,8 @@ class NumberedRow:
 
 def guess_format(data: bytes) -> FileFormat:
     """JSON lines when the first thing in the file is ``{``, CSV otherwise."""
-    return (
-        FileFormat.JSON_LINES
-        if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
-        else (FileFormat.CSV)
-    )
+    opening = data.lstrip(b"\xef\xbb\xbf \t\r\n")  # a BOM and blank lines may come first
+    return FileFormat.JSON_LINES if opening.startswith(b"{") else FileFormat.CSV
 
 
 def read_rows(file: ProductFile) -> Iterator[NumberedRow]:

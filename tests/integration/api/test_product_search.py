@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from flask.testing import FlaskClient
 
 from tests.conftest import fast_settings
 from tests.integration.api.conftest import Shopper, SteppingClock, answer
@@ -135,3 +136,20 @@ def test_each_product_of_the_superusers_catalogue_is_its_single_product_object(
 ) -> None:
     for product in admin.get("/api/products").json:
         assert admin.get(f"/api/products/{product['id']}").json == product
+
+
+def test_a_regular_user_may_not_see_the_superusers_catalogue(
+    alice: Shopper, shelf: list[Product]
+) -> None:
+    response = alice.get("/api/products", query_string={"limit": "not even checked"})
+
+    assert answer(response) == (
+        403,
+        {"detail": "You do not have permission to perform this action."},
+    )
+
+
+def test_the_superusers_catalogue_needs_a_token(client: FlaskClient) -> None:
+    response = client.get("/api/products")
+
+    assert answer(response) == (403, {"detail": "Authentication credentials were not provided."})
