@@ -14,6 +14,7 @@ from webstore.application.errors import (
     Throttled,
     TokenExpired,
 )
+from webstore.application.imports import InvalidImport
 from webstore.domain.errors import (
     IllegalTransition,
     InsufficientStock,
@@ -36,6 +37,7 @@ __all__ = [
     "InsufficientStock",
     "InvalidCredentials",
     "InvalidIdempotencyKey",
+    "InvalidImport",
     "InvalidInput",
     "InvalidToken",
     "NotAuthenticated",

@@ -106,7 +106,7 @@ def test_products_import_is_all_or_nothing(
     csv_file.write_text("Red chair,Beech,19.99,5\nBroken,,-3,1\n")
     result = webstore(env, "products", "import", str(csv_file))
     assert result.exit_code == 1
-    assert "rows.1.price" in result.output
+    assert "line 2: price: Ensure this value is greater than 0." in result.output
     assert bootstrap(fast_settings(sqlite_url)).list_products().total == 0
 
 
@@ -196,7 +196,7 @@ def test_products_import_refuses_a_file_that_is_not_utf8_in_one_line(
     result = webstore(env, "products", "import", str(csv_file))
 
     assert result.exit_code == 1
-    assert "not UTF-8" in result.output
+    assert "line 1: Not valid UTF-8 text" in result.output
     assert len(result.output.strip().splitlines()) == 1
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from webstore.application.dto import Page, Principal
-from webstore.application.paging import pagination
+from webstore.application.paging import page_checks
 from webstore.application.permissions import require_superuser
-from webstore.application.ports import UnitOfWorkFactory
+from webstore.application.ports import ProductQuery, UnitOfWorkFactory
 from webstore.domain import values
 from webstore.domain.errors import InvalidInput, ProductNotFound
 from webstore.domain.products import Product
@@ -23,14 +24,43 @@ EDITABLE = (*PRODUCT_RULES, "is_active")
 
 
 def list_products(
-    limit: object = None, offset: object = None, *, uow: UnitOfWorkFactory
+    limit: object = None, offset: object = None, search: object = None, *, uow: UnitOfWorkFactory
 ) -> Page[Product]:
-    """Active products by id; ``total`` counts all of them (one query when not sliced)."""
-    size, start = pagination(limit, offset)
+    """Active products by id, those whose name contains ``search`` (any case) if it is given;
+    ``total`` counts every match (one query when not sliced)."""
+    return _listing(ProductQuery(), limit, offset, search, uow=uow)
+
+
+def list_all_products(
+    actor: Principal,
+    limit: object = None,
+    offset: object = None,
+    search: object = None,
+    *,
+    uow: UnitOfWorkFactory,
+) -> Page[Product]:
+    """As ``list_products``, deactivated products included: the superuser's catalogue."""
+    require_superuser(actor)
+    return _listing(ProductQuery(include_inactive=True), limit, offset, search, uow=uow)
+
+
+def _listing(
+    query: ProductQuery, limit: object, offset: object, search: object, *, uow: UnitOfWorkFactory
+) -> Page[Product]:
+    clean = values.validated(**page_checks(limit, offset), search=(_search, search))
+    size, start = clean["limit"], clean["offset"] or 0
+    query = replace(query, name_key_contains=clean["search"])
     with uow(read_only=True) as work:
-        items = work.products.list_active(size, start)
-        total = len(items) if size is None and start == 0 else work.products.count_active()
+        items = work.products.list(query, size, start)
+        total = len(items) if size is None and start == 0 else work.products.count(query)
     return Page(items, total)
+
+
+def _search(raw: object) -> str | None:
+    """The key a search looks for; ``None`` (no filter) when absent or blank."""
+    if raw is None:
+        return None
+    return values.search_key(values.search_text(raw)) or None
 
 
 def get_product(actor: Principal, product_id: int, *, uow: UnitOfWorkFactory) -> Product:
@@ -42,7 +72,7 @@ def get_product(actor: Principal, product_id: int, *, uow: UnitOfWorkFactory) ->
     return product
 
 
-def _clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
+def clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
     return values.validated(
         **{name: (rule, data.get(name)) for name, rule in PRODUCT_RULES.items()}
     )
@@ -51,7 +81,7 @@ def _clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
 def add_product(actor: Principal, data: Mapping[str, Any], *, uow: UnitOfWorkFactory) -> Product:
     """Create a product from ``name``, ``price``, ``amount`` and an optional ``description``."""
     require_superuser(actor)
-    product = Product(**_clean_product(data))
+    product = Product(**clean_product(data))
     with uow() as work:
         work.products.add(product)
         work.commit()
@@ -103,13 +133,17 @@ def import_products(rows: Iterable[Mapping[str, Any]], *, uow: UnitOfWorkFactory
     errors: dict[str, Any] = {}
     for index, row in enumerate(rows):
         try:
-            products.append(Product(**_clean_product(row)))
+            products.append(Product(**clean_product(row)))
         except InvalidInput as problem:
             errors[str(index)] = dict(problem.errors)
     if errors:
         raise InvalidInput({"rows": errors})
-    with uow() as work:
-        for product in products:
-            work.products.add(product)
-        work.commit()
+    store_products(products, uow=uow)
     return products
+
+
+def store_products(products: list[Product], *, uow: UnitOfWorkFactory) -> None:
+    """Add checked products, all in one transaction."""
+    with uow() as work:
+        work.products.add_all(products)
+        work.commit()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from webstore.application import auth, catalog, idempotency, orders
+from webstore.application import auth, catalog, idempotency, imports, orders
 from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.dto import KeyedResponse, LoginResult, Page, Principal, RefreshResult
 from webstore.application.idempotency import IdempotencyRequest
+from webstore.application.imports import Progress
 from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
+from webstore.application.product_files import ProductFile
 from webstore.application.throttling import ThrottlePolicy
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
@@ -68,8 +70,15 @@ class Webstore:
         )
 
     # --- catalogue -----------------------------------------------------------------------------
-    def list_products(self, limit: object = None, offset: object = None) -> Page[Product]:
-        return catalog.list_products(limit, offset, uow=self.uow)
+    def list_products(
+        self, limit: object = None, offset: object = None, search: object = None
+    ) -> Page[Product]:
+        return catalog.list_products(limit, offset, search, uow=self.uow)
+
+    def list_all_products(
+        self, actor: Principal, limit: object = None, offset: object = None, search: object = None
+    ) -> Page[Product]:
+        return catalog.list_all_products(actor, limit, offset, search, uow=self.uow)
 
     def get_product(self, actor: Principal, product_id: int) -> Product:
         return catalog.get_product(actor, product_id, uow=self.uow)
@@ -87,6 +96,15 @@ class Webstore:
 
     def import_products(self, rows: Iterable[Mapping[str, Any]]) -> list[Product]:
         return catalog.import_products(rows, uow=self.uow)
+
+    def import_product_file(
+        self,
+        source: ProductFile | Callable[[], ProductFile],
+        *,
+        actor: Principal | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        return imports.import_product_file(source, actor=actor, uow=self.uow, progress=progress)
 
     # --- orders --------------------------------------------------------------------------------
     def place_order(self, actor: Principal, address: object, phone: object, items: object) -> Order:

@@ -187,6 +187,23 @@ def product_description(raw: Any) -> str:
     return text("" if raw is None else raw, min_length=0, max_length=5000)
 
 
+MAX_SEARCH = 200
+
+
+def search_text(raw: Any) -> str:
+    """What a catalogue search looks for: trimmed text of up to 200 characters, maybe empty."""
+    return text(raw, min_length=0, max_length=MAX_SEARCH)
+
+
+def search_key(value: str) -> str:
+    """The caseless form product search compares: ``é`` finds ``Éclair``, ``SS`` ``Straße``.
+
+    The key usernames are matched by, so that one definition of "the same text, whatever the
+    case" serves both. A search matches when its key is a substring of the name's key.
+    """
+    return username_key(value)
+
+
 # --- money -----------------------------------------------------------------------------------
 
 CENT = Decimal("0.01")

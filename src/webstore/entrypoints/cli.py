@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import secrets
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import click
 
 from webstore.application.errors import ConfigurationError
+from webstore.application.imports import InvalidImport
+from webstore.application.product_files import ProductFile, guess_format
 from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import MEMORY_URL, Settings
 from webstore.domain.errors import WebstoreError
+from webstore.entrypoints.progress import TerminalProgress
 
 P = ParamSpec("P")
 R = TypeVar("R")
-PRODUCT_COLUMNS = ("name", "description", "price", "amount")
 DEMO_CATALOGUE = (
     ("Red chair", "A sturdy beech chair, painted red.", "49.90", 12),
     ("Oak table", "Seats six; oiled solid oak.", "349.00", 3),
@@ -122,42 +121,22 @@ def products() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @friendly_errors
 def products_import(file: Path) -> None:
-    """Import products from CSV or JSON lines (name, description, price, amount): all or nothing."""
+    """Import products from CSV or JSON lines (name, description, price, amount): all or nothing.
+
+    A CSV header names the columns in any order (description optional); without one the
+    columns are name, description, price, amount. Every bad line is reported; nothing is
+    imported then.
+    """
+    data = file.read_bytes()
+    source = ProductFile(data, guess_format(data))
     try:
-        text = file.read_text(encoding="utf-8-sig")  # -sig: spreadsheets often write a BOM
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{file} is not UTF-8 text ({error.reason})") from None
-    rows = list(read_product_rows(text))
-    imported = open_store().import_products(rows)
-    click.echo(f"imported {len(imported)} products")
-
-
-def read_product_rows(text: str) -> Iterator[dict[str, Any]]:
-    """Rows from JSON lines (one object per line) or CSV (with or without a header row)."""
-    if text.lstrip().startswith("{"):
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                yield _json_row(line, number)
-        return
-    reader = csv.reader(io.StringIO(text))
-    for index, row in enumerate(reader):
-        if not row or (index == 0 and [c.strip().lower() for c in row] == list(PRODUCT_COLUMNS)):
-            continue
-        record: dict[str, Any] = dict(zip(PRODUCT_COLUMNS, (c.strip() for c in row), strict=False))
-        amount = record.get("amount")
-        if isinstance(amount, str) and amount.isdigit():
-            record["amount"] = int(amount)  # CSV has only text; the rules want an integer
-        yield record
-
-
-def _json_row(line: str, number: int) -> dict[str, Any]:
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise click.ClickException(f"line {number}: not valid JSON ({error.msg})") from None
-    if not isinstance(row, dict):
-        raise click.ClickException(f"line {number}: expected a JSON object")
-    return row
+        with TerminalProgress("importing products") as progress:
+            imported = open_store().import_product_file(source, progress=progress)
+    except InvalidImport as error:
+        for problem in error.problems[:-1]:
+            click.echo(f"Error: {problem}", err=True)
+        raise click.ClickException(error.problems[-1]) from None
+    click.echo(f"imported {imported} products")
 
 
 @main.group()

@@ -15,19 +15,21 @@ from webstore.entrypoints.schemas import (
     AccessTokenSchema,
     DetailSchema,
     HealthSchema,
+    ImportResultSchema,
     LoginResponseSchema,
     LoginSchema,
     MeSchema,
     OrderQuerySchema,
     OrderSchema,
-    PageQuerySchema,
     PlaceOrderSchema,
     ProductCreateSchema,
     ProductDetailSchema,
+    ProductQuerySchema,
     ProductSchema,
     ProductUpdateSchema,
     SignInResponseSchema,
     SignInSchema,
+    ValidationErrorSchema,
 )
 from webstore.entrypoints.security import CSRF_COOKIE, REFRESH_COOKIE
 
@@ -89,7 +91,7 @@ def operation(
     return {**described, "responses": dict(sorted({**responses, **shared}.items()))}
 
 
-PAGE = [{"in": "query", "schema": PageQuerySchema}]
+PRODUCT_PAGE = [{"in": "query", "schema": ProductQuerySchema}]
 TOTAL = header("The number of items before limit and offset.", "integer")
 IDEMPOTENCY_KEY = {
     "in": "header",
@@ -102,6 +104,16 @@ IDEMPOTENCY_KEY = {
         "while the first request is still running: the replay, or 409. An invalid key: 400."
     ),
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+}
+PRODUCT_FILE = {
+    "text/csv": {
+        "schema": {"type": "string"},
+        "example": "name,description,price,amount\nRed chair,Beech,19.99,5\n",
+    },
+    "application/x-ndjson": {
+        "schema": {"type": "string"},
+        "example": '{"name": "Red chair", "price": "19.99", "amount": 5}\n',
+    },
 }
 COOKIES = header(f"{REFRESH_COOKIE} (HttpOnly, Path=/api) and {CSRF_COOKIE} (Path=/).")
 ORDER = returns("The order.", OrderSchema)
@@ -136,11 +148,18 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "Who is logged in.", TOKEN, {"200": returns("The user.", MeSchema)}, ("403",)
     ),
     "products.get_all_products": operation(
-        "Active products, by id.",
+        "Active products, by id; with search, those whose name contains it in any case.",
         TOKEN,
         {"200": returns("Products.", array(ProductSchema), X_Total_Count=TOTAL)},
         ("400", "403"),
-        parameters=PAGE,
+        parameters=PRODUCT_PAGE,
+    ),
+    "products.list_products": operation(
+        "Every product, deactivated ones included, by id (superuser).",
+        TOKEN,
+        {"200": returns("Products.", array(ProductDetailSchema), X_Total_Count=TOTAL)},
+        ("400", "403"),
+        parameters=PRODUCT_PAGE,
     ),
     "products.get_product": operation(
         "One product (superusers also see deactivated ones).",
@@ -168,6 +187,30 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         {"204": returns("Deactivated (also when it already was).")},
         ("403", "404"),
     ),
+    "products.import_products": {
+        **operation(
+            "Import a product file, CSV or JSON lines, all or nothing (superuser).",
+            TOKEN_AND_CSRF,
+            {
+                "201": returns("Every product was added.", ImportResultSchema),
+                "400": returns(
+                    "Bad lines, keyed by line number (the first 20; non_field_errors counts "
+                    "the rest), or an empty file. Nothing was added.",
+                    ValidationErrorSchema,
+                ),
+                "415": returns(
+                    "The body is neither text/csv nor application/x-ndjson.", DetailSchema
+                ),
+            },
+            ("403", "413"),
+        ),
+        "description": (
+            "The format of `webstore products import`, in UTF-8: CSV whose header names the "
+            "columns (name, description, price, amount; any order; description optional), or "
+            "without a header in that order; or one JSON object per line with those keys."
+        ),
+        "requestBody": {"required": True, "content": PRODUCT_FILE},
+    },
     "orders.get_order": operation(
         "Orders, newest first: a regular user's own, or a superuser's selection.",
         TOKEN,

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from webstore.domain.errors import ProductNotFound
-from webstore.entrypoints import serializers
+from webstore.entrypoints import serializers, uploads
 from webstore.entrypoints.http import JsonResponse, LazyBody, no_content, webstore
 from webstore.entrypoints.schemas import ProductCreateSchema, ProductUpdateSchema
 from webstore.entrypoints.security import current_principal, require_auth
@@ -27,8 +27,20 @@ def product_not_found(error: ProductNotFound) -> Response:
 @bp.get("/get_all_products")
 @require_auth
 def get_all_products() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
-    page = webstore().list_products(request.args.get("limit"), request.args.get("offset"))
+    args = request.args
+    page = webstore().list_products(args.get("limit"), args.get("offset"), args.get("search"))
     body = [serializers.product(product) for product in page.items]
+    return body, 200, {"X-Total-Count": str(page.total)}
+
+
+@bp.get("/products")
+@require_auth
+def list_products() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
+    args = request.args
+    page = webstore().list_all_products(
+        current_principal(), args.get("limit"), args.get("offset"), args.get("search")
+    )
+    body = [serializers.product_detail(product) for product in page.items]
     return body, 200, {"X-Total-Count": str(page.total)}
 
 
@@ -57,3 +69,10 @@ def update_product(product_id: int) -> dict[str, Any]:
 def deactivate_product(product_id: int) -> Response:
     webstore().deactivate_product(current_principal(), product_id)
     return no_content()
+
+
+@bp.post("/products/import")
+@require_auth
+def import_products() -> tuple[dict[str, Any], int]:
+    imported = webstore().import_product_file(uploads.product_file, actor=current_principal())
+    return {"imported": imported}, 201

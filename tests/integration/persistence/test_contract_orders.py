@@ -12,9 +12,11 @@ from tests.integration.persistence.helpers import (
     add_user,
     money,
 )
-from webstore.application.ports import OrderQuery
+from webstore.application.ports import OrderQuery, ProductQuery
 from webstore.domain.orders import Order, OrderLine, OrderStatus
 from webstore.domain.products import Product
+
+ACTIVE = ProductQuery()
 
 
 def test_a_product_is_stored_with_its_exact_price(backend: Backend) -> None:
@@ -36,11 +38,11 @@ def test_active_products_are_listed_by_id_in_slices_and_counted(backend: Backend
     ids = [add_product(backend.uow, f"ITEM-{n}", active=n != 2) for n in range(5)]
     active = [ids[0], ids[1], ids[3], ids[4]]
     with backend.uow(read_only=True) as work:
-        everything = [p.id for p in work.products.list_active()]
-        middle = [p.id for p in work.products.list_active(limit=2, offset=1)]
-        tail = [p.id for p in work.products.list_active(offset=3)]
-        beyond = work.products.list_active(limit=10, offset=10)
-        count = work.products.count_active()
+        everything = [p.id for p in work.products.list(ACTIVE)]
+        middle = [p.id for p in work.products.list(ACTIVE, limit=2, offset=1)]
+        tail = [p.id for p in work.products.list(ACTIVE, offset=3)]
+        beyond = work.products.list(ACTIVE, limit=10, offset=10)
+        count = work.products.count(ACTIVE)
     assert (everything, middle, tail, beyond, count) == (active, active[1:3], active[3:], [], 4)
 
 
@@ -153,7 +155,7 @@ def test_entities_stay_readable_after_their_unit_of_work_ends(backend: Backend) 
     chair = add_product(backend.uow, "RED-CHAIR", "19.99", 3)
     with backend.uow(read_only=True) as work:
         product = work.products.get(chair)
-        listed = work.products.list_active()
+        listed = work.products.list(ACTIVE)
     assert product is not None and product.price == money("19.99") and product.amount == 3
     assert [p.name for p in listed] == ["RED-CHAIR"]
 

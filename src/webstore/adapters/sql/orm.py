@@ -68,6 +68,8 @@ products = Table(
     metadata,
     Column("id", Id, primary_key=True),
     Column("name", String(200), nullable=False),
+    # values.search_key(name): searches compare it, so every database matches the same names.
+    Column("name_key", Text, nullable=False),
     Column("description", Text, nullable=False),
     Column("price", MoneyType, nullable=False),
     Column("amount", Integer, nullable=False),

@@ -1,0 +1,27 @@
+"""A product file sent as the request body, for the import endpoint."""
+
+from __future__ import annotations
+
+from flask import request
+from gunicorn.http.errors import ParseException as ServerParseError
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+
+from webstore.application.product_files import FileFormat, ProductFile
+from webstore.entrypoints.http import MAX_BODY
+
+FORMATS = {"text/csv": FileFormat.CSV, "application/x-ndjson": FileFormat.JSON_LINES}
+
+
+def product_file() -> ProductFile:
+    """The body as a product file of the format its Content-Type names (UTF-8 either way)."""
+    file_format = FORMATS.get(request.mimetype)
+    if file_format is None:
+        content_type = request.headers.get("Content-Type", "")
+        raise UnsupportedMediaType(f'Unsupported media type "{content_type}" in request.')
+    try:
+        data = request.get_data(cache=False)
+    except (OSError, ServerParseError) as problem:  # e.g. a broken chunked encoding
+        raise BadRequest(f"Malformed request body - {problem}") from None
+    if len(data) > MAX_BODY:
+        raise RequestEntityTooLarge()
+    return ProductFile(data, file_format)
