@@ -127,7 +127,9 @@ def _path_parameters(rule: str) -> list[dict[str, Any]]:
     parameters = []
     for match in _VARIABLE.finditer(rule):
         schema: dict[str, Any] = {"type": "string"}
-        if match["converter"] == "int":
+        if match["converter"] == "id":
+            schema = {"type": "integer", "format": "int64", "minimum": 1}
+        elif match["converter"] == "int":
             schema = {"type": "integer", "format": "int64"}
             if minimum := _MINIMUM.search(match["arguments"] or ""):
                 schema["minimum"] = int(minimum[1])
