@@ -97,3 +97,34 @@ def place_orders_until_killed(url: str, user_id: int, items: list[dict[str, Any]
     buyer = Principal(user_id, "buyer", "buyer@example.com")
     while True:
         store.place_order(buyer, ADDRESS, PHONE, items)
+
+
+def place_orders_for(url: str, user_id: int, product_id: int, seconds: float) -> int:
+    """Place one-line orders of one unit for ``seconds``; how many were placed."""
+    store = bootstrap(fast_settings(url))
+    buyer = Principal(user_id, "buyer", "buyer@example.com")
+    placed = 0
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            store.place_order(buyer, ADDRESS, PHONE, [{"product_id": product_id, "amount": 1}])
+            placed += 1
+    finally:
+        store.uow.dispose()
+    return placed
+
+
+def list_pages_for(url: str, seconds: float) -> tuple[int, int]:
+    """List the newest two orders over and over: (orders seen, orders seen without lines)."""
+    store = bootstrap(fast_settings(url))
+    admin = Principal(1, "admin", "admin@example.com", is_superuser=True)
+    seen = empty = 0
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for order in store.list_orders(admin, limit=2).items:
+                seen += 1
+                empty += not order.lines
+    finally:
+        store.uow.dispose()
+    return seen, empty

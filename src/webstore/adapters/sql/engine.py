@@ -28,9 +28,16 @@ def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10)
 
 
 def read_only(engine: Engine) -> Engine:
-    """The same pool, for transactions that only read."""
+    """The same pool, for transactions that only read, each one consistent snapshot.
+
+    A listing takes several statements (a page of orders, then their lines, then a count);
+    under PostgreSQL's default READ COMMITTED each would see the orders committed meanwhile,
+    and lines would be read for a page that had moved. REPEATABLE READ gives the whole
+    transaction one snapshot; a read-only one never fails to serialize and takes no more
+    locks. SQLite's deferred read transaction is one snapshot already (WAL).
+    """
     if engine.dialect.name == "postgresql":
-        return engine.execution_options(postgresql_readonly=True)
+        return engine.execution_options(postgresql_readonly=True, isolation_level="REPEATABLE READ")
     return engine.execution_options(**{READ_ONLY: True})
 
 
