@@ -9,7 +9,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import Settings
-from webstore.entrypoints import auth, cors, docs, errors, headers, meta, orders, products
+from webstore.entrypoints import (
+    auth,
+    cors,
+    docs,
+    errors,
+    headers,
+    meta,
+    orders,
+    products,
+    unread_bodies,
+)
 from webstore.entrypoints.http import MAX_BODY, READ_LIMIT, CompactJsonProvider, JsonResponse
 from webstore.entrypoints.ids import IdConverter
 from webstore.entrypoints.security import CookiePolicy
@@ -49,6 +59,7 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
         )
     errors.init_app(app)
     headers.init_app(app)
+    unread_bodies.init_app(app)
     cors.init_app(app, settings.cors_origins)
     for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
         app.register_blueprint(blueprint)
