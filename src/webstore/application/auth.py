@@ -184,7 +184,9 @@ def _rotate_once(
             raise RefreshRejected()
         work.commit()
     access = tokens.access.issue(session.user_id, session.id)
-    return RefreshResult(access, issued.token if outcome is Rotation.ROTATED else None)
+    if outcome is not Rotation.ROTATED:
+        return RefreshResult(access, None)
+    return RefreshResult(access, issued.token, tokens.csrf.issue(session.user_id))
 
 
 def log_out(

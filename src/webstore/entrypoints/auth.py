@@ -56,9 +56,9 @@ def refresh_token() -> Response:
     if result.refresh_token is not None:  # None: a grace-period reuse keeps the newest cookie
         cookies = CookiePolicy.current()
         cookies.set_refresh(response, result.refresh_token)
-        # The session slides with every rotation; the CSRF cookie (already checked above) must
-        # live as long, or a session kept alive past its first week would lose it.
-        cookies.set_csrf(response, csrf_token)
+        # The session slides with every rotation; the CSRF cookie must live as long, and its
+        # token (which expires after the refresh lifetime) is renewed with it.
+        cookies.set_csrf(response, result.csrf_token or csrf_token)
     return no_store(response)
 
 
