@@ -75,6 +75,11 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "ServerError": returns(
         "Unexpected failure.", DetailSchema, X_Request_ID=header("Quote it to the operator.")
     ),
+    "Unavailable": returns(
+        "The database cannot be reached for now.",
+        DetailSchema,
+        Retry_After=header("Seconds to wait before trying again.", "integer"),
+    ),
 }
 # <name>, <converter:name> or <converter(arguments):name>, as werkzeug writes a rule
 _VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<arguments>[^)]*)\))?:)?(?P<name>\w+)>")

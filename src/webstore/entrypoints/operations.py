@@ -48,6 +48,7 @@ STATUS = {
     "422": "Unprocessable",
     "429": "Throttled",
     "500": "ServerError",
+    "503": "Unavailable",
 }
 BODY_ERRORS = ("400", "413", "415")
 
@@ -85,8 +86,8 @@ def operation(
     if body is not None:
         described["requestBody"] = {"required": True, "content": {JSON: {"schema": body}}}
         errors = (*errors, *BODY_ERRORS)
-    shared = {code: STATUS[code] for code in {*errors, "500"}}
-    return {**described, "responses": dict(sorted({**responses, **shared}.items()))}
+    shared = {code: STATUS[code] for code in {*errors, "500", "503"}}
+    return {**described, "responses": dict(sorted({**shared, **responses}.items()))}
 
 
 PAGE = [{"in": "query", "schema": PageQuerySchema}]
@@ -209,7 +210,11 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         NOBODY,
         {
             "200": returns("Up.", HealthSchema),
-            "503": returns("The database does not answer.", HealthSchema),
+            "503": returns(
+                "The database does not answer.",
+                HealthSchema,
+                Retry_After=header("Seconds to wait before asking again.", "integer"),
+            ),
         },
     ),
     "docs.openapi_json": operation(

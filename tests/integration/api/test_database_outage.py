@@ -90,3 +90,18 @@ def test_a_database_file_that_cannot_be_opened_answers_503_then_heals(
 
     assert client.get("/api/get_all_products", headers=headers).status_code == 200
     assert client.get("/api/health").status_code == 200
+
+
+def test_every_operation_documents_the_503_and_its_retry_after() -> None:
+    client = create_app(fast_settings()).test_client()
+    document = client.get("/api/openapi.json").json
+    assert document is not None
+
+    operations = [
+        op for path in document["paths"].values() for op in path.values() if isinstance(op, dict)
+    ]
+    assert operations
+    for operation in operations:
+        assert "503" in operation["responses"], operation["operationId"]
+    headers = document["components"]["responses"]["Unavailable"]["headers"]
+    assert "Retry-After" in headers
