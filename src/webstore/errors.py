@@ -11,6 +11,7 @@ from webstore.application.errors import (
     NotAuthenticated,
     PermissionDenied,
     RefreshRejected,
+    StorageUnavailable,
     Throttled,
     TokenExpired,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "PermissionDenied",
     "ProductNotFound",
     "RefreshRejected",
+    "StorageUnavailable",
     "Throttled",
     "TokenExpired",
     "UserNotFound",

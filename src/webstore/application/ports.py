@@ -111,8 +111,14 @@ class LoginFailureKind(StrEnum):
 class LoginAttemptRepository(Protocol):
     """Failed logins, counted per key (a username's or a client address's digest)."""
 
-    def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> None:
-        """Record one failed login for this key."""
+    def lock(self, kind: LoginFailureKind, key: str) -> None:
+        """Make every other unit of work that locks this key wait until this one ends."""
+
+    def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> int:
+        """Record one failed login for this key; the record's id."""
+
+    def remove(self, failure_id: int) -> None:
+        """Forget one recorded failure (an attempt counted up front that succeeded)."""
 
     def nth_latest_failure(
         self, kind: LoginFailureKind, key: str, n: int, since: datetime

@@ -18,7 +18,9 @@ REQUIRED = "This field is required."
 NOT_A_STRING = "Not a valid string."
 NOT_AN_INTEGER = "Not a valid integer."
 BLANK = "This field may not be blank."
-MAX_STOCK = 2_147_483_647  # fits a 32-bit INTEGER column on every database
+# The most a product can be set to. Cancelled orders return their units on top of the stock
+# of the moment, which may then exceed this: storage keeps 64 bits, so returning can never fail.
+MAX_STOCK = 2_147_483_647
 
 
 class InvalidValue(ValueError):

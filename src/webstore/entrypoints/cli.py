@@ -93,8 +93,17 @@ def db_upgrade() -> None:
     settings = Settings.from_env()
     if settings.database_url == MEMORY_URL:
         raise click.ClickException("memory:// has no schema to upgrade")
-    upgrade(settings.database_url)
-    click.echo("database is up to date")
+    before, after = upgrade(settings.database_url)
+    click.echo(upgrade_report(before, after))
+
+
+def upgrade_report(before: str | None, after: str | None) -> str:
+    """What ``db upgrade`` did, in one line."""
+    if before is None:
+        return f"created the database schema (revision {after})"
+    if before == after:
+        return f"the database schema is already current (revision {after})"
+    return f"upgraded the database schema from revision {before} to {after}"
 
 
 @main.command("create-superuser")

@@ -11,7 +11,12 @@ from flask import Response, current_app, request
 from flask.json.provider import JSONProvider
 from gunicorn.http.errors import ParseException as ServerParseError
 from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+)
 
 from webstore.application.store import Webstore
 from webstore.config import Settings
@@ -72,16 +77,23 @@ def settings() -> Settings:
     return value
 
 
-def json_object() -> dict[str, Any]:
-    """The request body as a JSON object; an empty body reads as ``{}``, as in DRF."""
+def raw_body() -> bytes:
+    """The request body's bytes, read whole; 413 past the limit, 400 if the stream breaks."""
     try:
         raw = request.get_data(cache=False)
     except (OSError, ServerParseError) as problem:  # e.g. a broken chunked encoding
         raise BadRequest(f"Malformed request body - {problem}") from None
-    if not raw:
-        return {}
     if len(raw) > MAX_BODY:
         raise RequestEntityTooLarge()
+    return raw
+
+
+def json_object(raw: bytes | None = None) -> dict[str, Any]:
+    """The request body (or ``raw``) as a JSON object; empty reads as ``{}``, as in DRF."""
+    if raw is None:
+        raw = raw_body()
+    if not raw:
+        return {}
     if request.mimetype != "application/json":
         content_type = request.headers.get("Content-Type", "")
         raise UnsupportedMediaType(f'Unsupported media type "{content_type}" in request.')
@@ -97,10 +109,10 @@ def json_object() -> dict[str, Any]:
     return data
 
 
-def load(schema: Schema) -> dict[str, Any]:
-    """The request body loaded through ``schema``; any problem is ``InvalidInput``."""
+def load(schema: Schema, raw: bytes | None = None) -> dict[str, Any]:
+    """The request body (or ``raw``) loaded through ``schema``; any problem is ``InvalidInput``."""
     try:
-        loaded: dict[str, Any] = schema.load(json_object())
+        loaded: dict[str, Any] = schema.load(json_object(raw))
     except ValidationError as problem:
         raise InvalidInput(_drf_errors(problem.messages_dict)) from None
     return loaded
@@ -121,15 +133,25 @@ class LazyBody(Mapping[str, Any]):
 
     Handed to a use case that checks permission before it reads its input, so that a
     regular user gets 403 and not a validation error (CONTRACT §2, order of checks).
+    The bytes, though, are read at once, before the use case opens a transaction: a client
+    sending its body slowly must never hold a transaction (on SQLite, the write lock) open.
+    A problem reading them is kept and raised where the body is first looked at.
     """
 
     def __init__(self, schema: Schema) -> None:
         self._schema = schema
         self._data: dict[str, Any] | None = None
+        self._problem: HTTPException | None = None
+        try:
+            self._raw = raw_body()
+        except HTTPException as problem:
+            self._raw, self._problem = b"", problem
 
     def _loaded(self) -> dict[str, Any]:
+        if self._problem is not None:
+            raise self._problem
         if self._data is None:
-            self._data = load(self._schema)
+            self._data = load(self._schema, self._raw)
         return self._data
 
     def __getitem__(self, key: str) -> Any:

@@ -50,6 +50,7 @@ STATUS = {
     "422": "Unprocessable",
     "429": "Throttled",
     "500": "ServerError",
+    "503": "Unavailable",
 }
 BODY_ERRORS = ("400", "413", "415")
 
@@ -79,16 +80,20 @@ def operation(
     errors: tuple[str, ...] = (),
     body: type[Schema] | None = None,
     parameters: list[dict[str, Any]] | None = None,
+    body_required: bool = True,
 ) -> dict[str, Any]:
     """An operation object: ``responses``, then the shared ones of ``errors`` and a 500."""
     described: dict[str, Any] = {"summary": summary, "security": security}
     if parameters:
         described["parameters"] = parameters
     if body is not None:
-        described["requestBody"] = {"required": True, "content": {JSON: {"schema": body}}}
+        described["requestBody"] = {
+            "required": body_required,
+            "content": {JSON: {"schema": body}},
+        }
         errors = (*errors, *BODY_ERRORS)
-    shared = {code: STATUS[code] for code in {*errors, "500"}}
-    return {**described, "responses": dict(sorted({**responses, **shared}.items()))}
+    shared = {code: STATUS[code] for code in {*errors, "500", "503"}}
+    return {**described, "responses": dict(sorted({**shared, **responses}.items()))}
 
 
 PRODUCT_PAGE = [{"in": "query", "schema": ProductQuerySchema}]
@@ -180,6 +185,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         {"200": returns("The product.", ProductDetailSchema)},
         ("403", "404"),
         body=ProductUpdateSchema,
+        body_required=False,  # an empty body reads as {}, as in DRF: nothing changes
     ),
     "products.deactivate_product": operation(
         "Deactivate a product; orders keep their history (superuser).",
@@ -252,7 +258,11 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         NOBODY,
         {
             "200": returns("Up.", HealthSchema),
-            "503": returns("The database does not answer.", HealthSchema),
+            "503": returns(
+                "The database does not answer.",
+                HealthSchema,
+                Retry_After=header("Seconds to wait before asking again.", "integer"),
+            ),
         },
     ),
     "docs.openapi_json": operation(

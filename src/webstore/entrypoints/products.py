@@ -15,7 +15,7 @@ from webstore.entrypoints.security import current_principal, require_auth
 bp = Blueprint("products", __name__, url_prefix="/api")
 CREATE = ProductCreateSchema()
 UPDATE = ProductUpdateSchema()
-PRODUCT_ID = "<int(min=1, max=9223372036854775807):product_id>"
+PRODUCT_ID = "<id:product_id>"
 
 
 @bp.errorhandler(ProductNotFound)
@@ -47,7 +47,12 @@ def list_products() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
 @bp.get(f"/products/{PRODUCT_ID}")
 @require_auth
 def get_product(product_id: int) -> dict[str, Any]:
-    return serializers.product_detail(webstore().get_product(current_principal(), product_id))
+    actor = current_principal()
+    product = webstore().get_product(actor, product_id)
+    # A regular user sees exactly what the listing shows; only superusers see is_active.
+    return (
+        serializers.product_detail(product) if actor.is_superuser else serializers.product(product)
+    )
 
 
 @bp.post("/products")

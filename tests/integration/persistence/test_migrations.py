@@ -14,7 +14,7 @@ from webstore.adapters.sql.engine import create_engine
 from webstore.adapters.sql.migrations import config, drift, upgrade
 from webstore.adapters.sql.orm import metadata
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 @pytest.fixture(params=["sqlite", POSTGRES])

@@ -139,8 +139,16 @@ class InMemoryLoginAttemptRepository:
         self._table = table
         self._ids = ids
 
-    def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> None:
-        self._table.put(LoginFailure(next(self._ids), kind, key, at))
+    def lock(self, kind: LoginFailureKind, key: str) -> None:
+        return None  # the unit of work holds the store's lock already
+
+    def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> int:
+        failure_id = next(self._ids)
+        self._table.put(LoginFailure(failure_id, kind, key, at))
+        return failure_id
+
+    def remove(self, failure_id: int) -> None:
+        self._table.remove(failure_id)
 
     def nth_latest_failure(
         self, kind: LoginFailureKind, key: str, n: int, since: datetime
