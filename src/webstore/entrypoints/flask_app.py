@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import Settings
-from webstore.entrypoints import auth, cors, docs, errors, meta, orders, products
+from webstore.entrypoints import auth, cors, docs, errors, meta, orders, pages, products
 from webstore.entrypoints.http import MAX_BODY, READ_LIMIT, CompactJsonProvider, JsonResponse
 from webstore.entrypoints.security import CookiePolicy
 
@@ -30,7 +30,8 @@ class WebstoreFlask(Flask):
 def create_app(settings: Settings | None = None, webstore: Webstore | None = None) -> Flask:
     """The HTTP API over ``webstore`` (built from ``settings``, or the environment, if absent)."""
     settings = settings or Settings.from_env()
-    app = WebstoreFlask(__name__)
+    # No automatic /static route: pages.py serves the assets, with their security headers.
+    app = WebstoreFlask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = READ_LIMIT
     app.url_map.strict_slashes = False  # /api/x and /api/x/ both answer, without a redirect
     app.url_map.merge_slashes = False  # no redirect (an HTML page) for /api//x either
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
         app.register_blueprint(blueprint)
     docs.init_app(app)
+    pages.init_app(app)
     return app
 
 

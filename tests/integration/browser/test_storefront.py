@@ -1,0 +1,92 @@
+"""The storefront, driven as a customer would drive it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.integration.browser.conftest import Shop, Staff
+from tests.integration.browser.steps import (
+    add_to_cart,
+    fill_checkout,
+    log_in,
+    log_out,
+    order_card,
+    product_card,
+    sign_up,
+)
+
+pytestmark = pytest.mark.slow
+
+
+def search(page: Page, text: str) -> None:
+    page.get_by_label("Search products").fill(text)
+    page.get_by_role("button", name="Search").click()
+
+
+def stored_in_the_browser(page: Page) -> str:
+    return str(
+        page.evaluate(
+            "JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])"
+        )
+    )
+
+
+def test_a_customer_signs_up_shops_orders_cancels_and_logs_out(shop: Shop, staff: Staff) -> None:
+    staff.add_product("Red chair", "19.99", 5, description="Beech, painted red")
+    staff.add_product("Desk lamp", "12.50", 3)
+    staff.add_product("Blue sofa", "399.00", 1)
+    page = shop.open("/")
+    expect(page.get_by_text("Log in or sign up to see the catalogue")).to_be_visible()
+
+    sign_up(page, "alice")
+    log_in(page, "alice")
+    chair = product_card(page, "Red chair")
+    expect(chair).to_contain_text("Beech, painted red")
+    expect(chair).to_contain_text("19.99")
+    expect(chair).to_contain_text("In stock: 5")
+    expect(page.locator("#products > li")).to_have_count(3)
+
+    page.reload()
+    expect(page.get_by_text("Logged in as alice")).to_be_visible()
+    expect(page.locator("#products > li")).to_have_count(3)
+
+    search(page, "CHAIR")
+    expect(page.locator("#products > li")).to_have_count(1)
+    expect(page.locator("#catalogue-count")).to_have_text("1 product matching “CHAIR”")
+    add_to_cart(page, "Red chair")
+    search(page, "")
+    expect(page.locator("#products > li")).to_have_count(3)
+    add_to_cart(page, "Desk lamp")
+    page.get_by_label("Quantity of Red chair").fill("2")
+    page.get_by_label("Quantity of Red chair").press("Tab")
+    expect(page.locator("#cart-total")).to_have_text("52.48")
+
+    fill_checkout(page)
+    page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_role("status")).to_contain_text("placed. Total: 52.48.")
+    expect(page.get_by_text("Your cart is empty.")).to_be_visible()
+    (order,) = shop_orders = staff.orders()
+    assert [(item["product_name"], item["amount"]) for item in order["items"]] == [
+        ("Red chair", 2),
+        ("Desk lamp", 1),
+    ], shop_orders
+    card = order_card(page, order["id"])
+    expect(card).to_contain_text("pending")
+    expect(card.get_by_role("row", name="Red chair 2 19.99")).to_be_visible()
+    expect(card.locator("tfoot")).to_contain_text("52.48")
+    expect(chair).to_contain_text("In stock: 3")
+    assert "Red chair" not in stored_in_the_browser(page)  # the cart was emptied
+
+    card.get_by_role("button", name="Cancel order").click()
+    expect(card).to_contain_text("cancelled")
+    expect(card.get_by_role("button", name="Cancel order")).to_have_count(0)
+    expect(chair).to_contain_text("In stock: 5")
+    assert staff.orders()[0]["status"] == "cancelled"
+
+    assert "eyJ" not in stored_in_the_browser(page)  # the access token (a JWT) stays in memory
+    log_out(page)
+    page.reload()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_hidden()
+    assert shop.console_errors == []
