@@ -109,7 +109,8 @@ def _page(page: str) -> Response:
 
 def _conditional(response: Response) -> Response:
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # 304 when the browser's copy is still current
+    return response
 
 
 def _suffix(name: str) -> str:

@@ -11,9 +11,15 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 from playwright.sync_api import Request as BrowserRequest
-from playwright.sync_api import sync_playwright
 
 from tests.integration.e2e.conftest import Server, serve
 
@@ -54,8 +60,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def server(sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
-    yield from serve(sqlite_url, tmp_path / "server.log")
+def server(request: pytest.FixtureRequest, sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
+    """A fresh server; parametrize it indirectly with settings: ``{"access_token_ttl": "1"}``."""
+    yield from serve(sqlite_url, tmp_path / "server.log", **getattr(request, "param", {}))
 
 
 @dataclass

@@ -38,7 +38,9 @@ def add_to_cart(page: Page, name: str) -> None:
     expect(page.locator("#cart-lines")).to_contain_text(name)
 
 
-def fill_checkout(page: Page, address: str = "1 Rabbit Hole", phone: str = "+44 20 7946 0000") -> None:
+def fill_checkout(
+    page: Page, address: str = "1 Rabbit Hole", phone: str = "+44 20 7946 0000"
+) -> None:
     page.get_by_label("Address").fill(address)
     page.get_by_label("Phone").fill(phone)
 

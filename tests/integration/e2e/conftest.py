@@ -65,15 +65,17 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
         try:
             if requests.get(f"{base_url}/api/health", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy starting
             pass
         time.sleep(0.1)
     raise RuntimeError("webstore serve did not become healthy in time")
 
 
-def serve(database_url: str, log: Path, workers: int = 2) -> Iterator[Server]:
+def serve(database_url: str, log: Path, workers: int = 2, **settings: str) -> Iterator[Server]:
+    """A server; ``settings`` adds environment variables (``access_token_ttl="1"``)."""
     port = free_port()
     env = server_environment(database_url)
+    env.update({f"WEBSTORE_{name.upper()}": value for name, value in settings.items()})
     args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as output:
         process = subprocess.Popen(

@@ -194,7 +194,7 @@ async function loadOrders() {
     const { items, total } = await page("get_order", { ...filter, limit: ORDERS_PER_PAGE, offset: orderPager.offset });
     $("orders-count").textContent = `${total} order${total === 1 ? "" : "s"}`;
     $("orders").replaceChildren(...items.map((order) =>
-      orderCard(order, orderActions(order), [el("p", {}, `Customer: user ${order.user}`)])));
+      orderCard(order, orderActions(order), [el("p", {}, `Customer: user ${order.user}`)], "h2")));
     orderPager.update(total);
   } catch (error) {
     report(error);

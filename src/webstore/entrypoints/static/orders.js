@@ -1,11 +1,11 @@
 // One order, as both pages show it: status, time, lines, total, and the actions given.
 import { el, when } from "./dom.js";
 
-export function orderCard(order, actions = [], extra = []) {
+export function orderCard(order, actions = [], extra = [], heading = "h3") {
   const titleId = `order-${order.id}-title`;
   return el("article", { class: "card order", "aria-labelledby": titleId },
     el("header", { class: "order-head" },
-      el("h3", { id: titleId }, `Order ${order.id}`),
+      el(heading, { id: titleId }, `Order ${order.id}`),
       el("span", { class: `badge ${order.status}` }, order.status),
       el("time", { datetime: order.created_at, class: "muted" }, when(order.created_at))),
     ...extra,

@@ -82,7 +82,7 @@ function productCard(product, inCart) {
     drawCart();
   });
   return el("li", { class: "card product" },
-    el("h3", { id: nameId }, product.name),
+    el("h2", { id: nameId }, product.name),
     product.description ? el("p", { class: "description" }, product.description) : null,
     el("p", { class: "price" }, product.price),
     el("p", { class: product.amount ? "stock" : "stock out" },
@@ -193,8 +193,10 @@ function checkoutFailed(error, form, lines) {
   }
   drawCart(problems);
   const { items, ...fields } = error.fields;
-  showFieldErrors(form, fields);
-  alertError(problems.size ? "Some lines of your cart need a change." : error.message);
+  const unshown = showFieldErrors(form, fields);
+  const fieldsShown = Object.keys(fields).length > unshown.length;
+  if (problems.size) alertError("Some lines of your cart need a change.");
+  else alertError(fieldsShown && !unshown.length ? "Please correct the fields marked below." : error.message);
 }
 
 function newKey() {
