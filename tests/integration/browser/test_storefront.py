@@ -90,3 +90,37 @@ def test_a_customer_signs_up_shops_orders_cancels_and_logs_out(shop: Shop, staff
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_be_hidden()
     assert shop.console_errors == []
+
+
+def test_the_catalogue_comes_in_pages_of_24(shop: Shop, staff: Staff) -> None:
+    for number in range(1, 31):
+        staff.add_product(f"Chair no. {number:02}")
+    page = shop.open("/")
+    sign_up(page, "alice")
+    log_in(page, "alice")
+    products = page.locator("#products > li h2")
+    expect(products).to_have_count(24)
+    expect(page.locator("#products-page")).to_have_text("Page 1 of 2")
+    expect(page.get_by_role("button", name="Previous")).to_be_disabled()
+    page.get_by_role("button", name="Next").click()
+    expect(products).to_have_text([f"Chair no. {number}" for number in range(25, 31)])
+    expect(page.get_by_role("button", name="Next")).to_be_disabled()
+    page.get_by_role("button", name="Previous").click()
+    expect(products.first).to_have_text("Chair no. 01")
+
+
+def test_the_storefront_works_from_the_keyboard(shop: Shop, staff: Staff) -> None:
+    staff.add_product("Red chair")
+    page = shop.open("/")
+    sign_up(page, "alice")  # which fills in the username to log in with, and moves on
+    expect(page.locator("#login-form").get_by_label("Password")).to_be_focused()
+    page.keyboard.type("wonderland-42")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Logged in as alice")).to_be_visible()
+    add = page.get_by_role("button", name="Add to cart")
+    for _ in range(20):
+        if add.evaluate("button => button === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#cart-lines")).to_contain_text("Red chair")

@@ -175,6 +175,10 @@ function describe(fields) {
 
 // --- orders ------------------------------------------------------------------------------
 
+$("order-category").addEventListener("change", () => {
+  $("order-user-field").hidden = $("order-category").value !== "user";
+});
+
 $("order-filter").addEventListener("submit", (event) => {
   event.preventDefault();
   const category = $("order-category").value;

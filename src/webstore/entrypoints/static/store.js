@@ -18,6 +18,7 @@ let attempt = null; // the checkout attempt in progress: {key, fingerprint}
 async function show(user) {
   $("account").hidden = Boolean(user);
   $("shop").hidden = !user;
+  $("cart-link").hidden = !user;
   if (!user) {
     $("products").replaceChildren();
     $("orders").replaceChildren();
@@ -107,6 +108,8 @@ function drawCart(problems = new Map()) {
   $("cart-lines").replaceChildren(...lines.map((line) => cartLine(line, problems.get(line.id))));
   const total = lines.reduce((sum, line) => sum + cents(line.price) * line.quantity, 0);
   $("cart-total").textContent = money(total);
+  const units = lines.reduce((sum, line) => sum + line.quantity, 0);
+  $("cart-link").textContent = units ? `Cart (${units})` : "Cart";
 }
 
 function cartLine(line, problem) {
@@ -131,12 +134,12 @@ function cartLine(line, problem) {
     el("th", { scope: "row" },
       el("span", { id: nameId }, line.name),
       el("span", { class: "muted each" }, `${line.price} each`),
-      problem ? el("span", { class: "line-error", role: "alert" }, problem) : null),
+      problem ? el("span", { class: "line-error", role: "alert" }, problem) : null,
+      remove),
     el("td", {},
       el("label", { for: quantity.id, class: "visually-hidden" }, `Quantity of ${line.name}`),
       quantity),
-    el("td", { class: "num" }, money(cents(line.price) * line.quantity)),
-    el("td", {}, remove));
+    el("td", { class: "num" }, money(cents(line.price) * line.quantity)));
 }
 
 $("checkout-form").addEventListener("submit", (event) => {
