@@ -36,10 +36,11 @@ class Asset:
 
 
 class Pages:
-    """The assets, read once from the package, and the two pages, rendered on first use."""
+    """The assets, read once from the package, and the two pages, rendered on first use.
 
-    def __init__(self, app: Flask) -> None:
-        self._app = app
+    Worked out lazily (an app that never serves a page pays nothing); two threads racing on
+    first use compute the same values, so no lock is needed.
+    """
 
     @cached_property
     def assets(self) -> dict[str, Asset]:
@@ -66,7 +67,7 @@ class Pages:
 def init_app(app: Flask) -> None:
     """Serve the storefront, the back office and their assets."""
     app.register_blueprint(bp)
-    app.extensions[EXTENSION] = Pages(app)
+    app.extensions[EXTENSION] = Pages()
 
 
 @bp.get("/")

@@ -85,7 +85,9 @@ def test_a_customer_signs_up_shops_orders_cancels_and_logs_out(shop: Shop, staff
     assert staff.orders()[0]["status"] == "cancelled"
 
     assert "eyJ" not in stored_in_the_browser(page)  # the access token (a JWT) stays in memory
+    add_to_cart(page, "Blue sofa")
     log_out(page)
+    assert "Blue sofa" not in stored_in_the_browser(page)  # the next person starts afresh
     page.reload()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_be_hidden()

@@ -11,8 +11,9 @@ export function showUser(user) {
   if (admin) admin.hidden = !user?.is_superuser;
 }
 
-// Wire the header and the log-in form; `onChange(user)` redraws the page for a user or null.
-export async function start(onChange) {
+// Wire the header and the log-in form; `onChange(user)` redraws the page for a user or null,
+// `onLogOut()` forgets what the person who logs out left in this browser.
+export async function start(onChange, onLogOut = () => {}) {
   const changed = async (user) => {
     showUser(user);
     await onChange(user);
@@ -24,6 +25,7 @@ export async function start(onChange) {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
     }
+    onLogOut();
     announce("You are logged out.");
     await changed(null);
   }));

@@ -235,4 +235,11 @@ function orderActions(order) {
   return [cancel];
 }
 
-start(show);
+// Another tab changed the cart: show the same one here.
+window.addEventListener("storage", (event) => {
+  if (event.key !== null && event.key !== "webstore.cart") return;
+  drawCart();
+  drawProducts(productPager.total);
+});
+
+start(show, cart.clear);
