@@ -17,8 +17,8 @@ CATALOGUE = [
     ("Red chair", "Solid beech, painted red. Seats one, stacks four high.", "19.99", 12),
     ("Oak table", "Seats six. Oiled, not varnished.", "249.00", 3),
     ("Desk lamp", "Warm LED, adjustable arm, brass finish.", "34.50", 20),
-    ("Wool rug", "Hand-woven, 160 × 230 cm.", "129.00", 2),
-    ("Linen curtains", "A pair, 140 × 250 cm, undyed.", "59.90", 7),
+    ("Wool rug", "Hand-woven, 160 by 230 cm.", "129.00", 2),
+    ("Linen curtains", "A pair, 140 by 250 cm, undyed.", "59.90", 7),
     ("Bookshelf", "Five shelves of pine; holds about 200 books.", "89.00", 0),
 ]
 

@@ -53,7 +53,7 @@ def test_two_tabs_refreshing_at_the_same_moment_both_stay_logged_in(
     logged_in(third)
 
 
-@pytest.mark.parametrize("server", [{"access_token_ttl": "1"}], indirect=True)
+@pytest.mark.parametrize("server", [{"access_token_ttl": "3"}], indirect=True)
 def test_an_expired_access_token_is_refreshed_once_and_the_request_retried(
     shop: Shop, staff: Staff
 ) -> None:
@@ -62,7 +62,7 @@ def test_an_expired_access_token_is_refreshed_once_and_the_request_retried(
     sign_up(page, "alice")
     log_in(page, "alice")
     logged_in(page)
-    page.wait_for_timeout(2100)  # the access token is now expired
+    page.wait_for_timeout(4100)  # the access token is now expired
     calls: list[str] = []
     page.on("response", lambda response: calls.append(f"{response.status} {response.url}"))
 
