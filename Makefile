@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run test lint typecheck unit bench clean
+.PHONY: install run test lint typecheck unit bench clean screenshots
 
 $(BIN)/webstore: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ typecheck: install
 test: lint typecheck
 	$(BIN)/pytest
 
+# The browser tests inject axe-core (npm) from a local copy; Chromium is Debian's (see .ci/run).
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+test screenshots: $(AXE)
+$(AXE):
+	if command -v npm >/dev/null; then npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4; \
+	else echo "npm is missing: the accessibility scan will not run"; fi
+
+screenshots: install
+	$(BIN)/python -m tests.integration.browser.screenshots
+
 unit: install
 	$(BIN)/pytest tests/unit
 
@@ -36,4 +46,4 @@ bench: install
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info

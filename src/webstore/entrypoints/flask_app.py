@@ -17,6 +17,7 @@ from webstore.entrypoints import (
     headers,
     meta,
     orders,
+    pages,
     products,
     unread_bodies,
 )
@@ -41,7 +42,8 @@ class WebstoreFlask(Flask):
 def create_app(settings: Settings | None = None, webstore: Webstore | None = None) -> Flask:
     """The HTTP API over ``webstore`` (built from ``settings``, or the environment, if absent)."""
     settings = settings or Settings.from_env()
-    app = WebstoreFlask(__name__)
+    # No automatic /static route: pages.py serves the assets, with their security headers.
+    app = WebstoreFlask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = READ_LIMIT
     app.url_map.strict_slashes = False  # /api/x and /api/x/ both answer, without a redirect
     app.url_map.merge_slashes = False  # no redirect (an HTML page) for /api//x either
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
         app.register_blueprint(blueprint)
     docs.init_app(app)
+    pages.init_app(app)
     return app
 
 

@@ -71,9 +71,11 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("webstore serve did not become healthy in time")
 
 
-def serve(database_url: str, log: Path, workers: int = 2) -> Iterator[Server]:
+def serve(database_url: str, log: Path, workers: int = 2, **settings: str) -> Iterator[Server]:
+    """A server; ``settings`` adds environment variables (``access_token_ttl="1"``)."""
     port = free_port()
     env = server_environment(database_url)
+    env.update({f"WEBSTORE_{name.upper()}": value for name, value in settings.items()})
     args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as output:
         process = subprocess.Popen(
