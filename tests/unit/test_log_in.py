@@ -36,7 +36,7 @@ def test_every_login_opens_its_own_session(registered: Webstore) -> None:
     second = registered.log_in("alice", ALICE_PASSWORD)
     assert first.user.session_id != second.user.session_id
     assert first.refresh_token != second.refresh_token
-    registered.log_out(first.refresh_token)
+    registered.log_out(first.refresh_token, first.csrf_token)
     assert registered.authenticate(second.access_token).username == "Alice"
 
 
@@ -63,15 +63,15 @@ def test_unknown_users_and_wrong_passwords_fail_alike(
 def test_an_inactive_user_fails_like_an_unknown_one_even_with_the_right_password(
     registered: Webstore,
 ) -> None:
-    registered.set_user_active("alice", False)
+    registered.set_user_active(registered.operator, "alice", False)
     with pytest.raises(InvalidCredentials) as caught:
         registered.log_in("alice", ALICE_PASSWORD)
     assert caught.value.detail == "user not found"
 
 
 def test_a_reactivated_user_can_log_in_again(registered: Webstore) -> None:
-    registered.set_user_active("alice", False)
-    registered.set_user_active("alice", True)
+    registered.set_user_active(registered.operator, "alice", False)
+    registered.set_user_active(registered.operator, "alice", True)
     assert registered.log_in("alice", ALICE_PASSWORD).user.username == "Alice"
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from webstore.application import snapshots
+from webstore.application.actors import live_actor, live_superuser
 from webstore.application.dto import Page, Principal
+from webstore.application.errors import PermissionDenied
 from webstore.application.paging import pagination
 from webstore.application.permissions import require_superuser
-from webstore.application.ports import UnitOfWorkFactory
+from webstore.application.ports import Clock, UnitOfWorkFactory
+from webstore.application.snapshots import ProductSnapshot
 from webstore.domain import values
 from webstore.domain.errors import InvalidInput, ProductNotFound
 from webstore.domain.products import Product
@@ -23,23 +27,44 @@ EDITABLE = (*PRODUCT_RULES, "is_active")
 
 
 def list_products(
-    limit: object = None, offset: object = None, *, uow: UnitOfWorkFactory
-) -> Page[Product]:
-    """Active products by id; ``total`` counts all of them (one query when not sliced)."""
+    limit: object = None,
+    offset: object = None,
+    *,
+    actor: Principal | None = None,
+    include_inactive: bool = False,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+) -> Page[ProductSnapshot]:
+    """Active products by id (with ``include_inactive``, a superuser's: all of them).
+
+    ``total`` counts every match (one query when not sliced). Reading the active catalogue
+    needs no actor; the withdrawn products are a superuser's to see.
+    """
     size, start = pagination(limit, offset)
     with uow(read_only=True) as work:
-        items = work.products.list_active(size, start)
-        total = len(items) if size is None and start == 0 else work.products.count_active()
-    return Page(items, total)
+        if include_inactive:
+            if actor is None:
+                raise PermissionDenied()
+            live_superuser(work, actor, clock.now())
+            items = work.products.list_all(size, start)
+            whole = len(items) if size is None and start == 0 else None
+            total = work.products.count_all() if whole is None else whole
+        else:
+            items = work.products.list_active(size, start)
+            total = len(items) if size is None and start == 0 else work.products.count_active()
+    return Page(snapshots.products(items), total)
 
 
-def get_product(actor: Principal, product_id: int, *, uow: UnitOfWorkFactory) -> Product:
+def get_product(
+    actor: Principal, product_id: int, *, uow: UnitOfWorkFactory, clock: Clock
+) -> ProductSnapshot:
     """An active product; superusers also see withdrawn ones."""
     with uow(read_only=True) as work:
+        current = live_actor(work, actor, clock.now())
         product = work.products.get(product_id)
-    if product is None or not (product.is_active or actor.is_superuser):
-        raise ProductNotFound(product_id)
-    return product
+        if product is None or not (product.is_active or current.is_superuser):
+            raise ProductNotFound(product_id)
+        return ProductSnapshot.of(product)
 
 
 def _clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -48,14 +73,17 @@ def _clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def add_product(actor: Principal, data: Mapping[str, Any], *, uow: UnitOfWorkFactory) -> Product:
+def add_product(
+    actor: Principal, data: Mapping[str, Any], *, uow: UnitOfWorkFactory, clock: Clock
+) -> ProductSnapshot:
     """Create a product from ``name``, ``price``, ``amount`` and an optional ``description``."""
-    require_superuser(actor)
+    require_superuser(actor)  # the claim, so that a regular user hears "no" before "invalid"
     product = Product(**_clean_product(data))
     with uow() as work:
+        live_superuser(work, actor, clock.now())
         work.products.add(product)
         work.commit()
-    return product
+    return ProductSnapshot.of(product)
 
 
 def _clean_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -72,24 +100,33 @@ def _boolean(raw: Any) -> bool:
 
 
 def update_product(
-    actor: Principal, product_id: int, changes: Mapping[str, Any], *, uow: UnitOfWorkFactory
-) -> Product:
+    actor: Principal,
+    product_id: int,
+    changes: Mapping[str, Any],
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+) -> ProductSnapshot:
     """Change some of a product's fields (unknown fields are ignored)."""
     require_superuser(actor)
     with uow() as work:
+        live_superuser(work, actor, clock.now())
         found = work.products.get_for_update([product_id])
         if not found:
             raise ProductNotFound(product_id)  # before validation, as DRF's get_object()
         product = found[0]
         product.revise(**_clean_changes(changes))
         work.commit()
-    return product
+    return ProductSnapshot.of(product)
 
 
-def deactivate_product(actor: Principal, product_id: int, *, uow: UnitOfWorkFactory) -> None:
+def deactivate_product(
+    actor: Principal, product_id: int, *, uow: UnitOfWorkFactory, clock: Clock
+) -> None:
     """Withdraw a product from sale; orders keep their history. Doing it twice is fine."""
     require_superuser(actor)
     with uow() as work:
+        live_superuser(work, actor, clock.now())
         found = work.products.get_for_update([product_id])
         if not found:
             raise ProductNotFound(product_id)
@@ -97,8 +134,15 @@ def deactivate_product(actor: Principal, product_id: int, *, uow: UnitOfWorkFact
         work.commit()
 
 
-def import_products(rows: Iterable[Mapping[str, Any]], *, uow: UnitOfWorkFactory) -> list[Product]:
-    """Add every row as a product, or none of them if any row is invalid."""
+def import_products(
+    actor: Principal,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+) -> list[ProductSnapshot]:
+    """Add every row as a product, or none of them if any row is invalid (superusers only)."""
+    require_superuser(actor)
     products: list[Product] = []
     errors: dict[str, Any] = {}
     for index, row in enumerate(rows):
@@ -109,7 +153,8 @@ def import_products(rows: Iterable[Mapping[str, Any]], *, uow: UnitOfWorkFactory
     if errors:
         raise InvalidInput({"rows": errors})
     with uow() as work:
+        live_superuser(work, actor, clock.now())
         for product in products:
             work.products.add(product)
         work.commit()
-    return products
+    return snapshots.products(products)

@@ -49,6 +49,12 @@ class ProductRepository(Protocol):
     def count_active(self) -> int:
         """How many active products there are."""
 
+    def list_all(self, limit: int | None = None, offset: int = 0) -> list[Product]:
+        """Every product, active or withdrawn, ordered by id, sliced by ``limit``/``offset``."""
+
+    def count_all(self) -> int:
+        """How many products there are, active or withdrawn."""
+
 
 @dataclass(frozen=True, slots=True)
 class OrderQuery:
@@ -138,7 +144,12 @@ class IdempotencyRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction: rolls back on leaving the block unless ``commit`` was called."""
+    """One transaction: rolls back on leaving the block unless ``commit`` was called.
+
+    Repositories hand out live aggregates, to be changed inside the unit of work only. What
+    the use cases return to their callers are frozen snapshots (``application.snapshots``),
+    taken before the unit of work ends, whatever the storage.
+    """
 
     # Read-only properties, so that an adapter may declare its own repository classes.
     @property

@@ -128,7 +128,8 @@ def products_import(file: Path) -> None:
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{file} is not UTF-8 text ({error.reason})") from None
     rows = list(read_product_rows(text))
-    imported = open_store().import_products(rows)
+    store = open_store()
+    imported = store.import_products(store.operator, rows)
     click.echo(f"imported {len(imported)} products")
 
 
@@ -170,7 +171,8 @@ def users() -> None:
 @friendly_errors
 def users_deactivate(username: str) -> None:
     """Forbid a user to log in and end all of that user's sessions."""
-    user = open_store().set_user_active(username, False)
+    store = open_store()
+    user = store.set_user_active(store.operator, username, False)
     click.echo(f"user {user.username} deactivated; all sessions ended")
 
 
@@ -179,7 +181,8 @@ def users_deactivate(username: str) -> None:
 @friendly_errors
 def users_activate(username: str) -> None:
     """Allow a deactivated user to log in again."""
-    user = open_store().set_user_active(username, True)
+    store = open_store()
+    user = store.set_user_active(store.operator, username, True)
     click.echo(f"user {user.username} activated")
 
 
@@ -195,7 +198,8 @@ def demo() -> None:
     store.create_superuser("demo-admin", "demo-admin@example.com", credentials["demo-admin"])
     store.register_user("demo", "demo@example.com", credentials["demo"])
     store.import_products(
-        {"name": n, "description": d, "price": p, "amount": a} for n, d, p, a in DEMO_CATALOGUE
+        store.operator,
+        ({"name": n, "description": d, "price": p, "amount": a} for n, d, p, a in DEMO_CATALOGUE),
     )
     click.echo(f"added {len(DEMO_CATALOGUE)} products")
     for username, password in credentials.items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -114,32 +114,6 @@ def _drf_errors(messages: Mapping[Any, Any]) -> dict[str, Any]:
         )
         for key, value in messages.items()
     }
-
-
-class LazyBody(Mapping[str, Any]):
-    """The body, parsed and loaded on first read, as DRF's ``request.data`` is.
-
-    Handed to a use case that checks permission before it reads its input, so that a
-    regular user gets 403 and not a validation error (CONTRACT §2, order of checks).
-    """
-
-    def __init__(self, schema: Schema) -> None:
-        self._schema = schema
-        self._data: dict[str, Any] | None = None
-
-    def _loaded(self) -> dict[str, Any]:
-        if self._data is None:
-            self._data = load(self._schema)
-        return self._data
-
-    def __getitem__(self, key: str) -> Any:
-        return self._loaded()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._loaded())
-
-    def __len__(self) -> int:
-        return len(self._loaded())
 
 
 def no_content() -> Response:

@@ -9,11 +9,9 @@ from typing import Any
 
 from flask import request
 
-from webstore.application.dto import KeyedResponse
-from webstore.application.idempotency import idempotency_key
-from webstore.domain.orders import Order
+from webstore.application.idempotency import KeyedOrder, idempotency_key
 from webstore.entrypoints import serializers
-from webstore.entrypoints.http import JsonResponse, dumps
+from webstore.entrypoints.http import JsonResponse
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -35,13 +33,9 @@ def fingerprint(data: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def render_order(order: Order) -> str:
-    """The body of a 201 for a new order, exactly as it is sent (and later replayed)."""
-    return dumps(serializers.order(order))
-
-
-def keyed_response(answer: KeyedResponse) -> JsonResponse:
-    response = JsonResponse(answer.body, answer.status_code)
+def keyed_response(answer: KeyedOrder) -> JsonResponse:
+    """201 with the order, new or (marked so) replayed: only placed orders are remembered."""
+    response = JsonResponse.of(serializers.order(answer.order), 201)
     if answer.replayed:
         response.headers[REPLAYED] = "true"
     return response

@@ -6,9 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from webstore.domain.errors import ProductNotFound
 from webstore.entrypoints import serializers
-from webstore.entrypoints.http import JsonResponse, LazyBody, no_content, webstore
+from webstore.entrypoints.http import load, no_content, webstore
 from webstore.entrypoints.schemas import ProductCreateSchema, ProductUpdateSchema
 from webstore.entrypoints.security import current_principal, require_auth
 
@@ -16,12 +15,6 @@ bp = Blueprint("products", __name__, url_prefix="/api")
 CREATE = ProductCreateSchema()
 UPDATE = ProductUpdateSchema()
 PRODUCT_ID = "<int(min=1, max=9223372036854775807):product_id>"
-
-
-@bp.errorhandler(ProductNotFound)
-def product_not_found(error: ProductNotFound) -> Response:
-    # A missing resource here; a missing product named in an order is a 400 (orders.py).
-    return JsonResponse.of({"detail": "Not found."}, 404)
 
 
 @bp.get("/get_all_products")
@@ -41,14 +34,19 @@ def get_product(product_id: int) -> dict[str, Any]:
 @bp.post("/products")
 @require_auth
 def create_product() -> tuple[dict[str, Any], int]:
-    product = webstore().add_product(current_principal(), LazyBody(CREATE))
+    store, actor = webstore(), current_principal()
+    store.require_superuser(actor)  # a regular user hears 403 before anything about the body
+    product = store.add_product(actor, load(CREATE))
     return serializers.product_detail(product), 201
 
 
 @bp.patch(f"/products/{PRODUCT_ID}")
 @require_auth
 def update_product(product_id: int) -> dict[str, Any]:
-    product = webstore().update_product(current_principal(), product_id, LazyBody(UPDATE))
+    store, actor = webstore(), current_principal()
+    store.require_superuser(actor)  # 403, then 404, before the body is read (as DRF)
+    store.get_product(actor, product_id)
+    product = store.update_product(actor, product_id, load(UPDATE))
     return serializers.product_detail(product)
 
 

@@ -129,7 +129,8 @@ def _set_status(backend: Backend, order_id: int, status: OrderStatus) -> None:
         if status is OrderStatus.COMPLETED:
             order.complete()
         else:
-            order.cancel()
+            ordered = work.products.get_for_update([line.product_id for line in order.lines])
+            order.cancel({product.product_id: product for product in ordered})
         work.commit()
 
 
@@ -139,9 +140,8 @@ def test_a_cancelled_order_returns_its_stock_in_one_unit_of_work(backend: Backen
     with backend.uow() as work:
         order = work.orders.get_for_update(order_id)
         assert order is not None
-        order.cancel()
         [product] = work.products.get_for_update([line.product_id for line in order.lines])
-        product.restock(order.lines[0].amount)
+        order.cancel({product.product_id: product})
         work.commit()
     with backend.uow(read_only=True) as work:
         stored_order, stored_product = work.orders.get(order_id), work.products.get(chair)

@@ -59,6 +59,13 @@ class InMemoryProductRepository:
     def count_active(self) -> int:
         return sum(1 for p in self._table.all() if p.is_active)
 
+    def list_all(self, limit: int | None = None, offset: int = 0) -> list[Product]:
+        every = sorted(self._table.all(), key=identity)
+        return every[offset : None if limit is None else offset + limit]
+
+    def count_all(self) -> int:
+        return len(self._table.all())
+
 
 class InMemoryOrderRepository:
     def __init__(self, table: Table[int, Order], ids: Iterator[int]) -> None:
@@ -105,10 +112,8 @@ class InMemoryLoginSessionRepository:
 
     def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
         session = self._table.get(session_id)
-        if session is None or session.user_id != user_id or not session.is_live(now):
-            return None
         user = self._users.get(user_id)
-        if user is None or not user.is_active:
+        if session is None or user is None or not session.grants_access(user, now):
             return None
         return Principal.of(user, session_id)
 
