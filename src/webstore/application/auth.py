@@ -246,6 +246,8 @@ def authenticate(
     access_token: str, *, uow: UnitOfWorkFactory, tokens: TokenKit, clock: Clock
 ) -> Principal:
     """The caller behind an access token whose session is alive and whose user is active."""
+    if not isinstance(access_token, str) or not access_token:
+        raise NotAuthenticated()
     claims = tokens.access.verify(access_token)
     with uow(read_only=True) as work:
         principal = work.sessions.principal(claims.session_id, claims.user_id, clock.now())
