@@ -1,4 +1,4 @@
-"""Value objects and the field rules of CONTRACT §1, each in one place."""
+"""Value objects and the field rules of docs/api.md ("Validation rules"), each in one place."""
 
 from __future__ import annotations
 

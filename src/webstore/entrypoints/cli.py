@@ -1,4 +1,4 @@
-"""The ``webstore`` command line: serve, migrate, and the everyday admin chores (CONTRACT §5)."""
+"""The ``webstore`` command line: serve, migrate, and the everyday admin chores (README)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from webstore.config import Settings
 from webstore.domain.errors import InvalidInput
 from webstore.entrypoints.schemas import json_type
 
-MAX_BODY = 1024 * 1024  # 1 MiB (CONTRACT §2)
+MAX_BODY = 1024 * 1024  # 1 MiB (docs/api.md, "Errors on every endpoint")
 # What werkzeug lets a view read: one byte more, so that a body streamed without a length
 # (chunked) and cut off at the limit can be told from one that fits exactly.
 READ_LIMIT = MAX_BODY + 1
