@@ -94,8 +94,8 @@ def test_a_known_user_with_a_wrong_password_costs_a_real_verification_only(
 @pytest.mark.parametrize(
     ("username", "password", "field", "message"),
     [
-        (None, ALICE_PASSWORD, "username", "This field is required."),
-        ("alice", None, "password", "This field is required."),
+        (None, ALICE_PASSWORD, "username", "This field may not be null."),
+        ("alice", None, "password", "This field may not be null."),
         (["alice"], ALICE_PASSWORD, "username", "Not a valid string."),
         ("alice", 12345678, "password", "Not a valid string."),
         ("   ", ALICE_PASSWORD, "username", "This field may not be blank."),

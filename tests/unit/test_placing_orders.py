@@ -145,7 +145,7 @@ def test_invalid_order_data_is_refused_field_by_field_and_changes_nothing(
 @pytest.mark.parametrize(
     ("items", "message"),
     [
-        (None, "This field is required."),
+        (None, "This field may not be null."),
         ({"product_id": 1, "amount": 1}, 'Expected a list of items but got type "dict".'),
         ([], "This list may not be empty."),
         (

@@ -246,7 +246,7 @@ def authenticate(
     access_token: str, *, uow: UnitOfWorkFactory, tokens: TokenKit, clock: Clock
 ) -> Principal:
     """The caller behind an access token whose session is alive and whose user is active."""
-    if not isinstance(access_token, str) or not access_token:
+    if not isinstance(access_token, str):
         raise NotAuthenticated()
     claims = tokens.access.verify(access_token)
     with uow(read_only=True) as work:

@@ -69,7 +69,7 @@ def get_product(
 
 def _clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
     return values.validated(
-        **{name: (rule, data.get(name)) for name, rule in PRODUCT_RULES.items()}
+        **{name: (rule, data.get(name, values.MISSING)) for name, rule in PRODUCT_RULES.items()}
     )
 
 
@@ -87,16 +87,10 @@ def add_product(
 
 
 def _clean_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
-    rules = {**PRODUCT_RULES, "is_active": _boolean}
+    rules = {**PRODUCT_RULES, "is_active": values.boolean}
     return values.validated(
-        **{name: (rules[name], raw) for name, raw in changes.items() if name in EDITABLE}
+        **{name: (rules[name], changes[name]) for name in EDITABLE if name in changes}
     )
-
-
-def _boolean(raw: Any) -> bool:
-    if not isinstance(raw, bool):
-        raise values.InvalidValue("Must be a valid boolean.")
-    return raw
 
 
 def update_product(

@@ -38,21 +38,20 @@ CATEGORIES: Mapping[str, OrderStatus | None] = {
 
 def _line(raw: Any) -> tuple[int, int]:
     if not isinstance(raw, Mapping):
-        kind = type(raw).__name__
+        kind = values.json_type(raw)
         raise values.InvalidValue(f"Invalid data. Expected a dictionary, but got {kind}.")
     clean = values.validated(
-        product_id=(values.product_id, raw.get("product_id")),
-        amount=(values.order_amount, raw.get("amount")),
+        product_id=(values.product_id, raw.get("product_id", values.MISSING)),
+        amount=(values.order_amount, raw.get("amount", values.MISSING)),
     )
     return clean["product_id"], clean["amount"]
 
 
 def order_items(raw: Any) -> list[tuple[int, int]]:
     """1..100 lines of ``{"product_id", "amount"}``; errors keyed by the line's index."""
-    if raw is None:
-        raise values.InvalidValue(values.REQUIRED)
-    if not isinstance(raw, list):
-        raise values.InvalidValue(f'Expected a list of items but got type "{type(raw).__name__}".')
+    if not isinstance(values.present(raw), list):
+        kind = values.json_type(raw)
+        raise values.InvalidValue(f'Expected a list of items but got type "{kind}".')
     if not raw:
         raise values.InvalidValue("This list may not be empty.")
     if len(raw) > MAX_LINES:
@@ -60,6 +59,9 @@ def order_items(raw: Any) -> list[tuple[int, int]]:
     lines: list[tuple[int, int]] = []
     errors: dict[str, Any] = {}
     for index, item in enumerate(raw):
+        if item is None:
+            errors[str(index)] = [values.NOT_NULL]
+            continue
         try:
             lines.append(_line(item))
         except InvalidInput as problem:

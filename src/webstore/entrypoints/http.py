@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, NoReturn
 
 from flask import Response, current_app, request
 from flask.json.provider import JSONProvider
 from gunicorn.http.errors import ParseException as ServerParseError
-from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from webstore.application.store import Webstore
@@ -95,25 +93,6 @@ def json_object() -> dict[str, Any]:
         message = f"Invalid data. Expected a dictionary, but got {json_type(data)}."
         raise InvalidInput({"non_field_errors": [message]})
     return data
-
-
-def load(schema: Schema) -> dict[str, Any]:
-    """The request body loaded through ``schema``; any problem is ``InvalidInput``."""
-    try:
-        loaded: dict[str, Any] = schema.load(json_object())
-    except ValidationError as problem:
-        raise InvalidInput(_drf_errors(problem.messages_dict)) from None
-    return loaded
-
-
-def _drf_errors(messages: Mapping[Any, Any]) -> dict[str, Any]:
-    """marshmallow's errors with DRF's keys: list indexes as text, ``non_field_errors``."""
-    return {
-        "non_field_errors" if key == "_schema" else str(key): (
-            _drf_errors(value) if isinstance(value, Mapping) else value
-        )
-        for key, value in messages.items()
-    }
 
 
 def no_content() -> Response:

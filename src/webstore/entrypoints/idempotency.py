@@ -8,9 +8,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import request
+from marshmallow import Schema
 
 from webstore.application.idempotency import KeyedOrder, idempotency_key
 from webstore.entrypoints import serializers
+from webstore.entrypoints.bodies import known_fields
 from webstore.entrypoints.http import JsonResponse
 
 HEADER = "Idempotency-Key"
@@ -23,13 +25,15 @@ def requested_key() -> str | None:
     return None if raw is None else idempotency_key(raw)
 
 
-def fingerprint(data: Mapping[str, Any]) -> str:
-    """SHA-256 of the loaded body as canonical JSON: key order and spacing do not count.
+def fingerprint(data: Mapping[str, Any], schema: Schema) -> str:
+    """SHA-256 of the body as canonical JSON: key order and spacing do not count.
 
-    ``data`` is what the schema loaded: fields the endpoint ignores do not count either,
+    Only the fields ``schema`` names are taken: fields the endpoint ignores do not count,
     while any difference in a field it reads does.
     """
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    asked = known_fields(data, schema)
+    # default=str: a body not valid yet may hold decimals; it is refused before any key is used.
+    canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

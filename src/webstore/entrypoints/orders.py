@@ -8,7 +8,8 @@ from flask import Blueprint, Response, request
 
 from webstore.application.idempotency import IdempotencyRequest
 from webstore.entrypoints import serializers
-from webstore.entrypoints.http import JsonResponse, load, webstore
+from webstore.entrypoints.bodies import fields_of
+from webstore.entrypoints.http import JsonResponse, json_object, webstore
 from webstore.entrypoints.idempotency import fingerprint, keyed_response, requested_key
 from webstore.entrypoints.schemas import PlaceOrderSchema
 from webstore.entrypoints.security import current_principal, require_auth
@@ -38,11 +39,12 @@ def get_order() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
 @require_auth
 def post_order() -> Response:
     key = requested_key()  # a bad header is refused before the body is looked at
-    data = load(PLACE)
-    order_input = (current_principal(), data["address"], data["phone"], data["items"])
+    data = json_object()
+    address, phone, items = fields_of(data, PLACE)
+    order_input = (current_principal(), address, phone, items)
     if key is None:
         return JsonResponse.of(serializers.order(webstore().place_order(*order_input)), 201)
-    keyed = IdempotencyRequest(key, fingerprint(data))
+    keyed = IdempotencyRequest(key, fingerprint(data, PLACE))
     return keyed_response(webstore().place_order_once(*order_input, keyed))
 
 
