@@ -47,8 +47,7 @@ def list_products(
                 raise PermissionDenied()
             live_superuser(work, actor, clock.now())
             items = work.products.list_all(size, start)
-            whole = len(items) if size is None and start == 0 else None
-            total = work.products.count_all() if whole is None else whole
+            total = len(items) if size is None and start == 0 else work.products.count_all()
         else:
             items = work.products.list_active(size, start)
             total = len(items) if size is None and start == 0 else work.products.count_active()

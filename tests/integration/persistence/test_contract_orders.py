@@ -44,6 +44,17 @@ def test_active_products_are_listed_by_id_in_slices_and_counted(backend: Backend
     assert (everything, middle, tail, beyond, count) == (active, active[1:3], active[3:], [], 4)
 
 
+def test_every_product_active_or_not_is_listed_by_id_and_sliced(backend: Backend) -> None:
+    ids = [add_product(backend.uow, f"ITEM-{n}", active=n != 2) for n in range(5)]
+    with backend.uow(read_only=True) as work:
+        everything = [(p.id, p.is_active) for p in work.products.list_all()]
+        middle = [p.id for p in work.products.list_all(limit=2, offset=1)]
+        beyond = work.products.list_all(limit=10, offset=10)
+        count = work.products.count_all()
+    assert everything == [(pid, pid != ids[2]) for pid in ids]
+    assert (middle, beyond, count) == (ids[1:3], [], 5)
+
+
 def test_get_for_update_returns_the_existing_products_in_id_order(backend: Backend) -> None:
     first, second = add_product(backend.uow, "RED-CHAIR"), add_product(backend.uow, "BLUE-SOFA")
     withdrawn = add_product(backend.uow, "OLD-LAMP", active=False)
