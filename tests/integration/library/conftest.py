@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tests.conftest import fast_settings
@@ -12,9 +14,12 @@ ALICE_PASSWORD = "alice's long secret"
 
 
 @pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest) -> Webstore:
+def store(request: pytest.FixtureRequest) -> Iterator[Webstore]:
     url = "memory://" if request.param == "memory" else request.getfixturevalue("sqlite_url")
-    return bootstrap(fast_settings(url), migrate=request.param == "sqlite")
+    opened = bootstrap(fast_settings(url), migrate=request.param == "sqlite")
+    yield opened
+    if hasattr(opened.uow, "dispose"):
+        opened.uow.dispose()
 
 
 @pytest.fixture

@@ -118,13 +118,16 @@ def test_live_idempotency_records_still_replay_after_their_format_changed(
 
     store = bootstrap(fast_settings(empty_url))
     alice = Principal(7, "Alice", "a@example.com")
-    answer = store.place_order_once(
-        alice,
-        "1 Main St",
-        "12345",
-        [{"product_id": 1, "amount": 2}],
-        IdempotencyRequest("k", "f" * 64),
-    )
+    try:
+        answer = store.place_order_once(
+            alice,
+            "1 Main St",
+            "12345",
+            [{"product_id": 1, "amount": 2}],
+            IdempotencyRequest("k", "f" * 64),
+        )
+    finally:
+        store.uow.dispose()  # type: ignore[attr-defined]
     assert answer.replayed
     assert serializers.order(answer.order) == json.loads(body)
     assert drift(empty_url) == []
