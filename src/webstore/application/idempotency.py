@@ -20,7 +20,7 @@ from webstore.application.errors import (
     IdempotencyKeyReused,
     InvalidIdempotencyKey,
 )
-from webstore.application.orders import OrderDraft, take_stock
+from webstore.application.orders import OrderDraft, place_draft
 from webstore.application.ports import Clock, UnitOfWorkFactory
 from webstore.application.snapshots import OrderSnapshot
 
@@ -95,7 +95,7 @@ def _place_or_replay(
             return _replay(stored, request)
         if stored is not None:
             work.idempotency.remove(actor.user_id, request.key)  # expired: the key is free
-        order = OrderSnapshot.of(take_stock(work, actor, draft, clock))
+        order = OrderSnapshot.of(place_draft(work, actor, draft, clock))
         record = IdempotencyRecord(
             actor.user_id, request.key, request.fingerprint, payloads.encode(order), now
         )

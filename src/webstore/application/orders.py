@@ -91,7 +91,7 @@ class OrderDraft:
         return cls(clean["address"], clean["phone"], merge_lines(clean["items"]))
 
 
-def take_stock(work: UnitOfWork, actor: Principal, draft: OrderDraft, clock: Clock) -> Order:
+def place_draft(work: UnitOfWork, actor: Principal, draft: OrderDraft, clock: Clock) -> Order:
     """Place ``draft`` for the live ``actor`` in the caller's unit of work (see ``Order.place``)."""
     buyer = live_customer(work, actor, clock.now())
     products = {p.id: p for p in work.products.get_for_update(sorted(draft.wanted))}
@@ -120,7 +120,7 @@ def place_order(
     """Take every line's stock and record the order in one transaction, or change nothing."""
     draft = OrderDraft.of(address, phone, items)
     with uow() as work:
-        order = take_stock(work, actor, draft, clock)
+        order = place_draft(work, actor, draft, clock)
         work.commit()
     return OrderSnapshot.of(order)
 
