@@ -10,6 +10,7 @@ exported here too; every error they raise is a ``WebstoreError``, listed in ``we
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
 from webstore.application.orders import OrderCategory
+from webstore.application.product_files import FileFormat, ProductFile
 from webstore.application.snapshots import OrderSnapshot, ProductSnapshot
 from webstore.application.store import OrderItem, Webstore
 from webstore.bootstrap import bootstrap
@@ -19,6 +20,7 @@ from webstore.domain.orders import OrderLine, OrderStatus
 from webstore.domain.values import Money
 
 __all__ = [
+    "FileFormat",
     "IdempotencyRequest",
     "KeyedOrder",
     "LoginResult",
@@ -30,6 +32,7 @@ __all__ = [
     "OrderStatus",
     "Page",
     "Principal",
+    "ProductFile",
     "ProductSnapshot",
     "RefreshResult",
     "Settings",

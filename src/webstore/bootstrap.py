@@ -54,7 +54,9 @@ def bootstrap(
                 settings.secret_key, timedelta(seconds=settings.access_token_ttl), clock
             ),
             refresh=HmacRefreshTokenService(settings.secret_key, random),
-            csrf=HmacCsrfTokenService(settings.secret_key, random),
+            csrf=HmacCsrfTokenService(
+                settings.secret_key, random, clock, timedelta(seconds=settings.refresh_token_ttl)
+            ),
         ),
         clock=clock,
         random=random,

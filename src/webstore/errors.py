@@ -12,9 +12,11 @@ from webstore.application.errors import (
     PermissionDenied,
     PrincipalRevoked,
     RefreshRejected,
+    StorageUnavailable,
     Throttled,
     TokenExpired,
 )
+from webstore.application.imports import InvalidImport
 from webstore.domain.errors import (
     IllegalTransition,
     InsufficientStock,
@@ -38,6 +40,7 @@ __all__ = [
     "InsufficientStock",
     "InvalidCredentials",
     "InvalidIdempotencyKey",
+    "InvalidImport",
     "InvalidInput",
     "InvalidToken",
     "NotAuthenticated",
@@ -46,6 +49,7 @@ __all__ = [
     "PrincipalRevoked",
     "ProductNotFound",
     "RefreshRejected",
+    "StorageUnavailable",
     "Throttled",
     "TokenExpired",
     "UnknownProduct",

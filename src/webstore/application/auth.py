@@ -96,7 +96,11 @@ def log_in(
         ),
     )
     guard = LoginGuard.of(clean["username"], client_address, throttle)
-    user, user_id = _verified_user(clean["username"], clean["password"], guard, uow, hasher, clock)
+    with uow() as work:  # counted as a failure until it succeeds: see throttling.py
+        reserved = guard.reserve(work.login_attempts, clock.now())
+        found = work.users.get_by_username(clean["username"])
+        work.commit()
+    user, user_id = _verified_user(found, clean["password"], hasher)
     new_hash = hasher.hash(clean["password"]) if hasher.needs_rehash(user.password_hash) else None
     session_id = random.token(18)
     issued = tokens.refresh.issue(session_id, 0)
@@ -107,7 +111,7 @@ def log_in(
         work.sessions.add(
             LoginSession(session_id, user_id, now, now + policy.refresh_lifetime, issued.token_hash)
         )
-        guard.forget_username(work.login_attempts)
+        guard.succeeded(work.login_attempts, reserved)
         work.commit()
     return LoginResult(
         access_token=tokens.access.issue(user_id, session_id),
@@ -117,23 +121,12 @@ def log_in(
     )
 
 
-def _verified_user(
-    username: str,
-    password: str,
-    guard: LoginGuard,
-    uow: UnitOfWorkFactory,
-    hasher: PasswordHasher,
-    clock: Clock,
-) -> tuple[User, int]:
-    """The active user with this password (and its id), unless throttled; failures count."""
-    with uow(read_only=True) as work:
-        guard.check(work.login_attempts, clock.now())
-        user = work.users.get_by_username(username)
+def _verified_user(user: User | None, password: str, hasher: PasswordHasher) -> tuple[User, int]:
+    """The user, if active and this is the password (and its id); every failure looks alike."""
     if user is None or user.id is None:
         hasher.burn(password)  # as long as a real verification: no probing which names exist
     elif hasher.verify(user.password_hash, password) and user.is_active:
         return user, user.id
-    guard.count_failure(uow, clock.now())
     raise InvalidCredentials()
 
 
@@ -199,7 +192,9 @@ def _rotate_once(
             raise RefreshRejected()
         work.commit()
     access = tokens.access.issue(session.user_id, session.id)
-    return RefreshResult(access, issued.token if outcome is Rotation.ROTATED else None)
+    if outcome is not Rotation.ROTATED:
+        return RefreshResult(access, None)
+    return RefreshResult(access, issued.token, tokens.csrf.issue(session.user_id))
 
 
 def log_out(

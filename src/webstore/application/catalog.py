@@ -9,9 +9,9 @@ from webstore.application import snapshots
 from webstore.application.actors import live_actor, live_superuser
 from webstore.application.dto import Page, Principal
 from webstore.application.errors import PermissionDenied
-from webstore.application.paging import pagination
+from webstore.application.paging import page_checks
 from webstore.application.permissions import require_superuser
-from webstore.application.ports import Clock, UnitOfWorkFactory
+from webstore.application.ports import Clock, ProductQuery, UnitOfWorkFactory
 from webstore.application.snapshots import ProductSnapshot
 from webstore.domain import values
 from webstore.domain.errors import InvalidInput, ProductNotFound
@@ -29,29 +29,44 @@ EDITABLE = (*PRODUCT_RULES, "is_active")
 def list_products(
     limit: object = None,
     offset: object = None,
+    search: object = None,
     *,
     actor: Principal | None = None,
     include_inactive: bool = False,
     uow: UnitOfWorkFactory,
     clock: Clock,
 ) -> Page[ProductSnapshot]:
-    """Active products by id (with ``include_inactive``, a superuser's: all of them).
+    """Active products by id (with ``include_inactive``, a superuser's: all of them), those
+    whose name contains ``search`` (any case) if it is given.
 
     ``total`` counts every match (one query when not sliced). Reading the active catalogue
-    needs no actor; the withdrawn products are a superuser's to see.
+    needs no actor; the withdrawn products are a superuser's to see, and anybody else hears
+    so before their filters are checked.
     """
-    size, start = pagination(limit, offset)
+    admin = _claimed_superuser(actor) if include_inactive else None
+    clean = values.validated(**page_checks(limit, offset), search=(_search, search))
+    size, start = clean["limit"], clean["offset"] or 0
+    query = ProductQuery(include_inactive=include_inactive, name_key_contains=clean["search"])
     with uow(read_only=True) as work:
-        if include_inactive:
-            if actor is None:
-                raise PermissionDenied()
-            live_superuser(work, actor, clock.now())
-            items = work.products.list_all(size, start)
-            total = len(items) if size is None and start == 0 else work.products.count_all()
-        else:
-            items = work.products.list_active(size, start)
-            total = len(items) if size is None and start == 0 else work.products.count_active()
+        if admin is not None:
+            live_superuser(work, admin, clock.now())
+        items = work.products.list(query, size, start)
+        total = len(items) if size is None and start == 0 else work.products.count(query)
     return Page(snapshots.products(items), total)
+
+
+def _claimed_superuser(actor: Principal | None) -> Principal:
+    if actor is None:
+        raise PermissionDenied()
+    require_superuser(actor)
+    return actor
+
+
+def _search(raw: object) -> str | None:
+    """The key a search looks for; ``None`` (no filter) when absent or blank."""
+    if raw is None:
+        return None
+    return values.search_key(values.search_text(raw)) or None
 
 
 def get_product(
@@ -66,7 +81,7 @@ def get_product(
         return ProductSnapshot.of(product)
 
 
-def _clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
+def clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
     return values.validated(
         **{name: (rule, data.get(name, values.MISSING)) for name, rule in PRODUCT_RULES.items()}
     )
@@ -77,7 +92,7 @@ def add_product(
 ) -> ProductSnapshot:
     """Create a product from ``name``, ``price``, ``amount`` and an optional ``description``."""
     require_superuser(actor)  # the claim, so that a regular user hears "no" before "invalid"
-    product = Product(**_clean_product(data))
+    product = Product(**clean_product(data))
     with uow() as work:
         live_superuser(work, actor, clock.now())
         work.products.add(product)
@@ -140,14 +155,20 @@ def import_products(
     errors: dict[str, Any] = {}
     for index, row in enumerate(rows):
         try:
-            products.append(Product(**_clean_product(row)))
+            products.append(Product(**clean_product(row)))
         except InvalidInput as problem:
             errors[str(index)] = dict(problem.errors)
     if errors:
         raise InvalidInput({"rows": errors})
+    store_products(actor, products, uow=uow, clock=clock)
+    return snapshots.products(products)
+
+
+def store_products(
+    actor: Principal, products: list[Product], *, uow: UnitOfWorkFactory, clock: Clock
+) -> None:
+    """Add checked products, all in one transaction, for a superuser that is still one."""
     with uow() as work:
         live_superuser(work, actor, clock.now())
-        for product in products:
-            work.products.add(product)
+        work.products.add_all(products)
         work.commit()
-    return snapshots.products(products)

@@ -48,6 +48,9 @@ class RefreshResult:
     # None when an immediately previous token was accepted within the grace period:
     # the client keeps the newest refresh token it already has.
     refresh_token: str | None
+    # A fresh CSRF token with each rotation (None with ``refresh_token``): CSRF tokens expire
+    # after the refresh lifetime, and a session slides past it.
+    csrf_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

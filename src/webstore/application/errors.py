@@ -83,3 +83,10 @@ class IdempotencyConflict(WebstoreError):
     """Another request with the same key holds it: storage refused our record of that key."""
 
     message = "A request with this Idempotency-Key is still being processed."
+
+
+class StorageUnavailable(WebstoreError):
+    """The database cannot be reached (down, locked past its timeout, unreadable) for now."""
+
+    message = "Service temporarily unavailable."
+    retry_after = 5  # seconds a client should wait before trying again

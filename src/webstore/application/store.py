@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from webstore.application import auth, catalog, idempotency, orders
+from webstore.application import auth, catalog, idempotency, imports, orders
 from webstore.application.actors import OPERATOR, live_superuser
 from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
+from webstore.application.imports import Progress
 from webstore.application.orders import OrderCategory
 from webstore.application.permissions import require_superuser
 from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
+from webstore.application.product_files import ProductFile
 from webstore.application.snapshots import OrderSnapshot, ProductSnapshot
 from webstore.application.throttling import ThrottlePolicy
 
@@ -71,6 +73,8 @@ class Webstore:
 
         Raises ``InvalidCredentials`` for an unknown user, a wrong password or an inactive
         user alike, and ``Throttled`` after too many failures (``client_address`` counts too).
+        Each attempt counts as a failure before its password is verified, in one step with the
+        check, so the limit holds under concurrency; a success takes its own count back.
         """
         return auth.log_in(
             username, password, client_address, uow=self.uow, hasher=self.hasher,
@@ -82,8 +86,9 @@ class Webstore:
         """Trade a refresh token (and the login's CSRF token) for new tokens.
 
         Refresh tokens rotate on every use; an older one shown again ends the whole login
-        session (``RefreshRejected``). Raises ``CsrfFailed`` for a CSRF token not signed for
-        the session's user.
+        session (``RefreshRejected``). A rotation also brings a new CSRF token
+        (``RefreshResult.csrf_token``): CSRF tokens expire after the refresh lifetime. Raises
+        ``CsrfFailed`` for a CSRF token not signed for the session's user, or expired.
         """
         return auth.refresh_session(
             refresh_token, csrf_token, uow=self.uow, tokens=self.tokens, clock=self.clock,
@@ -108,7 +113,8 @@ class Webstore:
     def check_csrf(self, header: str | None, cookie: str | None, principal: Principal) -> None:
         """Double submit: ``header`` equals ``cookie`` and is signed for ``principal``.
 
-        Raises ``CsrfFailed`` ("missing" when either is empty or ``None``, else "incorrect").
+        Raises ``CsrfFailed`` ("missing" when either is empty or ``None``, else "incorrect",
+        also for a token older than the refresh lifetime).
         """
         auth.check_csrf(header, cookie, principal, tokens=self.tokens)
 
@@ -139,17 +145,20 @@ class Webstore:
         self,
         limit: Number = None,
         offset: Number = None,
+        search: str | None = None,
         *,
         actor: Principal | None = None,
         include_inactive: bool = False,
     ) -> Page[ProductSnapshot]:
         """Active products by id, ``limit`` (1..1000) from ``offset`` (>= 0); ``total`` counts all.
 
-        ``include_inactive=True`` lists withdrawn products too, for a superuser ``actor``
-        (``PermissionDenied`` otherwise). Raises ``InvalidInput`` for a bad limit or offset.
+        ``search`` keeps the products whose name contains it, whatever the case (``"e"``
+        finds ``"Éclair"``); blank means no filter. ``include_inactive=True`` lists withdrawn
+        products too, for a superuser ``actor`` (``PermissionDenied`` otherwise, before any
+        other check). Raises ``InvalidInput`` for a bad limit, offset or search.
         """
         return catalog.list_products(
-            limit, offset, actor=actor, include_inactive=include_inactive, uow=self.uow,
+            limit, offset, search, actor=actor, include_inactive=include_inactive, uow=self.uow,
             clock=self.clock,
         )  # fmt: skip
 
@@ -190,6 +199,24 @@ class Webstore:
         whose ``errors["rows"]`` maps each bad row's index (from 0) to its problems.
         """
         return catalog.import_products(actor, rows, uow=self.uow, clock=self.clock)
+
+    def import_product_file(
+        self,
+        actor: Principal,
+        source: ProductFile | Callable[[], ProductFile],
+        *,
+        progress: Progress | None = None,
+    ) -> int:
+        """Add every product of a CSV or JSON-lines file (superusers only): all, or none.
+
+        ``source`` is the file, or a function giving it, called only once ``actor`` has been
+        found to claim to be a superuser. ``progress(checked, total)`` hears how far the check
+        has got. Returns how many products were added. Raises ``PermissionDenied``, or
+        ``InvalidImport`` naming the bad lines (``problems`` has one sentence per line).
+        """
+        return imports.import_product_file(
+            actor, source, uow=self.uow, clock=self.clock, progress=progress
+        )
 
     # --- orders --------------------------------------------------------------------------------
     def place_order(

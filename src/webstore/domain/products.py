@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from webstore.domain.errors import InsufficientStock, UnknownProduct
-from webstore.domain.values import Money
+from webstore.domain.values import Money, search_key
 
 
 @dataclass(eq=False)
@@ -16,6 +16,11 @@ class Product:
     description: str = ""
     is_active: bool = True
     id: int | None = None
+    # Stored beside the name, so that storage can search names without recomputing it per row.
+    name_key: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.name_key = search_key(self.name)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Product) and other.id is not None and other.id == self.id
@@ -68,6 +73,7 @@ class Product:
         """Change the given fields; the caller has already validated each value."""
         if name is not None:
             self.name = name
+            self.name_key = search_key(name)
         if description is not None:
             self.description = description
         if price is not None:

@@ -35,7 +35,9 @@ ID_MAX = 2**63 - 1
 ORDER_QUANTITY_MAX = 10_000
 NAME_MAX = 200
 DESCRIPTION_MAX = 5000
-MAX_STOCK = 2_147_483_647  # fits a 32-bit INTEGER column on every database
+# The most a product can be set to. Cancelled orders return their units on top of the stock
+# of the moment, which may then exceed this: storage keeps 64 bits, so returning can never fail.
+MAX_STOCK = 2_147_483_647
 
 
 class _Missing:
@@ -235,6 +237,23 @@ def boolean(raw: Any) -> bool:
     if not isinstance(present(raw), bool):
         raise InvalidValue(NOT_A_BOOLEAN)
     return bool(raw)
+
+
+MAX_SEARCH = 200
+
+
+def search_text(raw: Any) -> str:
+    """What a catalogue search looks for: trimmed text of up to 200 characters, maybe empty."""
+    return text(raw, min_length=0, max_length=MAX_SEARCH)
+
+
+def search_key(value: str) -> str:
+    """The caseless form product search compares: ``é`` finds ``Éclair``, ``SS`` ``Straße``.
+
+    The key usernames are matched by, so that one definition of "the same text, whatever the
+    case" serves both. A search matches when its key is a substring of the name's key.
+    """
+    return username_key(value)
 
 
 # --- money -----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from webstore.application.errors import (
     PermissionDenied,
     PrincipalRevoked,
     RefreshRejected,
+    StorageUnavailable,
     Throttled,
 )
 from webstore.domain.errors import (
@@ -60,6 +61,7 @@ STATUS: dict[type, tuple[int, str, str | None]] = {
     IdempotencyConflict: (409, "detail", None),
     IdempotencyKeyReused: (422, "detail", None),
     Throttled: (429, "detail", None),
+    StorageUnavailable: (503, "detail", None),
 }
 
 
@@ -76,7 +78,7 @@ def webstore_error(error: WebstoreError) -> Response:
         if kind in STATUS:
             status, key, message = STATUS[kind]
             response = JsonResponse.of({key: message or str(error)}, status)
-            if isinstance(error, Throttled):
+            if isinstance(error, Throttled | StorageUnavailable):
                 response.headers["Retry-After"] = str(error.retry_after)
             return response
     return server_error(error)  # e.g. ConfigurationError: ours to fix, not the client's

@@ -9,8 +9,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import Settings
-from webstore.entrypoints import auth, cors, docs, errors, meta, orders, products
+from webstore.entrypoints import (
+    auth,
+    cors,
+    docs,
+    errors,
+    headers,
+    meta,
+    orders,
+    products,
+    unread_bodies,
+)
 from webstore.entrypoints.http import MAX_BODY, READ_LIMIT, CompactJsonProvider, JsonResponse
+from webstore.entrypoints.ids import IdConverter
 from webstore.entrypoints.security import CookiePolicy
 
 
@@ -34,6 +45,7 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     app.config["MAX_CONTENT_LENGTH"] = READ_LIMIT
     app.url_map.strict_slashes = False  # /api/x and /api/x/ both answer, without a redirect
     app.url_map.merge_slashes = False  # no redirect (an HTML page) for /api//x either
+    app.url_map.converters["id"] = IdConverter
     app.extensions["webstore"] = webstore or bootstrap(settings)
     app.extensions["webstore.settings"] = settings
     app.extensions["webstore.cookies"] = CookiePolicy.from_settings(settings)
@@ -46,6 +58,8 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
             app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0, x_port=0, x_prefix=0
         )
     errors.init_app(app)
+    headers.init_app(app)
+    unread_bodies.init_app(app)
     cors.init_app(app, settings.cors_origins)
     for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
         app.register_blueprint(blueprint)

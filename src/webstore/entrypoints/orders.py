@@ -16,7 +16,7 @@ from webstore.entrypoints.security import current_principal, require_auth
 
 bp = Blueprint("orders", __name__, url_prefix="/api")
 PLACE = PlaceOrderSchema()
-ORDER_ID = "<int(min=1, max=9223372036854775807):order_id>"
+ORDER_ID = "<id:order_id>"
 
 
 @bp.get("/get_order")

@@ -132,6 +132,18 @@ class PageQuerySchema(RequestSchema):
     offset = fields.Integer(metadata=limits(0))
 
 
+class ProductQuerySchema(PageQuerySchema):
+    """``?limit&offset&search`` of the product listings."""
+
+    search = fields.String(
+        metadata={
+            "maxLength": values.MAX_SEARCH,
+            "description": "only products whose name contains this text, in any case; "
+            "no wildcards; empty: every product",
+        }
+    )
+
+
 class OrderQuerySchema(PageQuerySchema):
     """A superuser's filters of ``get_order``; a regular user's are ignored."""
 
@@ -152,6 +164,10 @@ class ProductSchema(Schema):
 
 class ProductDetailSchema(ProductSchema):
     is_active = fields.Boolean(required=True)
+
+
+class ImportResultSchema(Schema):
+    imported = fields.Integer(required=True, metadata={"description": "products added"})
 
 
 class OrderLineSchema(Schema):

@@ -8,7 +8,15 @@ import pytest
 
 from tests.conftest import fast_settings
 from tests.integration.library.conftest import ALICE_PASSWORD
-from webstore import OrderCategory, Principal, ProductSnapshot, Webstore, bootstrap
+from webstore import (
+    FileFormat,
+    OrderCategory,
+    Principal,
+    ProductFile,
+    ProductSnapshot,
+    Webstore,
+    bootstrap,
+)
 from webstore.errors import (
     ConfigurationError,
     CsrfFailed,
@@ -190,6 +198,33 @@ def test_a_superuser_lists_withdrawn_products_too(
     for who in (alice, None):
         with pytest.raises(PermissionDenied):
             store.list_products(actor=who, include_inactive=True)
+
+
+def test_a_product_file_is_imported_for_a_live_superuser_only(
+    store: Webstore, admin: Principal, alice: Principal
+) -> None:
+    csv = ProductFile(b"name,price,amount\nLamp,5.00,1\n", FileFormat.CSV)
+    with pytest.raises(PermissionDenied):
+        store.import_product_file(alice, csv)
+    with pytest.raises(PermissionDenied):  # the database decides, not the claim
+        store.import_product_file(dataclasses.replace(alice, is_superuser=True), csv)
+    assert store.import_product_file(store.operator, csv) == 1
+    store.set_user_active(store.operator, admin.username, False)
+    with pytest.raises(PrincipalRevoked):
+        store.import_product_file(admin, csv)
+    assert [p.name for p in store.list_products().items] == ["Lamp"]
+
+
+def test_the_superusers_catalogue_is_searched_like_the_shop(
+    store: Webstore, admin: Principal, alice: Principal, chair: ProductSnapshot
+) -> None:
+    store.add_product(admin, {"name": "Oak table", "price": "9", "amount": 1})
+    store.deactivate_product(admin, chair.id)
+    found = store.list_products(search="CHAIR", actor=admin, include_inactive=True)
+    assert [(p.name, p.is_active) for p in found.items] == [("Red chair", False)]
+    assert store.list_products(search="CHAIR").total == 0
+    with pytest.raises(PermissionDenied):  # before the bad limit is looked at
+        store.list_products("0", actor=alice, include_inactive=True)
 
 
 # --- 10. an unknown product means one thing per error --------------------------------------------

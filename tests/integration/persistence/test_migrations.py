@@ -22,6 +22,8 @@ from webstore.application.idempotency import IdempotencyRequest
 from webstore.bootstrap import bootstrap
 from webstore.entrypoints import serializers
 
+HEAD = "0005"
+
 
 @pytest.fixture(params=["sqlite", POSTGRES])
 def empty_url(request: pytest.FixtureRequest) -> str:
@@ -55,7 +57,7 @@ def test_drift_is_reported_when_the_schema_differs(empty_url: str) -> None:
 def test_upgrading_twice_changes_nothing(empty_url: str) -> None:
     upgrade(empty_url)
     upgrade(empty_url)
-    assert query(empty_url, "SELECT version_num FROM alembic_version") == [("0003",)]
+    assert query(empty_url, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert drift(empty_url) == []
 
 
@@ -63,7 +65,7 @@ def test_processes_upgrading_at_once_upgrade_once(empty_url: str, workers_pool: 
     start_at = time.time() + 1.0
     tasks = [(empty_url, start_at) for _ in range(4)]
     assert workers_pool.starmap_async(workers.migrate, tasks).get(60) == ["upgraded"] * 4
-    assert query(empty_url, "SELECT version_num FROM alembic_version") == [("0003",)]
+    assert query(empty_url, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert drift(empty_url) == []
 
 
@@ -85,7 +87,27 @@ def test_a_database_at_the_first_revision_is_upgraded_in_place_keeping_its_rows(
 
     assert {"login_failures", "idempotency_keys"} <= _tables(empty_url)
     assert query(empty_url, "SELECT id, username FROM users") == [(7, "Alice")]
-    assert query(empty_url, "SELECT version_num FROM alembic_version") == [("0003",)]
+    assert query(empty_url, "SELECT version_num FROM alembic_version") == [(HEAD,)]
+    assert drift(empty_url) == []
+
+
+def test_products_of_an_older_database_get_the_key_their_names_are_searched_by(
+    empty_url: str,
+) -> None:
+    engine = create_engine(empty_url, pool_size=1, max_overflow=0)
+    with engine.begin() as conn:
+        command.upgrade(config(conn), "0002")
+        for product_id, name in ((1, "Éclair"), (2, "STRASSE"), (3, "Red chair")):
+            conn.exec_driver_sql(
+                "INSERT INTO products (id, name, description, price, amount, is_active)"
+                f" VALUES ({product_id}, '{name}', '', 1.50, 3, true)"
+            )
+    engine.dispose()
+
+    upgrade(empty_url)
+
+    keys = query(empty_url, "SELECT name, name_key FROM products ORDER BY id")
+    assert keys == [("Éclair", "éclair"), ("STRASSE", "strasse"), ("Red chair", "red chair")]
     assert drift(empty_url) == []
 
 

@@ -16,8 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from webstore.adapters.sql.availability import is_outage
 from webstore.adapters.sql.engine import create_engine
 from webstore.adapters.sql.orm import metadata
+from webstore.application.errors import StorageUnavailable
 
 SCRIPTS = Path(__file__).with_name("alembic")
 # Any constant will do: it names the lock that serialises upgrades across processes.
@@ -32,10 +34,15 @@ def config(connection: Connection | None = None) -> Config:
     return alembic_config
 
 
-def upgrade(url: str) -> None:
-    """Bring the schema at ``url`` up to the newest revision; safe to run again, or at once."""
+def upgrade(url: str) -> tuple[str | None, str | None]:
+    """Bring the schema at ``url`` up to the newest revision; safe to run again, or at once.
+
+    Returns the revisions before and after (``None`` before: there was no schema).
+    """
     with _locked_connection(url) as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
         command.upgrade(config(connection), "head")
+        return before, MigrationContext.configure(connection).get_current_revision()
 
 
 def is_at_head(url: str) -> bool | None:
@@ -68,9 +75,21 @@ def _locked_connection(url: str) -> Iterator[Connection]:
         # One transaction around the whole upgrade: on SQLite it begins IMMEDIATE (one writer);
         # on PostgreSQL a transaction-scoped advisory lock makes a second process wait, then
         # find the schema at head. Both databases roll DDL back if a migration fails.
-        with engine.begin() as connection:
+        with _reported_outage(), engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
             yield connection
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _reported_outage() -> Iterator[None]:
+    """A database that cannot be reached is one line for the command line, not a traceback."""
+    try:
+        yield
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise StorageUnavailable(f"cannot use the database: {reason}") from error

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import composite, configure_mappers, registry, relationship
 
-from webstore.adapters.sql.columns import Id, MoneyType, UtcDateTime
+from webstore.adapters.sql.columns import Id, MoneyType, Stock, UtcDateTime
 from webstore.domain.orders import Order, OrderLine, OrderStatus
 from webstore.domain.products import Product
 from webstore.domain.sessions import LoginSession
@@ -68,9 +68,11 @@ products = Table(
     metadata,
     Column("id", Id, primary_key=True),
     Column("name", String(200), nullable=False),
+    # values.search_key(name): searches compare it, so every database matches the same names.
+    Column("name_key", Text, nullable=False),
     Column("description", Text, nullable=False),
     Column("price", MoneyType, nullable=False),
-    Column("amount", Integer, nullable=False),
+    Column("amount", Stock, nullable=False),
     Column("is_active", Boolean, nullable=False),
     CheckConstraint("price > 0", name="price_positive"),
     CheckConstraint("amount >= 0", name="amount_not_negative"),

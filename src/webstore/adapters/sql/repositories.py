@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, func, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from webstore.adapters.sql import listings
+from webstore.adapters.sql import listings, search
 from webstore.adapters.sql.orm import (
     login_sessions,
     orders,
@@ -18,8 +18,9 @@ from webstore.adapters.sql.orm import (
     store_lines,
     users,
 )
+from webstore.adapters.sql.orm import products as products_table
 from webstore.application.dto import Principal
-from webstore.application.ports import OrderQuery
+from webstore.application.ports import OrderQuery, ProductQuery
 from webstore.domain.errors import UsernameTaken
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
@@ -63,6 +64,23 @@ class SqlAlchemyProductRepository:
         self._session.add(product)
         self._session.flush()
 
+    def add_all(self, products: Sequence[Product]) -> None:
+        # Core, not the ORM's flush: multi-row INSERT ... RETURNING batches, several times
+        # faster for a large import. The objects stay outside the session, as listings' do.
+        if not products:
+            return
+        c = products_table.c
+        rows = [
+            {"name": p.name, "name_key": p.name_key, "description": p.description,
+             "price": p.price, "amount": p.amount, "is_active": p.is_active}
+            for p in products
+        ]  # fmt: skip
+        statement = insert(products_table).returning(c.id, sort_by_parameter_order=True)
+        for product, product_id in zip(
+            products, self._session.scalars(statement, rows), strict=True
+        ):
+            product.id = product_id
+
     def get(self, product_id: int) -> Product | None:
         return self._session.get(Product, product_id)
 
@@ -80,19 +98,24 @@ class SqlAlchemyProductRepository:
         )
         return list(self._session.scalars(statement))
 
-    def list_active(self, limit: int | None = None, offset: int = 0) -> list[Product]:
-        return listings.active_products(self._session, limit, offset)
+    def list(self, query: ProductQuery, limit: int | None = None, offset: int = 0) -> list[Product]:
+        return listings.products_by_id(self._session, _products_matching(query), limit, offset)
 
-    def count_active(self) -> int:
-        statement = select(func.count()).select_from(products).where(products.c.is_active)
+    def count(self, query: ProductQuery) -> int:
+        criteria = _products_matching(query)
+        statement = select(func.count()).select_from(products).where(*criteria)
         return self._session.execute(statement).scalar_one()
 
-    def list_all(self, limit: int | None = None, offset: int = 0) -> list[Product]:
-        statement = select(Product).order_by(products.c.id).limit(limit).offset(offset)
-        return list(self._session.scalars(statement))
 
-    def count_all(self) -> int:
-        return self._session.execute(select(func.count()).select_from(products)).scalar_one()
+def _products_matching(query: ProductQuery) -> list[ColumnElement[bool]]:
+    # A substring can use no B-tree index: the filter scans the rows in SQL, next to the data
+    # (a few milliseconds for 10 000 products), never in Python.
+    criteria: list[ColumnElement[bool]] = []
+    if not query.include_inactive:
+        criteria.append(products.c.is_active)
+    if query.name_key_contains is not None:
+        criteria.append(search.contains(products.c.name_key, query.name_key_contains))
+    return criteria
 
 
 class SqlAlchemyOrderRepository:
