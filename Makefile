@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run test lint typecheck unit bench clean screenshots
+.PHONY: install run test lint typecheck unit bench docs clean screenshots
 
 $(BIN)/webstore: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,11 +20,11 @@ run: install
 	$(BIN)/webstore serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests examples docs
+	$(BIN)/ruff format --check src tests examples docs
 
 typecheck: install
-	$(BIN)/mypy src
+	$(BIN)/mypy src examples
 
 test: lint typecheck
 	$(BIN)/pytest
@@ -44,6 +44,11 @@ unit: install
 
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+# The Python API reference, from the docstrings, in build/docs/ (open build/docs/index.html).
+docs: install
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	$(BIN)/python docs/reference.py build/docs
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info

@@ -1,4 +1,4 @@
-"""Settings from the environment (CONTRACT §4); nothing is read at import time."""
+"""Settings from the environment (README, "Configuration"); nothing is read at import time."""
 
 from __future__ import annotations
 

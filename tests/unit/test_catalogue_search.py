@@ -3,13 +3,12 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.conftest import new_product
-from webstore import Principal, Webstore
-from webstore.domain.products import Product
+from webstore import Principal, ProductSnapshot, Webstore
 from webstore.errors import InvalidInput, PermissionDenied
 
 
 @pytest.fixture
-def shelf(store: Webstore, admin: Principal) -> list[Product]:
+def shelf(store: Webstore, admin: Principal) -> list[ProductSnapshot]:
     names = ["Éclair tin", "Red chair", "Armchair", "Chair cushion", "Tea pot"]
     return [new_product(store, admin, name=name) for name in names]
 
@@ -20,7 +19,7 @@ def names(products: object) -> list[str]:
 
 
 def test_a_search_lists_names_containing_it_in_any_case_and_counts_them(
-    store: Webstore, shelf: list[Product]
+    store: Webstore, shelf: list[ProductSnapshot]
 ) -> None:
     page = store.list_products(limit=2, offset=1, search="CHAIR")
 
@@ -30,21 +29,21 @@ def test_a_search_lists_names_containing_it_in_any_case_and_counts_them(
 
 @pytest.mark.parametrize("search", [None, "", "   "])
 def test_no_search_or_a_blank_one_lists_everything(
-    store: Webstore, shelf: list[Product], search: str | None
+    store: Webstore, shelf: list[ProductSnapshot], search: str | None
 ) -> None:
     assert store.list_products(search=search).total == 5
 
 
-def test_a_search_text_is_trimmed(store: Webstore, shelf: list[Product]) -> None:
+def test_a_search_text_is_trimmed(store: Webstore, shelf: list[ProductSnapshot]) -> None:
     assert names(store.list_products(search="  éclair ").items) == ["Éclair tin"]
 
 
 def test_deactivated_products_are_found_only_in_the_superusers_catalogue(
-    store: Webstore, admin: Principal, shelf: list[Product]
+    store: Webstore, admin: Principal, shelf: list[ProductSnapshot]
 ) -> None:
-    store.deactivate_product(admin, shelf[1].product_id)
+    store.deactivate_product(admin, shelf[1].id)
 
-    everything = store.list_all_products(admin, search="chair")
+    everything = store.list_products(search="chair", actor=admin, include_inactive=True)
 
     assert names(store.list_products(search="chair").items) == ["Armchair", "Chair cushion"]
     assert [(p.name, p.is_active) for p in everything.items] == [
@@ -59,7 +58,7 @@ def test_a_regular_user_may_not_list_the_superusers_catalogue(
     store: Webstore, alice: Principal
 ) -> None:
     with pytest.raises(PermissionDenied):
-        store.list_all_products(alice, limit="not even checked")
+        store.list_products(limit="not even checked", actor=alice, include_inactive=True)
 
 
 @pytest.mark.parametrize(
@@ -85,6 +84,6 @@ def test_a_bad_search_and_a_bad_limit_are_reported_together(store: Webstore) -> 
 
 
 def test_a_search_of_two_hundred_characters_is_allowed(
-    store: Webstore, shelf: list[Product]
+    store: Webstore, shelf: list[ProductSnapshot]
 ) -> None:
     assert store.list_products(search="x" * 200).total == 0

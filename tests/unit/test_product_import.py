@@ -19,7 +19,7 @@ def catalogue(store: Webstore) -> list[tuple[str, str, str, int]]:
 def test_a_good_file_is_imported_whole(store: Webstore) -> None:
     text = "price,name,amount\n19.99,Red chair,5\n7.5,Blue lamp,0\n"
 
-    assert store.import_product_file(csv_file(text)) == 2
+    assert store.import_product_file(store.operator, csv_file(text)) == 2
     assert catalogue(store) == [("Red chair", "", "19.99", 5), ("Blue lamp", "", "7.50", 0)]
 
 
@@ -27,7 +27,7 @@ def test_one_bad_line_imports_nothing_and_is_named_by_its_line(store: Webstore) 
     text = "name,description,price,amount\nRed chair,Beech,19.99,5\nBroken,,-3,1\n"
 
     with pytest.raises(InvalidImport) as caught:
-        store.import_product_file(csv_file(text))
+        store.import_product_file(store.operator, csv_file(text))
 
     assert str(caught.value) == "line 3: price: Ensure this value is greater than 0."
     assert caught.value.errors == {"3": {"price": ["Ensure this value is greater than 0."]}}
@@ -38,7 +38,7 @@ def test_every_bad_line_is_reported_with_each_of_its_fields(store: Webstore) -> 
     text = "Good,,1.00,1\n,,x,²\nAlso good,,2.00,2\nLamp,,1.001,1\n"
 
     with pytest.raises(InvalidImport) as caught:
-        store.import_product_file(csv_file(text))
+        store.import_product_file(store.operator, csv_file(text))
 
     assert caught.value.errors == {
         "2": {
@@ -58,7 +58,7 @@ def test_beyond_twenty_bad_lines_the_rest_are_counted(store: Webstore) -> None:
     text = "".join(f"Lamp {n},,free,1\n" for n in range(1, 26))
 
     with pytest.raises(InvalidImport) as caught:
-        store.import_product_file(csv_file(text))
+        store.import_product_file(store.operator, csv_file(text))
 
     error = caught.value
     listed = [key for key in error.errors if key != "non_field_errors"]
@@ -72,7 +72,7 @@ def test_beyond_twenty_bad_lines_the_rest_are_counted(store: Webstore) -> None:
 @pytest.mark.parametrize("text", ["", "\n\n", "name,description,price,amount\n", "\ufeff"])
 def test_a_file_without_products_is_refused(store: Webstore, text: str) -> None:
     with pytest.raises(InvalidImport) as caught:
-        store.import_product_file(csv_file(text))
+        store.import_product_file(store.operator, csv_file(text))
 
     assert str(caught.value) == "The file has no products."
     assert caught.value.errors == {"non_field_errors": ["The file has no products."]}
@@ -85,14 +85,14 @@ def test_a_regular_user_is_refused_before_the_file_is_read(
         raise AssertionError("the file was read")
 
     with pytest.raises(PermissionDenied):
-        store.import_product_file(unreadable, actor=alice)
+        store.import_product_file(alice, unreadable)
 
 
 def test_a_superuser_imports_a_file_read_on_demand(store: Webstore, admin: Principal) -> None:
     text = '{"name": "Red chair", "price": 19.99, "amount": 5}\n'
 
     imported = store.import_product_file(
-        lambda: ProductFile(text.encode(), FileFormat.JSON_LINES), actor=admin
+        admin, lambda: ProductFile(text.encode(), FileFormat.JSON_LINES)
     )
 
     assert imported == 1
@@ -104,7 +104,7 @@ def test_progress_is_reported_in_rows_checked(store: Webstore) -> None:
     seen: list[tuple[int, int]] = []
 
     store.import_product_file(
-        csv_file(text), progress=lambda done, steps: seen.append((done, steps))
+        store.operator, csv_file(text), progress=lambda done, steps: seen.append((done, steps))
     )
 
     assert seen == [(100, 250), (200, 250), (250, 250)]

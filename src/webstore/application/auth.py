@@ -6,13 +6,16 @@ import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
+from webstore.application.actors import live_superuser
 from webstore.application.dto import LoginResult, PresentedRefreshToken, Principal, RefreshResult
 from webstore.application.errors import (
     ConcurrentUpdate,
     CsrfFailed,
     InvalidToken,
+    NotAuthenticated,
     RefreshRejected,
 )
+from webstore.application.permissions import require_superuser
 from webstore.application.ports import (
     AccessTokenService,
     Clock,
@@ -129,14 +132,19 @@ def _verified_user(user: User | None, password: str, hasher: PasswordHasher) -> 
 
 def refresh_session(
     refresh_token: str,
-    csrf_token: str | None,
+    csrf_token: str,
     *,
     uow: UnitOfWorkFactory,
     tokens: TokenKit,
     clock: Clock,
     policy: SessionPolicy,
 ) -> RefreshResult:
-    """Trade a refresh token for a new access token and (usually) a new refresh token."""
+    """Trade a refresh token for a new access token and (usually) a new refresh token.
+
+    ``csrf_token`` is the CSRF token issued with the login; it must be signed for the session's
+    user. Neither token may be left out.
+    """
+    require_tokens(refresh_token, csrf_token)
     presented = tokens.refresh.read(refresh_token)
     if presented is None:
         raise RefreshRejected()
@@ -152,7 +160,7 @@ def refresh_session(
 
 def _rotate_once(
     presented: PresentedRefreshToken,
-    csrf_token: str | None,
+    csrf_token: str,
     *,
     uow: UnitOfWorkFactory,
     tokens: TokenKit,
@@ -162,12 +170,12 @@ def _rotate_once(
     now = clock.now()
     with uow() as work:
         session = work.sessions.get(presented.session_id)
-        if session is None or not session.is_live(now):
+        if session is None:
             raise RefreshRejected()
         user = work.users.get(session.user_id)
-        if user is None or not user.is_active:
+        if user is None or not session.grants_access(user, now):
             raise RefreshRejected()
-        if csrf_token is not None and not tokens.csrf.is_valid(csrf_token, session.user_id):
+        if not tokens.csrf.is_valid(csrf_token, session.user_id):
             raise CsrfFailed.incorrect()
         issued = tokens.refresh.issue(session.id, session.generation + 1)
         outcome = session.rotate(
@@ -190,15 +198,19 @@ def _rotate_once(
 
 
 def log_out(
-    refresh_token: str | None,
-    csrf_token: str | None,
+    refresh_token: str,
+    csrf_token: str,
     *,
     uow: UnitOfWorkFactory,
     tokens: TokenKit,
     clock: Clock,
 ) -> None:
-    """Revoke the login session an authentic refresh token names; no token, nothing to do."""
-    presented = tokens.refresh.read(refresh_token) if refresh_token else None
+    """Revoke the login session an authentic refresh token names (a forged one names none).
+
+    ``csrf_token`` must be signed for the session's user, so that nobody else ends it.
+    """
+    require_tokens(refresh_token, csrf_token)
+    presented = tokens.refresh.read(refresh_token)
     if presented is None:
         return
     for _ in range(ROTATION_ATTEMPTS):
@@ -207,7 +219,7 @@ def log_out(
                 session = work.sessions.get(presented.session_id)
                 if session is None:
                     return
-                if csrf_token is not None and not tokens.csrf.is_valid(csrf_token, session.user_id):
+                if not tokens.csrf.is_valid(csrf_token, session.user_id):
                     raise CsrfFailed.incorrect()
                 session.revoke(clock.now())
                 work.commit()
@@ -217,10 +229,20 @@ def log_out(
     raise ConcurrentUpdate()
 
 
+def require_tokens(refresh_token: object, csrf_token: object) -> None:
+    """Both tokens present as text: leaving one out never skips its check."""
+    if not isinstance(refresh_token, str) or not refresh_token:
+        raise NotAuthenticated()
+    if not isinstance(csrf_token, str) or not csrf_token:
+        raise CsrfFailed.missing()
+
+
 def authenticate(
     access_token: str, *, uow: UnitOfWorkFactory, tokens: TokenKit, clock: Clock
 ) -> Principal:
     """The caller behind an access token whose session is alive and whose user is active."""
+    if not isinstance(access_token, str):
+        raise NotAuthenticated()
     claims = tokens.access.verify(access_token)
     with uow(read_only=True) as work:
         principal = work.sessions.principal(claims.session_id, claims.user_id, clock.now())
@@ -250,10 +272,12 @@ def double_submitted(header: str | None, cookie: str | None) -> str:
 
 
 def set_user_active(
-    username: str, active: bool, *, uow: UnitOfWorkFactory, clock: Clock
+    actor: Principal, username: str, active: bool, *, uow: UnitOfWorkFactory, clock: Clock
 ) -> Principal:
-    """Activate or deactivate a user; deactivation ends every session of that user at once."""
+    """Activate or deactivate a user (superusers only); deactivation ends every session at once."""
+    require_superuser(actor)
     with uow() as work:
+        live_superuser(work, actor, clock.now())
         user = work.users.get_by_username(username)
         if user is None or user.id is None:
             raise UserNotFound(username)
@@ -267,6 +291,7 @@ def set_user_active(
 
 
 def change_password(
+    actor: Principal,
     username: str,
     new_password: object,
     *,
@@ -274,10 +299,12 @@ def change_password(
     hasher: PasswordHasher,
     clock: Clock,
 ) -> None:
-    """Set a new password and end every session opened with the old one."""
+    """Set a user's new password (superusers only) and end every session opened with the old."""
+    require_superuser(actor)
     clean = values.validated(password=(values.password, new_password))
     new_hash = hasher.hash(clean["password"])
     with uow() as work:
+        live_superuser(work, actor, clock.now())
         user = work.users.get_by_username(username)
         if user is None or user.id is None:
             raise UserNotFound(username)

@@ -11,7 +11,7 @@ from typing import Any
 from webstore.application.catalog import clean_product, store_products
 from webstore.application.dto import Principal
 from webstore.application.permissions import require_superuser
-from webstore.application.ports import UnitOfWorkFactory
+from webstore.application.ports import Clock, UnitOfWorkFactory
 from webstore.application.product_files import LINE, NumberedRow, ProductFile, read_rows
 from webstore.domain.errors import InvalidInput, WebstoreError
 from webstore.domain.products import Product
@@ -59,25 +59,25 @@ def _sentence(row: NumberedRow) -> str:
 
 
 def import_product_file(
+    actor: Principal,
     source: ProductFile | Callable[[], ProductFile],
     *,
-    actor: Principal | None,
     uow: UnitOfWorkFactory,
+    clock: Clock,
     progress: Progress | None = None,
 ) -> int:
     """Add every product of the file, or none if any line is bad; the number added.
 
-    ``actor`` must be a superuser when given (HTTP); the command line runs with the operator's
-    authority and passes ``None``. ``source`` may be a function, so that a caller without
+    ``actor`` must be a superuser (the command line's is the store's operator), rechecked as
+    the products are stored. ``source`` may be a function, so that a caller without
     permission is refused before the file is read.
     """
-    if actor is not None:
-        require_superuser(actor)
+    require_superuser(actor)
     file = source if isinstance(source, ProductFile) else source()
     rows = list(read_rows(file))
     report = progress or _ignore
     products = _checked(rows, lambda done: report(done, len(rows)))
-    store_products(products, uow=uow)
+    store_products(actor, products, uow=uow, clock=clock)
     return len(products)
 
 

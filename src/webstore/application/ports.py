@@ -156,7 +156,12 @@ class IdempotencyRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction: rolls back on leaving the block unless ``commit`` was called."""
+    """One transaction: rolls back on leaving the block unless ``commit`` was called.
+
+    Repositories hand out live aggregates, to be changed inside the unit of work only. What
+    the use cases return to their callers are frozen snapshots (``application.snapshots``),
+    taken before the unit of work ends, whatever the storage.
+    """
 
     # Read-only properties, so that an adapter may declare its own repository classes.
     @property

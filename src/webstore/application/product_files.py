@@ -160,8 +160,10 @@ def _csv_row(line: int, columns: tuple[str, ...], cells: list[str]) -> NumberedR
     fields: dict[str, Any] = {}
     for name, cell in zip(columns, cells, strict=True):
         value = cell.strip()
-        # An empty cell is a missing value; CSV has only text, and the stock must be an integer.
-        fields[name] = None if not value else int(value) if _is_integer(name, value) else value
+        # An empty cell is a missing value (left out, not null); CSV has only text, and the
+        # stock must be an integer.
+        if value:
+            fields[name] = int(value) if _is_integer(name, value) else value
     return NumberedRow(line, fields=fields)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from webstore.domain.errors import InsufficientStock, ProductNotFound
+from webstore.domain.errors import InsufficientStock, UnknownProduct
 from webstore.domain.values import Money, search_key
 
 
@@ -37,18 +37,23 @@ class Product:
     def ensure_orderable(self) -> None:
         """A deactivated product is, to a buyer, a product that does not exist."""
         if not self.is_active:
-            raise ProductNotFound(self.product_id)
+            raise UnknownProduct(self.product_id)
 
-    def reserve(self, quantity: int) -> None:
-        """Take ``quantity`` units out of stock, or raise without taking any."""
+    def ensure_available(self, quantity: int) -> None:
+        """Raise unless ``quantity`` units can be reserved now."""
         if quantity <= 0:
             raise ValueError("quantity must be positive")
         self.ensure_orderable()
         if quantity > self.amount:
             raise InsufficientStock(self.product_id, quantity, self.amount)
+
+    def reserve(self, quantity: int) -> None:
+        """Take ``quantity`` units out of stock, or raise without taking any."""
+        self.ensure_available(quantity)
         self.amount -= quantity
 
     def restock(self, quantity: int) -> None:
+        """Put ``quantity`` units (back) into stock."""
         if quantity <= 0:
             raise ValueError("quantity must be positive")
         self.amount += quantity

@@ -6,8 +6,9 @@ from flask import Blueprint, Response, request
 
 from webstore.application.errors import NotAuthenticated
 from webstore.entrypoints import serializers
+from webstore.entrypoints.bodies import fields_of
 from webstore.entrypoints.headers import no_store
-from webstore.entrypoints.http import JsonResponse, load, webstore
+from webstore.entrypoints.http import JsonResponse, json_object, webstore
 from webstore.entrypoints.schemas import LoginSchema, SignInSchema
 from webstore.entrypoints.security import (
     REFRESH_COOKIE,
@@ -25,17 +26,17 @@ LOGIN = LoginSchema()
 
 @bp.post("/sign_in")
 def sign_in() -> tuple[dict[str, str], int]:
-    data = load(SIGN_IN)
-    webstore().register_user(data["username"], data["email"], data["password"])
+    data = json_object()
+    webstore().register_user(*fields_of(data, SIGN_IN))
     return serializers.SIGNED_IN, 200
 
 
 @bp.post("/login_view")
 def login_view() -> Response:
-    data = load(LOGIN)
+    username, password = fields_of(json_object(), LOGIN)
     # remote_addr is the socket's peer, or what ProxyFix took from X-Forwarded-For for the
     # configured number of trusted proxies (flask_app.create_app).
-    result = webstore().log_in(data["username"], data["password"], request.remote_addr)
+    result = webstore().log_in(username, password, request.remote_addr)
     response = JsonResponse.of(
         {"access_token": result.access_token, "user": serializers.user(result.user)}
     )

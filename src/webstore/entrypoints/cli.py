@@ -1,4 +1,4 @@
-"""The ``webstore`` command line: serve, migrate, and the everyday admin chores (CONTRACT §5)."""
+"""The ``webstore`` command line: serve, migrate, and the everyday admin chores (README)."""
 
 from __future__ import annotations
 
@@ -140,7 +140,8 @@ def products_import(file: Path) -> None:
     source = ProductFile(data, guess_format(data))
     try:
         with TerminalProgress("importing products") as progress:
-            imported = open_store().import_product_file(source, progress=progress)
+            store = open_store()
+            imported = store.import_product_file(store.operator, source, progress=progress)
     except InvalidImport as error:
         for problem in error.problems[:-1]:
             click.echo(f"Error: {problem}", err=True)
@@ -158,7 +159,8 @@ def users() -> None:
 @friendly_errors
 def users_deactivate(username: str) -> None:
     """Forbid a user to log in and end all of that user's sessions."""
-    user = open_store().set_user_active(username, False)
+    store = open_store()
+    user = store.set_user_active(store.operator, username, False)
     click.echo(f"user {user.username} deactivated; all sessions ended")
 
 
@@ -167,7 +169,8 @@ def users_deactivate(username: str) -> None:
 @friendly_errors
 def users_activate(username: str) -> None:
     """Allow a deactivated user to log in again."""
-    user = open_store().set_user_active(username, True)
+    store = open_store()
+    user = store.set_user_active(store.operator, username, True)
     click.echo(f"user {user.username} activated")
 
 
@@ -183,7 +186,8 @@ def demo() -> None:
     store.create_superuser("demo-admin", "demo-admin@example.com", credentials["demo-admin"])
     store.register_user("demo", "demo@example.com", credentials["demo"])
     store.import_products(
-        {"name": n, "description": d, "price": p, "amount": a} for n, d, p, a in DEMO_CATALOGUE
+        store.operator,
+        ({"name": n, "description": d, "price": p, "amount": a} for n, d, p, a in DEMO_CATALOGUE),
     )
     click.echo(f"added {len(DEMO_CATALOGUE)} products")
     for username, password in credentials.items():

@@ -17,6 +17,7 @@ from webstore.application.errors import (
     InvalidToken,
     NotAuthenticated,
     PermissionDenied,
+    PrincipalRevoked,
     RefreshRejected,
     StorageUnavailable,
     Throttled,
@@ -28,6 +29,7 @@ from webstore.domain.errors import (
     InvalidInput,
     OrderNotFound,
     ProductNotFound,
+    UnknownProduct,
     UsernameTaken,
     UserNotFound,
     WebstoreError,
@@ -42,15 +44,17 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}\Z")
 STATUS: dict[type, tuple[int, str, str | None]] = {
     UsernameTaken: (400, "error", None),
     InsufficientStock: (400, "error", None),
-    ProductNotFound: (400, "error", None),  # named in an order; products.py makes it a 404
+    UnknownProduct: (400, "error", None),  # named in an order
     InvalidIdempotencyKey: (400, "detail", None),
     InvalidCredentials: (403, "detail", None),
     NotAuthenticated: (403, "detail", None),
+    PrincipalRevoked: (403, "detail", "Invalid token."),  # as the next request would hear
     InvalidToken: (403, "detail", None),  # TokenExpired too
     RefreshRejected: (403, "detail", None),
     CsrfFailed: (403, "detail", None),
     PermissionDenied: (403, "detail", None),
     OrderNotFound: (404, "detail", NOT_FOUND),
+    ProductNotFound: (404, "detail", NOT_FOUND),
     UserNotFound: (404, "detail", NOT_FOUND),
     IllegalTransition: (409, "detail", None),
     ConcurrentUpdate: (409, "detail", None),

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import request
-from gunicorn.http.errors import ParseException as ServerParseError
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import UnsupportedMediaType
 
 from webstore.application.product_files import FileFormat, ProductFile
-from webstore.entrypoints.http import MAX_BODY
+from webstore.entrypoints.http import raw_body
 
 FORMATS = {"text/csv": FileFormat.CSV, "application/x-ndjson": FileFormat.JSON_LINES}
 
@@ -18,10 +17,4 @@ def product_file() -> ProductFile:
     if file_format is None:
         content_type = request.headers.get("Content-Type", "")
         raise UnsupportedMediaType(f'Unsupported media type "{content_type}" in request.')
-    try:
-        data = request.get_data(cache=False)
-    except (OSError, ServerParseError) as problem:  # e.g. a broken chunked encoding
-        raise BadRequest(f"Malformed request body - {problem}") from None
-    if len(data) > MAX_BODY:
-        raise RequestEntityTooLarge()
-    return ProductFile(data, file_format)
+    return ProductFile(raw_body(), file_format)

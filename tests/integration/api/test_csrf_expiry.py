@@ -40,9 +40,9 @@ def test_a_token_issued_before_a_deactivation_does_not_pass_after_the_next_login
     alice: Shopper, store: Webstore, clock: SteppingClock
 ) -> None:
     stolen = alice.csrf
-    store.set_user_active("alice", False)
+    store.set_user_active(store.operator, "alice", False)
     clock.advance(8 * DAY)
-    store.set_user_active("alice", True)
+    store.set_user_active(store.operator, "alice", True)
     alice.log_in()
 
     refused = alice.client.post("/api/refresh_token", headers=_with_csrf(alice, stolen))

@@ -36,7 +36,7 @@ def store(settings: Settings, clock: SteppingClock) -> Iterator[Webstore]:
 @pytest.fixture
 def shelf(store: Webstore) -> list[Product]:
     rows = [{"name": name, "price": "5.00", "amount": 1} for name in NAMES]
-    return store.import_products(rows)
+    return store.import_products(store.operator, rows)
 
 
 def listed(shopper: Shopper, path: str, **query: str | int) -> tuple[list[str], str]:

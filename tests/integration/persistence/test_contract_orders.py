@@ -17,6 +17,7 @@ from webstore.domain.orders import Order, OrderLine, OrderStatus
 from webstore.domain.products import Product
 
 ACTIVE = ProductQuery()
+EVERY = ProductQuery(include_inactive=True)
 
 
 def test_a_product_is_stored_with_its_exact_price(backend: Backend) -> None:
@@ -44,6 +45,17 @@ def test_active_products_are_listed_by_id_in_slices_and_counted(backend: Backend
         beyond = work.products.list(ACTIVE, limit=10, offset=10)
         count = work.products.count(ACTIVE)
     assert (everything, middle, tail, beyond, count) == (active, active[1:3], active[3:], [], 4)
+
+
+def test_every_product_active_or_not_is_listed_by_id_and_sliced(backend: Backend) -> None:
+    ids = [add_product(backend.uow, f"ITEM-{n}", active=n != 2) for n in range(5)]
+    with backend.uow(read_only=True) as work:
+        everything = [(p.id, p.is_active) for p in work.products.list(EVERY)]
+        middle = [p.id for p in work.products.list(EVERY, limit=2, offset=1)]
+        beyond = work.products.list(EVERY, limit=10, offset=10)
+        count = work.products.count(EVERY)
+    assert everything == [(pid, pid != ids[2]) for pid in ids]
+    assert (middle, beyond, count) == (ids[1:3], [], 5)
 
 
 def test_get_for_update_returns_the_existing_products_in_id_order(backend: Backend) -> None:
@@ -131,7 +143,8 @@ def _set_status(backend: Backend, order_id: int, status: OrderStatus) -> None:
         if status is OrderStatus.COMPLETED:
             order.complete()
         else:
-            order.cancel()
+            ordered = work.products.get_for_update([line.product_id for line in order.lines])
+            order.cancel({product.product_id: product for product in ordered})
         work.commit()
 
 
@@ -141,9 +154,8 @@ def test_a_cancelled_order_returns_its_stock_in_one_unit_of_work(backend: Backen
     with backend.uow() as work:
         order = work.orders.get_for_update(order_id)
         assert order is not None
-        order.cancel()
         [product] = work.products.get_for_update([line.product_id for line in order.lines])
-        product.restock(order.lines[0].amount)
+        order.cancel({product.product_id: product})
         work.commit()
     with backend.uow(read_only=True) as work:
         stored_order, stored_product = work.orders.get(order_id), work.products.get(chair)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from dataclasses import replace
@@ -61,7 +60,7 @@ def place_keyed_orders(
         store.is_healthy()
         _wait_until(start_at)
         for key in keys:
-            request = IdempotencyRequest(key, "f" * 64, lambda order: json.dumps({"id": order.id}))
+            request = IdempotencyRequest(key, "f" * 64)
             try:
                 answer = store.place_order_once(buyer, ADDRESS, PHONE, items, request)
             except IdempotencyConflict:
@@ -70,9 +69,7 @@ def place_keyed_orders(
             except WebstoreError as error:  # e.g. out of stock: reported, not raised, because
                 outcomes.append((repr(error), None))  # our errors do not survive pickling
                 continue
-            outcomes.append(
-                ("replayed" if answer.replayed else "placed", json.loads(answer.body)["id"])
-            )
+            outcomes.append(("replayed" if answer.replayed else "placed", answer.order.id))
     finally:
         store.uow.dispose()
     return outcomes

@@ -121,10 +121,8 @@ class InMemoryLoginSessionRepository:
 
     def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
         session = self._table.get(session_id)
-        if session is None or session.user_id != user_id or not session.is_live(now):
-            return None
         user = self._users.get(user_id)
-        if user is None or not user.is_active:
+        if session is None or user is None or not session.grants_access(user, now):
             return None
         return Principal.of(user, session_id)
 

@@ -11,8 +11,10 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from webstore.adapters.sql.availability import is_outage
 from webstore.adapters.sql.engine import create_engine
@@ -41,6 +43,23 @@ def upgrade(url: str) -> tuple[str | None, str | None]:
         before = MigrationContext.configure(connection).get_current_revision()
         command.upgrade(config(connection), "head")
         return before, MigrationContext.configure(connection).get_current_revision()
+
+
+def is_at_head(url: str) -> bool | None:
+    """Whether the schema at ``url`` is at the newest revision; ``None`` if it cannot be reached.
+
+    A database that is down now may be up by the first request: that is for the health
+    check to report, not a reason to refuse to start.
+    """
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except DBAPIError:
+        return None
+    finally:
+        engine.dispose()
+    return current == set(ScriptDirectory.from_config(config()).get_heads())
 
 
 def drift(url: str) -> list[Any]:

@@ -139,7 +139,7 @@ login_failures = Table(
     Index("ix_login_failures_failed_at", "failed_at"),
 )
 
-# The response to a user's first request with an Idempotency-Key; the primary key is what
+# What a user's first request with an Idempotency-Key got; the primary key is what
 # makes a second order for one key impossible, whatever the application does.
 idempotency_keys = Table(
     "idempotency_keys",
@@ -147,8 +147,7 @@ idempotency_keys = Table(
     Column("user_id", Id, ForeignKey("users.id"), nullable=False),
     Column("key", String(255), nullable=False),
     Column("fingerprint", CHAR(64), nullable=False),
-    Column("status_code", Integer, nullable=False),
-    Column("response_body", Text, nullable=False),
+    Column("payload", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("user_id", "key"),
     Index("ix_idempotency_keys_created_at", "created_at"),

@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webstore.adapters.sql import listings, search
-from webstore.adapters.sql.columns import UtcDateTime
 from webstore.adapters.sql.orm import (
     login_sessions,
     orders,
@@ -25,7 +24,7 @@ from webstore.application.ports import OrderQuery, ProductQuery
 from webstore.domain.errors import UsernameTaken
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
-from webstore.domain.sessions import LoginSession
+from webstore.domain.sessions import LoginSession, grants_access
 from webstore.domain.users import User
 from webstore.domain.values import username_key
 
@@ -164,15 +163,21 @@ def _matching(query: OrderQuery) -> list[ColumnElement[bool]]:
 
 
 # Built once: constructing the statement would cost more than running it on SQLite.
+# The rule itself is the domain's (``grants_access``), applied to the row in Python.
 _PRINCIPAL = (
-    select(users.c.id, users.c.username, users.c.email, users.c.is_superuser)
+    select(
+        users.c.id,
+        users.c.username,
+        users.c.email,
+        users.c.is_superuser,
+        users.c.is_active,
+        login_sessions.c.revoked_at,
+        login_sessions.c.expires_at,
+    )
     .join_from(login_sessions, users, users.c.id == login_sessions.c.user_id)
     .where(
         login_sessions.c.id == bindparam("session_id"),
         login_sessions.c.user_id == bindparam("user_id"),
-        login_sessions.c.revoked_at.is_(None),
-        login_sessions.c.expires_at > bindparam("now", type_=UtcDateTime()),
-        users.c.is_active,
     )
 )
 
@@ -192,9 +197,14 @@ class SqlAlchemyLoginSessionRepository:
     def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
         # Runs on every authenticated request: one primary-key lookup joined to its user.
         row = self._session.execute(
-            _PRINCIPAL, {"session_id": session_id, "user_id": user_id, "now": now}
+            _PRINCIPAL, {"session_id": session_id, "user_id": user_id}
         ).first()
-        if row is None:
+        if row is None or not grants_access(
+            revoked_at=row.revoked_at,
+            expires_at=row.expires_at,
+            user_is_active=row.is_active,
+            now=now,
+        ):
             return None
         return Principal(row.id, row.username, row.email, row.is_superuser, session_id)
 
