@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -77,19 +78,15 @@ def stop(process: subprocess.Popen[bytes], how: signal.Signals) -> None:
     """Ask with ``how``, then kill the whole process group if it takes too long."""
     if process.poll() is None:
         process.send_signal(how)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            pass
     kill_group(process)
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
     """SIGKILL the process and every child it left (its own session, see ``spawn``)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass  # already gone
     process.wait()
 
 
@@ -117,6 +114,10 @@ class Node:
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
 
     @property
     def running(self) -> bool:

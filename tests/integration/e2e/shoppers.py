@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-
 from deploy.cluster import Cluster
+
 from tests.conftest import fast_settings
 from webstore import Webstore, bootstrap
 from webstore.application.dto import Principal
@@ -52,7 +52,8 @@ def store_of(cluster: Cluster) -> Iterator[Webstore]:
 
 def stock_product(store: Webstore, name: str, amount: int) -> tuple[Principal, int]:
     """A superuser (new, named after the product) and a product with ``amount`` in stock."""
-    admin = store.create_superuser(f"admin-{name}", f"admin-{name}@example.com", PASSWORD)
+    handle = "admin-" + name.lower().replace(" ", "-")
+    admin = store.create_superuser(handle, f"{handle}@example.com", PASSWORD)
     product = store.add_product(admin, {"name": name, "price": "1.00", "amount": amount})
     return admin, product.id
 
