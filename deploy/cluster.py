@@ -153,7 +153,8 @@ def run(args: argparse.Namespace, stopping: threading.Event) -> None:
             where = "WEBSTORE_DATABASE_URL (migrated, kept)"
         else:
             database = stack.enter_context(fresh_database(args.postgres))
-            where = "a fresh database, dropped when the cluster stops"
+            name = database.rpartition("/")[2].partition("?")[0]
+            where = f"a fresh database, {name}, dropped when the cluster stops"
         if not os.environ.get("WEBSTORE_SECRET_KEY"):
             print("webstore cluster: no WEBSTORE_SECRET_KEY, the nodes share a generated one")
         cluster = Cluster(database, port=args.port, nodes=args.nodes, workers=args.workers)
