@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from deploy.cluster import Cluster
 
+from deploy.cluster import Cluster
 from tests.conftest import fast_settings
 from webstore import Webstore, bootstrap
 from webstore.application.dto import Principal

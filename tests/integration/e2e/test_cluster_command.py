@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 import sqlalchemy as sa
-from deploy.processes import free_port
 
+from deploy.processes import free_port
 from tests.conftest import fast_settings, require_postgres
 from tests.integration.e2e.conftest import server_environment
 from tests.integration.e2e.shoppers import PASSWORD

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import requests
-from deploy.cluster import Cluster
 
+from deploy.cluster import Cluster
 from tests.integration.e2e.shoppers import PASSWORD, post_from
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+
 from deploy.cluster import Cluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from deploy.cluster import Cluster
 
+from deploy.cluster import Cluster
 from tests.integration.e2e.shoppers import (
     Customer,
     customers,
