@@ -124,7 +124,11 @@ class Load:
     def _repeat(self, send: Callable[[], requests.Response], results: list[Outcome]) -> None:
         while not self._stop.is_set():
             started = time.monotonic()
-            answer = send()
+            try:
+                answer = send()
+            except requests.RequestException as broken:  # status 0: no whole answer
+                results.append(Outcome(started, time.monotonic(), 0, repr(broken)))
+                continue
             body = answer.json() if answer.content else None
             results.append(Outcome(started, time.monotonic(), answer.status_code, body))
 
