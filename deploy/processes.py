@@ -32,6 +32,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def webstore_command() -> str:
     """The `webstore` script installed beside this Python (the project's virtual environment)."""
     beside = Path(sys.executable).with_name("webstore")
@@ -142,9 +147,15 @@ class Node:
             stop(self._process, signal.SIGTERM)
 
     def kill(self) -> None:
-        """SIGKILL to the node and its workers at once, as when its machine dies."""
+        """SIGKILL to the node and its workers at once, as when its machine dies; returns
+        once its port refuses connections (the last worker holding it has exited)."""
         if self._process is not None:
             kill_group(self._process)
+        deadline = time.monotonic() + STOP_SECONDS
+        while listening(self.port):
+            if time.monotonic() > deadline:
+                raise ClusterError(f"{self.name} still listens after SIGKILL")
+            time.sleep(0.01)
 
 
 class Nginx:
