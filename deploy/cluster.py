@@ -39,7 +39,8 @@ class Cluster:
         logs: Path | None = None,
     ) -> None:
         base = dict(os.environ if environ is None else environ)
-        base.setdefault("WEBSTORE_SECRET_KEY", secrets.token_urlsafe(48))
+        if not base.get("WEBSTORE_SECRET_KEY"):
+            base["WEBSTORE_SECRET_KEY"] = secrets.token_urlsafe(48)
         # nginx is the one hop whose X-Forwarded-For the nodes believe.
         self.env = {**base, "WEBSTORE_DATABASE_URL": database_url, "WEBSTORE_TRUSTED_PROXIES": "1"}
         self.logs = logs or Path(tempfile.mkdtemp(prefix="webstore-cluster-"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -67,6 +68,16 @@ def test_an_oversized_body_is_refused_with_the_api_s_413(cluster: Cluster) -> No
 
     for raw in (declared, waiting, chunked):
         assert json_error(exchange(cluster, raw)) == (413, TOO_LARGE)
+
+
+def test_nginx_s_own_answers_carry_the_request_id(cluster: Cluster) -> None:
+    oversized = LOGIN + b"Content-Length: 2000000\r\nConnection: close\r\n"
+
+    given = exchange(cluster, oversized + b"X-Request-ID: checkout-42.a_b\r\n\r\n")
+    made_up = exchange(cluster, oversized + b"X-Request-ID: <script>\r\n\r\n")
+
+    assert given[1]["x-request-id"] == "checkout-42.a_b"
+    assert re.fullmatch(r"[0-9a-f]{32}", made_up[1]["x-request-id"])
 
 
 def test_requests_nginx_cannot_read_get_json_errors(cluster: Cluster) -> None:
@@ -187,4 +198,5 @@ def test_with_every_node_stopped_nginx_answers_502_json(cluster: Cluster) -> Non
         assert answer.headers["Content-Type"] == "application/json"
         assert answer.headers["Retry-After"] == "5"
         assert answer.json() == {"detail": "Service temporarily unavailable."}
+        assert answer.headers["X-Request-ID"]
     assert requests.get(f"{cluster.url}/api/health").status_code == 200
