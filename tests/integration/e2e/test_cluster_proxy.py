@@ -90,6 +90,7 @@ def test_requests_nginx_cannot_read_get_json_errors(cluster: Cluster) -> None:
         (huge_header + b"\r\n\r\n", 431, "Request header fields too large."),
         (huge_url + b"\r\n\r\n", 414, "Request URI too long."),
         (b"TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", 405, 'Method "TRACE" not allowed.'),
+        (LOGIN + b"Transfer-Encoding: gzip\r\n\r\n", 501, "Not implemented."),
         (b"GET /_errors/502 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404, "Not found."),
     ]
 
