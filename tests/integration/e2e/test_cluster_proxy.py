@@ -146,7 +146,7 @@ def test_slow_clients_hold_no_worker_and_get_their_json_answer(
     for _ in range(10):  # would wait for the slow bodies if they held the nodes' threads
         started = time.monotonic()
         assert requests.get(f"{cluster.url}/api/health", timeout=30).status_code == 200
-        assert time.monotonic() - started < 2.5
+        assert time.monotonic() - started < 5  # 10 s and more without request buffering
     time.sleep(2)
     for n, client in enumerate(trickling):
         client.sendall(login_body(n)[10:])
