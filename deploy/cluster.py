@@ -64,8 +64,10 @@ class Cluster:
         self.nginx.start(self._site())
 
     def stop(self) -> None:
-        """nginx first (no new requests), then every node finishes what it holds."""
+        """nginx first (no new requests), then every node, side by side, finishes what it holds."""
         self.nginx.stop()
+        for node in self.nodes:
+            node.terminate()
         for node in self.nodes:
             node.stop()
 

@@ -47,6 +47,13 @@ def webstore_command() -> str:
 
 
 def find_nginx() -> str:
+    """The nginx to run: $NGINX if set, else nginx on PATH or in /usr/sbin (Debian's)."""
+    configured = os.environ.get("NGINX")
+    if configured:
+        found = shutil.which(configured)
+        if found is None:
+            raise ClusterError(f"NGINX={configured} is not an nginx executable")
+        return found
     found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
     if found is None:
         raise ClusterError("nginx is not installed (Debian: apt-get install -y nginx)")
@@ -83,8 +90,13 @@ def stop(process: subprocess.Popen[bytes], how: signal.Signals) -> None:
     """Ask with ``how``, then kill the whole process group if it takes too long."""
     if process.poll() is None:
         process.send_signal(how)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=STOP_SECONDS)
+    finish(process)
+
+
+def finish(process: subprocess.Popen[bytes]) -> None:
+    """Wait for an exit already asked for; past STOP_SECONDS, kill the process group."""
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=STOP_SECONDS)
     kill_group(process)
 
 
@@ -141,10 +153,17 @@ class Node:
         self.spawn()
         self.wait_until_healthy()
 
+    def terminate(self) -> None:
+        """SIGTERM: the node stops accepting, finishes the requests it holds, then exits."""
+        if self.running:
+            assert self._process is not None
+            self._process.send_signal(signal.SIGTERM)
+
     def stop(self) -> None:
-        """SIGTERM: the node finishes the requests it holds, then exits."""
+        """``terminate`` and wait for the exit (SIGKILL after STOP_SECONDS)."""
+        self.terminate()
         if self._process is not None:
-            stop(self._process, signal.SIGTERM)
+            finish(self._process)
 
     def kill(self) -> None:
         """SIGKILL to the node and its workers at once, as when its machine dies; returns

@@ -17,11 +17,10 @@ import sqlalchemy as sa
 
 from deploy.processes import free_port
 from tests.conftest import fast_settings, require_postgres
-from tests.integration.e2e.conftest import server_environment
+from tests.integration.e2e.conftest import running_cluster, server_environment
 from tests.integration.e2e.shoppers import PASSWORD
 from webstore import bootstrap
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 REPOSITORY = Path(__file__).parents[3]
 
 
@@ -76,6 +75,8 @@ def refused(url: str) -> bool:
     return False
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
 def test_it_serves_a_given_database_and_keeps_its_data(
     postgres_url: str, command_environment: dict[str, str]
 ) -> None:
@@ -101,6 +102,8 @@ def test_it_serves_a_given_database_and_keeps_its_data(
     again.uow.dispose()  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
 def test_without_a_database_it_makes_a_fresh_one_and_drops_it_on_ctrl_c(
     command_environment: dict[str, str],
 ) -> None:
@@ -124,3 +127,19 @@ def test_without_a_database_it_makes_a_fresh_one_and_drops_it_on_ctrl_c(
         names = connection.execute(sa.text("SELECT datname FROM pg_database")).scalars().all()
     admin.dispose()
     assert database not in names
+
+
+@pytest.mark.parametrize(
+    ("required", "outcome"), [("1", pytest.fail.Exception), ("0", pytest.skip.Exception)]
+)
+def test_without_nginx_the_cluster_tests_fail_in_ci_and_skip_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, required: str, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setenv("NGINX", str(tmp_path / "no-nginx-here"))
+    monkeypatch.setenv("WEBSTORE_REQUIRE_POSTGRES", required)
+
+    with (
+        pytest.raises(outcome, match="no-nginx-here"),
+        running_cluster("postgresql+psycopg://postgres@127.0.0.1:1/none", tmp_path),
+    ):
+        pass
