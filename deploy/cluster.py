@@ -19,7 +19,9 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import TracebackType
 
-from deploy.processes import ClusterError, Nginx, Node, find_nginx, free_port, webstore_command
+from deploy.node import Node, webstore_command
+from deploy.processes import ClusterError, free_port
+from deploy.proxy import Nginx, find_nginx
 from deploy.proxy_config import Upstream, site_config
 
 LOCAL_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

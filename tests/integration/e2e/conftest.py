@@ -17,7 +17,8 @@ import pytest
 import requests
 
 from deploy.cluster import Cluster
-from deploy.processes import ClusterError, find_nginx
+from deploy.processes import ClusterError
+from deploy.proxy import find_nginx
 from tests.conftest import FAST_ARGON2, TEST_SECRET_KEY, postgres_schema, require_postgres
 
 WEBSTORE = Path(sys.executable).with_name("webstore")
