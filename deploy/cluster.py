@@ -139,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         default=LOCAL_SERVER,
         help="server for a fresh database when WEBSTORE_DATABASE_URL is not set",
     )
+    parser.add_argument("--logs", type=Path, help="directory for the logs (default: a new one)")
     args = parser.parse_args(argv)
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -162,7 +163,9 @@ def run(args: argparse.Namespace, stopping: threading.Event) -> None:
             where = f"a fresh database, {name}, dropped when the cluster stops"
         if not os.environ.get("WEBSTORE_SECRET_KEY"):
             print("webstore cluster: no WEBSTORE_SECRET_KEY, the nodes share a generated one")
-        cluster = Cluster(database, port=args.port, nodes=args.nodes, workers=args.workers)
+        cluster = Cluster(
+            database, port=args.port, nodes=args.nodes, workers=args.workers, logs=args.logs
+        )
         stack.enter_context(cluster)
         nodes = ", ".join(node.url for node in cluster.nodes)
         print(f"webstore cluster: nodes {nodes} on {where}; logs in {cluster.logs}")

@@ -78,13 +78,13 @@ def refused(url: str) -> bool:
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_it_serves_a_given_database_and_keeps_its_data(
-    postgres_url: str, command_environment: dict[str, str]
+    postgres_url: str, command_environment: dict[str, str], tmp_path: Path
 ) -> None:
     existing = bootstrap(fast_settings(postgres_url), migrate=True)
     existing.register_user("alice", "alice@example.com", PASSWORD)
     existing.uow.dispose()  # type: ignore[attr-defined]
     env = {**command_environment, "WEBSTORE_DATABASE_URL": postgres_url}
-    cluster = Running(env)
+    cluster = Running(env, "--logs", str(tmp_path))
     try:
         nodes = cluster.wait_for(r"nodes (\S+), (\S+) on")
         url = cluster.wait_for(r"serving on (\S+)/ ")[1]
@@ -105,10 +105,10 @@ def test_it_serves_a_given_database_and_keeps_its_data(
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_without_a_database_it_makes_a_fresh_one_and_drops_it_on_ctrl_c(
-    command_environment: dict[str, str],
+    command_environment: dict[str, str], tmp_path: Path
 ) -> None:
     server = require_postgres()
-    cluster = Running(command_environment, "--postgres", server)
+    cluster = Running(command_environment, "--postgres", server, "--logs", str(tmp_path))
     try:
         database = cluster.wait_for(r"a fresh database, (\w+),")[1]
         url = cluster.wait_for(r"serving on (\S+)/ ")[1]
