@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run test lint typecheck unit bench docs clean screenshots
+.PHONY: install run test lint typecheck unit bench docs clean screenshots cluster
 
 $(BIN)/webstore: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,11 +20,11 @@ run: install
 	$(BIN)/webstore serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: install
-	$(BIN)/ruff check src tests examples docs
-	$(BIN)/ruff format --check src tests examples docs
+	$(BIN)/ruff check src tests examples docs deploy
+	$(BIN)/ruff format --check src tests examples docs deploy
 
 typecheck: install
-	$(BIN)/mypy src examples
+	$(BIN)/mypy src examples deploy
 
 test: lint typecheck
 	$(BIN)/pytest
@@ -41,6 +41,12 @@ screenshots: install
 
 unit: install
 	$(BIN)/pytest tests/unit
+
+# Two nodes behind nginx on loopback, one PostgreSQL database (WEBSTORE_DATABASE_URL, or a
+# fresh one on 127.0.0.1:5432), on PORT (8080 unless given). nginx is Debian's package.
+cluster: install
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update && apt-get install -y nginx; }
+	$(BIN)/python -m deploy.cluster --port $(if $(filter command line environment,$(origin PORT)),$(PORT),8080) --workers $(WORKERS)
 
 bench: install
 	$(BIN)/python -m benchmarks.run
