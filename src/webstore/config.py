@@ -105,7 +105,11 @@ def _local_key(database: Path) -> bytes:
     starting together agree on one key and none ever reads a half-written file.
     """
     key_file = database.with_name(database.name + ".secret-key")
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not key_file.parent.is_dir():
+        # Creating folders is the operator's call: a mistyped path must not become a new shop.
+        raise ConfigurationError(
+            f"cannot use the database: the folder {key_file.parent} does not exist."
+        )
     if not key_file.exists():
         draft = key_file.with_name(f"{key_file.name}.{os.getpid()}.{secrets.token_hex(4)}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -108,6 +108,7 @@ def test_a_database_that_cannot_be_reached_is_one_line(url: str, tmp_path: Path)
     for args in (["db", "upgrade"], ["users", "activate", "alice"], ["serve", "--port", "1"]):
         result = CliRunner().invoke(main, args, env=environment(WEBSTORE_DATABASE_URL=url))
         assert_one_line_refusal(result.exit_code, result.output, saying="cannot use the database")
+    assert not Path("/nonexistent-folder").exists()  # a mistyped path never becomes a new shop
 
 
 @pytest.mark.slow
