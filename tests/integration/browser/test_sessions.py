@@ -102,6 +102,7 @@ def test_logging_out_in_one_tab_ends_the_session_in_the_other(shop: Shop, staff:
     second = shop.open("/")
     logged_in(second)
     first.get_by_role("button", name="Log out").click()
+    expect(first.get_by_role("button", name="Log in")).to_be_visible()  # the logout has landed
     second.reload()
     expect(second.get_by_role("button", name="Log in")).to_be_visible()
     assert shop.console_errors == []
