@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+BENCH_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
@@ -20,8 +21,8 @@ run: install
 	$(BIN)/webstore serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: install
 	$(BIN)/mypy src
@@ -33,7 +34,7 @@ unit: install
 	$(BIN)/pytest tests/unit
 
 bench: install
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info
