@@ -45,6 +45,9 @@ class Client:
             cookies.load(value)
         return Answer(response.status, payload, {k: m.value for k, m in cookies.items()})
 
+    def close(self) -> None:
+        self._connection.close()
+
     def timed(self, path: str, headers: dict[str, str]) -> float:
         """Seconds for one GET, body read, status checked."""
         started = time.perf_counter()

@@ -62,6 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--only", nargs="*", help="names of the candidates to run")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="webstore-servers-"))
     url = f"sqlite:///{workdir}/bench.db"
@@ -77,7 +78,7 @@ def main() -> None:
     rows: dict[str, dict[str, list[float]]] = {}
     extra: dict[str, str] = {}
     for round_ in range(args.rounds):
-        for name in candidates(0):
+        for name in args.only or candidates(0):
             port = systems.free_port()
             system = systems.start(
                 name, candidates(port)[name], env, port, serves_api=True, log=workdir / "s.log"

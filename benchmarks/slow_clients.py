@@ -72,10 +72,13 @@ def probe_while_stalled(
             for path, sent in paths.items():
                 asked += 1
                 started = time.perf_counter()
+                client = Client(port, timeout=3)
                 try:
-                    status = Client(port, timeout=3).call("GET", path, headers=sent).status
+                    status = client.call("GET", path, headers=sent).status
                 except OSError:
                     continue
+                finally:
+                    client.close()
                 if status == 200:
                     times.append(time.perf_counter() - started)
             time.sleep(0.1)

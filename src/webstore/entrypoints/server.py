@@ -53,8 +53,11 @@ def serve_flask(
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
+        # Cooperative workers read each request without tying up a thread, so clients that trickle
+        # their headers or body cannot starve the others (threads or sync workers can be).
+        # Application code runs one request at a time per worker, on a core of its own.
+        "worker_class": "gevent",
+        "worker_connections": 1000,
         "accesslog": "-",
         "errorlog": "-",
         "timeout": 30,
