@@ -33,6 +33,12 @@ def list_products(
     return Page(items, total)
 
 
+def catalogue_version(*, uow: UnitOfWorkFactory) -> int | None:
+    """The committed catalogue's version: equal versions mean equal listings."""
+    with uow(read_only=True) as work:
+        return work.products.catalogue_version()
+
+
 def get_product(actor: Principal, product_id: int, *, uow: UnitOfWorkFactory) -> Product:
     """An active product; superusers also see withdrawn ones."""
     with uow(read_only=True) as work:

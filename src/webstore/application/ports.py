@@ -49,6 +49,9 @@ class ProductRepository(Protocol):
     def count_active(self) -> int:
         """How many active products there are."""
 
+    def catalogue_version(self) -> int | None:
+        """A number raised by every committed product change; ``None`` if it is not kept."""
+
 
 @dataclass(frozen=True, slots=True)
 class OrderQuery:

@@ -71,6 +71,9 @@ class Webstore:
     def list_products(self, limit: object = None, offset: object = None) -> Page[Product]:
         return catalog.list_products(limit, offset, uow=self.uow)
 
+    def catalogue_version(self) -> int | None:
+        return catalog.catalogue_version(uow=self.uow)
+
     def get_product(self, actor: Principal, product_id: int) -> Product:
         return catalog.get_product(actor, product_id, uow=self.uow)
 

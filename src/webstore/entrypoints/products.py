@@ -9,10 +9,12 @@ from flask import Blueprint, Response, request
 from webstore.domain.errors import ProductNotFound
 from webstore.entrypoints import serializers
 from webstore.entrypoints.http import JsonResponse, LazyBody, no_content, webstore
+from webstore.entrypoints.listing_cache import ListingCache, listing_cache
 from webstore.entrypoints.schemas import ProductCreateSchema, ProductUpdateSchema
 from webstore.entrypoints.security import current_principal, require_auth
 
 bp = Blueprint("products", __name__, url_prefix="/api")
+bp.record(lambda state: state.app.extensions.setdefault("webstore.listing_cache", ListingCache()))
 CREATE = ProductCreateSchema()
 UPDATE = ProductUpdateSchema()
 PRODUCT_ID = "<int(min=1, max=9223372036854775807):product_id>"
@@ -26,10 +28,10 @@ def product_not_found(error: ProductNotFound) -> Response:
 
 @bp.get("/get_all_products")
 @require_auth
-def get_all_products() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
-    page = webstore().list_products(request.args.get("limit"), request.args.get("offset"))
-    body = [serializers.product(product) for product in page.items]
-    return body, 200, {"X-Total-Count": str(page.total)}
+def get_all_products() -> Response:
+    return listing_cache().response(
+        webstore(), request.args.get("limit"), request.args.get("offset")
+    )
 
 
 @bp.get(f"/products/{PRODUCT_ID}")

@@ -47,7 +47,7 @@ def test_drift_is_reported_when_the_schema_differs(empty_url: str) -> None:
 def test_upgrading_twice_changes_nothing(empty_url: str) -> None:
     upgrade(empty_url)
     upgrade(empty_url)
-    assert query(empty_url, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert query(empty_url, "SELECT version_num FROM alembic_version") == [("0003",)]
     assert drift(empty_url) == []
 
 
@@ -55,7 +55,7 @@ def test_processes_upgrading_at_once_upgrade_once(empty_url: str, workers_pool: 
     start_at = time.time() + 1.0
     tasks = [(empty_url, start_at) for _ in range(4)]
     assert workers_pool.starmap_async(workers.migrate, tasks).get(60) == ["upgraded"] * 4
-    assert query(empty_url, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert query(empty_url, "SELECT version_num FROM alembic_version") == [("0003",)]
     assert drift(empty_url) == []
 
 
@@ -77,5 +77,5 @@ def test_a_database_at_the_first_revision_is_upgraded_in_place_keeping_its_rows(
 
     assert {"login_failures", "idempotency_keys"} <= _tables(empty_url)
     assert query(empty_url, "SELECT id, username FROM users") == [(7, "Alice")]
-    assert query(empty_url, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert query(empty_url, "SELECT version_num FROM alembic_version") == [("0003",)]
     assert drift(empty_url) == []

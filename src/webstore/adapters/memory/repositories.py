@@ -59,6 +59,9 @@ class InMemoryProductRepository:
     def count_active(self) -> int:
         return sum(1 for p in self._table.all() if p.is_active)
 
+    def catalogue_version(self) -> int | None:
+        return None  # one process, no encoded listings kept: nothing to validate
+
 
 class InMemoryOrderRepository:
     def __init__(self, table: Table[int, Order], ids: Iterator[int]) -> None:

@@ -14,6 +14,7 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from webstore.adapters.sql.orm import catalogue_version as catalogue_version_table
 from webstore.adapters.sql.orm import order_lines, orders, products
 from webstore.domain.orders import Order, OrderLine
 from webstore.domain.products import Product
@@ -43,6 +44,15 @@ def active_products(session: Session, limit: int | None, offset: int) -> list[Pr
         )
         for product_id, name, description, price, amount in session.execute(statement)
     ]
+
+
+CATALOGUE_VERSION = select(catalogue_version_table.c.version)
+
+
+def catalogue_version(session: Session) -> int | None:
+    """The catalogue's version (raised by triggers on every product change)."""
+    value: int | None = session.execute(CATALOGUE_VERSION).scalar()
+    return value
 
 
 def orders_with_lines(

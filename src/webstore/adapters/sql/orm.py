@@ -7,6 +7,7 @@ from typing import cast
 
 from sqlalchemy import (
     CHAR,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -220,3 +221,15 @@ def _map() -> None:
         version_id_col=login_sessions.c.generation,
         version_id_generator=False,
     )
+
+
+# One row: a number that every change to the products table raises in the same transaction
+# (database triggers, see migration 0003), so that a worker can tell with one cheap read
+# whether a listing it encoded earlier is still the truth.
+catalogue_version = Table(
+    "catalogue_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)

@@ -84,6 +84,9 @@ class SqlAlchemyProductRepository:
     def list_active(self, limit: int | None = None, offset: int = 0) -> list[Product]:
         return listings.active_products(self._session, limit, offset)
 
+    def catalogue_version(self) -> int | None:
+        return listings.catalogue_version(self._session)
+
     def count_active(self) -> int:
         statement = select(func.count()).select_from(products).where(products.c.is_active)
         return self._session.execute(statement).scalar_one()

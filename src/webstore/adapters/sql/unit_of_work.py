@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
 from typing import Self
 
@@ -26,10 +28,16 @@ from webstore.application.errors import ConcurrentUpdate
 class SqlAlchemyUnitOfWork:
     """One session and its transaction; leaving the block rolls back what was not committed."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        turn: AbstractContextManager[object] | None = None,
+    ) -> None:
         self._session_factory = session_factory
+        self._turn = turn or nullcontext()
 
     def __enter__(self) -> Self:
+        self._turn.__enter__()
         self.session = self._session_factory()
         self.users = SqlAlchemyUserRepository(self.session)
         self.products = SqlAlchemyProductRepository(self.session)
@@ -47,7 +55,10 @@ class SqlAlchemyUnitOfWork:
     ) -> None:
         # close() rolls the transaction back too, but unlike rollback() it leaves the loaded
         # entities readable: use cases return them after the block.
-        self.session.close()
+        try:
+            self.session.close()
+        finally:
+            self._turn.__exit__(None, None, None)
         if isinstance(exc, StaleDataError):  # raised by an autoflush inside the block
             raise ConcurrentUpdate() from exc
 
@@ -74,6 +85,11 @@ class SqlAlchemyUnitOfWorkFactory:
         # expire_on_commit=False: use cases hand entities back after the unit of work closed.
         self._writer = sessionmaker(engine, expire_on_commit=False)
         self._reader = sessionmaker(engines.read_only(engine), expire_on_commit=False)
+        # SQLite has one write lock per database, and a writer that finds it taken sleeps in
+        # growing steps (up to 100 ms) before it looks again. Writers of one process take turns
+        # here instead, woken the moment the previous one is done; only writers of other
+        # processes still meet SQLite's back-off.
+        self._writers_turn = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(
@@ -82,7 +98,9 @@ class SqlAlchemyUnitOfWorkFactory:
         return cls(engines.create_engine(url, pool_size=pool_size, max_overflow=max_overflow))
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self._reader if read_only else self._writer)
+        if read_only:
+            return SqlAlchemyUnitOfWork(self._reader)
+        return SqlAlchemyUnitOfWork(self._writer, self._writers_turn)
 
     def dispose(self) -> None:
         """Close every pooled connection (tests, and processes that are about to exit)."""

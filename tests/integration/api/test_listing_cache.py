@@ -1,0 +1,132 @@
+"""The per-worker product listing is never older than the last committed product change.
+
+The app's store and a second store (as another process would be) share one database; every
+write answers before the next listing is asked, which must show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.conftest import fast_settings
+from webstore import Webstore, bootstrap
+from webstore.application.dto import Principal
+from webstore.entrypoints.flask_app import create_app
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+@pytest.fixture
+def stores(database_url: str) -> Iterator[tuple[Webstore, Webstore]]:
+    settings = fast_settings(database_url)
+    served = bootstrap(settings, migrate=True)
+    other = bootstrap(settings)
+    yield served, other
+    for store in (served, other):
+        store.uow.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def client(stores: tuple[Webstore, Webstore], database_url: str) -> FlaskClient:
+    return create_app(fast_settings(database_url), stores[0]).test_client()
+
+
+def listing(client: FlaskClient, token: str) -> list[dict[str, Any]]:
+    response = client.get("/api/get_all_products", headers={"Authorization": f"Token {token}"})
+    assert response.status_code == 200
+    body: list[dict[str, Any]] = response.json  # type: ignore[assignment]
+    return body
+
+
+def shop(store: Webstore) -> tuple[Principal, Principal, str]:
+    store.create_superuser("root", "root@example.com", PASSWORD)
+    admin = store.authenticate(store.log_in("root", PASSWORD).access_token)
+    store.register_user("alice", "alice@example.com", PASSWORD)
+    token = store.log_in("alice", PASSWORD).access_token
+    return admin, store.authenticate(token), token
+
+
+CHAIR = {"name": "Red chair", "description": "Beech", "price": "19.99", "amount": 5}
+
+
+@pytest.mark.parametrize("writer", ["same store", "other store"])
+def test_every_product_change_shows_in_the_next_listing(
+    stores: tuple[Webstore, Webstore], client: FlaskClient, writer: str
+) -> None:
+    served, other = stores
+    admin, alice, token = shop(served)
+    store = served if writer == "same store" else other
+    assert listing(client, token) == []
+
+    chair = store.add_product(admin, CHAIR)
+    assert [p["amount"] for p in listing(client, token)] == [5]
+
+    order = store.place_order(
+        alice, "1 Oak Road", "+1 555 0100", [{"product_id": chair.id, "amount": 2}]
+    )
+    assert [p["amount"] for p in listing(client, token)] == [3]
+
+    store.cancel_order(alice, order.id)
+    assert [p["amount"] for p in listing(client, token)] == [5]
+
+    store.update_product(admin, chair.id, {"name": "Blue chair", "price": "21.00"})
+    assert [(p["name"], p["price"]) for p in listing(client, token)] == [("Blue chair", "21.00")]
+
+    store.import_products([{"name": "Lamp", "price": "9.99", "amount": 1}])
+    assert [p["name"] for p in listing(client, token)] == ["Blue chair", "Lamp"]
+
+    store.deactivate_product(admin, chair.id)
+    assert [p["name"] for p in listing(client, token)] == ["Lamp"]
+
+
+def test_an_order_placed_through_the_api_shows_in_the_next_listing(
+    stores: tuple[Webstore, Webstore], client: FlaskClient
+) -> None:
+    served, _ = stores
+    admin, _, token = shop(served)
+    chair = served.add_product(admin, CHAIR)
+    listing(client, token)
+    client.post("/api/login_view", json={"username": "alice", "password": PASSWORD})
+    csrf = client.get_cookie("csrftoken")
+    assert csrf is not None
+
+    placed = client.post(
+        "/api/post_order",
+        json={
+            "address": "1 Oak Road",
+            "phone": "+1 555 0100",
+            "items": [{"product_id": chair.id, "amount": 4}],
+        },
+        headers={"Authorization": f"Token {token}", "X-CSRFToken": csrf.value},
+    )
+
+    assert placed.status_code == 201, placed.json
+    assert [p["amount"] for p in listing(client, token)] == [1]
+
+
+def test_paged_listings_follow_the_catalogue_too(
+    stores: tuple[Webstore, Webstore], client: FlaskClient
+) -> None:
+    served, other = stores
+    admin, _, token = shop(served)
+    chair = served.add_product(admin, CHAIR)
+    auth = {"Authorization": f"Token {token}"}
+    first = client.get("/api/get_all_products?limit=1", headers=auth)
+    assert first.headers["X-Total-Count"] == "1"
+
+    other.add_product(admin, {**CHAIR, "name": "Stool"})
+    other.update_product(admin, chair.id, {"amount": 7})
+    again = client.get("/api/get_all_products?limit=1", headers=auth)
+
+    assert again.headers["X-Total-Count"] == "2"
+    assert [p["amount"] for p in again.json] == [7]  # type: ignore[union-attr]
