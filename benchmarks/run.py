@@ -212,7 +212,7 @@ def run_one(
         headers=sessions.headers(source, scenario.user),
         # A login costs an Argon2 hash: give it time to finish more than a handful.
         seconds=max(args.seconds, 3.0) if scenario.user is None else args.seconds,
-        connections=args.connections,
+        connections=scenario.connections or args.connections,
     )
 
 

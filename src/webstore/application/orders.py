@@ -127,6 +127,15 @@ def order_query(actor: Principal, category: object, user_id: object) -> OrderQue
     raise InvalidInput.field("category", f'"{category}" is not a valid choice.')
 
 
+def orders_version(
+    actor: Principal, category: object, user_id: object, *, uow: UnitOfWorkFactory
+) -> tuple[OrderQuery, int | None]:
+    """What a listing with these filters matches, and the committed version of those orders."""
+    query = order_query(actor, category, user_id)
+    with uow(read_only=True) as work:
+        return query, work.orders.listing_version(query)
+
+
 def list_orders(
     actor: Principal,
     category: object = None,

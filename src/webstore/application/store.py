@@ -10,7 +10,13 @@ from webstore.application import auth, catalog, idempotency, orders
 from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.dto import KeyedResponse, LoginResult, Page, Principal, RefreshResult
 from webstore.application.idempotency import IdempotencyRequest
-from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
+from webstore.application.ports import (
+    Clock,
+    OrderQuery,
+    PasswordHasher,
+    RandomSource,
+    UnitOfWorkFactory,
+)
 from webstore.application.throttling import ThrottlePolicy
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
@@ -116,6 +122,11 @@ class Webstore:
         offset: object = None,
     ) -> Page[Order]:
         return orders.list_orders(actor, category, user_id, limit, offset, uow=self.uow)
+
+    def orders_version(
+        self, actor: Principal, category: object = None, user_id: object = None
+    ) -> tuple[OrderQuery, int | None]:
+        return orders.orders_version(actor, category, user_id, uow=self.uow)
 
     def complete_order(self, actor: Principal, order_id: int) -> Order:
         return orders.complete_order(actor, order_id, uow=self.uow)

@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import Settings
-from webstore.entrypoints import auth, cors, docs, errors, meta, orders, products
+from webstore.entrypoints import auth, cors, docs, errors, listing_cache, meta, orders, products
 from webstore.entrypoints.http import MAX_BODY, READ_LIMIT, CompactJsonProvider, JsonResponse
 from webstore.entrypoints.security import CookiePolicy
 
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
             app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0, x_port=0, x_prefix=0
         )
     errors.init_app(app)
+    listing_cache.init_app(app)
     cors.init_app(app, settings.cors_origins)
     for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
         app.register_blueprint(blueprint)

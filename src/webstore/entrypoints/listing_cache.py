@@ -1,55 +1,80 @@
-"""Encoded product listings kept by each worker, valid for exactly one catalogue version.
+"""Encoded listings kept by each worker, each valid for exactly one version of what it shows.
 
-Every change to a product raises the catalogue version in its own transaction (database
+Every change to a product raises the catalogue version, and every change to an order raises the
+version of all orders and of its owner's orders, in the writing transaction itself (database
 triggers). A listing request reads the committed version first, then serves the bytes encoded
-for that version, or reads the products and encodes them afresh. Reading the version before the
-products means a cached listing is never older than its version: once a write has committed, no
-worker of any process serves the listing from before it.
+for that version, or reads the rows and encodes them afresh. Reading the version before the rows
+means a kept listing is never older than its version: once a write has committed, no worker of
+any process serves what was listed before it.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
-from flask import current_app
+from flask import Flask, current_app
 
-from webstore.application.store import Webstore
-from webstore.entrypoints import serializers
+from webstore.application.dto import Page
 from webstore.entrypoints.http import JsonResponse, dumps
 
-MAX_PAGES = 32  # distinct limit/offset pairs kept per version: a bound on what clients can pin
+T = TypeVar("T")
+BUDGET = 32 * 1024 * 1024  # bytes of encoded listings a worker keeps, the least recent go first
 
 
 class ListingCache:
-    def __init__(self) -> None:
-        self._version: int | None = None
-        self._pages: dict[tuple[str | None, str | None], tuple[bytes, int]] = {}
+    def __init__(self, budget: int = BUDGET) -> None:
+        self._entries: OrderedDict[Hashable, tuple[int, bytes, str]] = OrderedDict()
+        self._size = 0
+        self._budget = budget
         self._lock = threading.Lock()
 
-    def response(self, store: Webstore, limit: str | None, offset: str | None) -> JsonResponse:
-        version = store.catalogue_version()
-        key = (limit, offset)
-        with self._lock:
-            hit = self._pages.get(key) if version is not None and version == self._version else None
+    def response(
+        self,
+        key: Hashable,
+        version: int | None,
+        read: Callable[[], Page[T]],
+        encode: Callable[[T], object],
+    ) -> JsonResponse:
+        """The listing under ``key`` at ``version``: kept bytes, or ``read`` and encoded."""
+        hit = self._get(key, version)
         if hit is None:
-            page = store.list_products(limit, offset)
-            hit = (dumps([serializers.product(p) for p in page.items]).encode(), page.total)
-            self._keep(version, key, hit)
+            page = read()
+            hit = (dumps([encode(item) for item in page.items]).encode(), str(page.total))
+            if version is not None:
+                self._put(key, version, hit)
         body, total = hit
-        return JsonResponse(body, 200, headers={"X-Total-Count": str(total)})
+        return JsonResponse(body, 200, headers={"X-Total-Count": total})
 
-    def _keep(
-        self, version: int | None, key: tuple[str | None, str | None], hit: tuple[bytes, int]
-    ) -> None:
-        if version is None:
-            return
+    def _get(self, key: Hashable, version: int | None) -> tuple[bytes, str] | None:
         with self._lock:
-            if version != self._version:
-                if self._version is not None and version < self._version:
-                    return  # a slower request read an older version: keep the newer pages
-                self._version, self._pages = version, {}
-            if len(self._pages) < MAX_PAGES:
-                self._pages[key] = hit
+            entry = self._entries.get(key)
+            if entry is None or version is None or entry[0] != version:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1], entry[2]
+
+    def _put(self, key: Hashable, version: int, hit: tuple[bytes, str]) -> None:
+        with self._lock:
+            old = self._entries.get(key)
+            if old is not None:
+                if old[0] > version:
+                    return  # a slower request read an older version: keep the newer listing
+                self._size -= len(old[1])
+                del self._entries[key]
+            if len(hit[0]) > self._budget:
+                return
+            self._entries[key] = (version, *hit)
+            self._size += len(hit[0])
+            while self._size > self._budget:
+                _, (_, body, _) = self._entries.popitem(last=False)
+                self._size -= len(body)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["webstore.listing_cache"] = ListingCache()
 
 
 def listing_cache() -> ListingCache:

@@ -15,6 +15,7 @@ from webstore.entrypoints.idempotency import (
     render_order,
     requested_key,
 )
+from webstore.entrypoints.listing_cache import listing_cache
 from webstore.entrypoints.schemas import PlaceOrderSchema
 from webstore.entrypoints.security import current_principal, require_auth
 
@@ -25,17 +26,18 @@ ORDER_ID = "<int(min=1, max=9223372036854775807):order_id>"
 
 @bp.get("/get_order")
 @require_auth
-def get_order() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
-    args = request.args
-    page = webstore().list_orders(
-        current_principal(),
-        args.get("category"),
-        args.get("user_id"),
-        args.get("limit"),
-        args.get("offset"),
+def get_order() -> Response:
+    store, actor, args = webstore(), current_principal(), request.args
+    category, user_id = args.get("category"), args.get("user_id")
+    limit, offset = args.get("limit"), args.get("offset")
+    # Listings that match the same orders are the same listing, whoever asks for them.
+    query, version = store.orders_version(actor, category, user_id)
+    return listing_cache().response(
+        ("orders", query, limit, offset),
+        version,
+        lambda: store.list_orders(actor, category, user_id, limit, offset),
+        serializers.order,
     )
-    body = [serializers.order(order) for order in page.items]
-    return body, 200, {"X-Total-Count": str(page.total)}
 
 
 @bp.post("/post_order")

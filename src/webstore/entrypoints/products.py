@@ -9,12 +9,11 @@ from flask import Blueprint, Response, request
 from webstore.domain.errors import ProductNotFound
 from webstore.entrypoints import serializers
 from webstore.entrypoints.http import JsonResponse, LazyBody, no_content, webstore
-from webstore.entrypoints.listing_cache import ListingCache, listing_cache
+from webstore.entrypoints.listing_cache import listing_cache
 from webstore.entrypoints.schemas import ProductCreateSchema, ProductUpdateSchema
 from webstore.entrypoints.security import current_principal, require_auth
 
 bp = Blueprint("products", __name__, url_prefix="/api")
-bp.record(lambda state: state.app.extensions.setdefault("webstore.listing_cache", ListingCache()))
 CREATE = ProductCreateSchema()
 UPDATE = ProductUpdateSchema()
 PRODUCT_ID = "<int(min=1, max=9223372036854775807):product_id>"
@@ -29,8 +28,12 @@ def product_not_found(error: ProductNotFound) -> Response:
 @bp.get("/get_all_products")
 @require_auth
 def get_all_products() -> Response:
+    store, limit, offset = webstore(), request.args.get("limit"), request.args.get("offset")
     return listing_cache().response(
-        webstore(), request.args.get("limit"), request.args.get("offset")
+        ("products", limit, offset),
+        store.catalogue_version(),
+        lambda: store.list_products(limit, offset),
+        serializers.product,
     )
 
 

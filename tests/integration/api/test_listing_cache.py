@@ -130,3 +130,66 @@ def test_paged_listings_follow_the_catalogue_too(
 
     assert again.headers["X-Total-Count"] == "2"
     assert [p["amount"] for p in again.json] == [7]  # type: ignore[union-attr]
+
+
+def orders_seen(client: FlaskClient, token: str, query: str = "") -> list[tuple[int, str]]:
+    response = client.get(f"/api/get_order{query}", headers={"Authorization": f"Token {token}"})
+    assert response.status_code == 200
+    return [(o["id"], o["status"]) for o in response.json]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("writer", ["same store", "other store"])
+def test_every_order_change_shows_in_the_next_order_listings(
+    stores: tuple[Webstore, Webstore], client: FlaskClient, writer: str
+) -> None:
+    served, other = stores
+    admin, alice, token = shop(served)
+    root_token = served.log_in("root", PASSWORD).access_token
+    served.register_user("bob", "bob@example.com", PASSWORD)
+    bob = served.authenticate(served.log_in("bob", PASSWORD).access_token)
+    store = served if writer == "same store" else other
+    chair = store.add_product(admin, CHAIR)
+    line = [{"product_id": chair.id, "amount": 1}]
+    views = (
+        "",
+        "?category=uncompleted",
+        "?category=completed",
+        f"?category=user&user_id={alice.user_id}",
+    )
+    assert orders_seen(client, token) == []
+    assert [orders_seen(client, root_token, view) for view in views] == [[], [], [], []]
+
+    first = store.place_order(alice, "1 Oak Road", "+1 555 0100", line)
+    assert orders_seen(client, token) == [(first.id, "pending")]
+    assert orders_seen(client, root_token, views[1]) == [(first.id, "pending")]
+
+    store.complete_order(admin, first.id)
+    assert orders_seen(client, token) == [(first.id, "completed")]
+    assert orders_seen(client, root_token, views[2]) == [(first.id, "completed")]
+    assert orders_seen(client, root_token, views[1]) == []
+
+    second = store.place_order(bob, "2 Elm Street", "+1 555 0101", line)
+    assert orders_seen(client, root_token) == [(second.id, "pending"), (first.id, "completed")]
+    assert orders_seen(client, root_token, views[3]) == [(first.id, "completed")]
+    assert orders_seen(client, token) == [(first.id, "completed")]
+
+    store.cancel_order(bob, second.id)
+    assert orders_seen(client, root_token) == [(second.id, "cancelled"), (first.id, "completed")]
+    assert orders_seen(client, root_token, "?category=cancelled") == [(second.id, "cancelled")]
+
+
+def test_users_never_see_each_others_cached_listings(
+    stores: tuple[Webstore, Webstore], client: FlaskClient
+) -> None:
+    served, _ = stores
+    admin, alice, alice_token = shop(served)
+    served.register_user("bob", "bob@example.com", PASSWORD)
+    bob_token = served.log_in("bob", PASSWORD).access_token
+    chair = served.add_product(admin, CHAIR)
+    order = served.place_order(
+        alice, "1 Oak Road", "+1 555 0100", [{"product_id": chair.id, "amount": 1}]
+    )
+
+    assert orders_seen(client, alice_token) == [(order.id, "pending")]
+    assert orders_seen(client, bob_token) == []
+    assert orders_seen(client, bob_token, f"?category=user&user_id={alice.user_id}") == []

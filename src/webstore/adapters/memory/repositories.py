@@ -91,6 +91,9 @@ class InMemoryOrderRepository:
         )
         return newest_first[offset : None if limit is None else offset + limit]
 
+    def listing_version(self, query: OrderQuery) -> int | None:
+        return None  # one process, no encoded listings kept: nothing to validate
+
     def count(self, query: OrderQuery) -> int:
         return len(self._matching(query))
 

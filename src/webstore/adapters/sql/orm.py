@@ -233,3 +233,12 @@ catalogue_version = Table(
     Column("version", BigInteger, nullable=False),
     CheckConstraint("id = 1", name="single_row"),
 )
+
+# Versions of order listings, raised by triggers on orders: scope 0 for every order, a user's id
+# for that user's orders (a user without orders has no row yet: version 0).
+order_versions = Table(
+    "order_versions",
+    metadata,
+    Column("scope", Id, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+)

@@ -112,6 +112,9 @@ class SqlAlchemyOrderRepository:
     def list(self, query: OrderQuery, limit: int | None = None, offset: int = 0) -> list[Order]:
         return listings.orders_with_lines(self._session, _matching(query), limit, offset)
 
+    def listing_version(self, query: OrderQuery) -> int | None:
+        return listings.order_listing_version(self._session, query.user_id)
+
     def count(self, query: OrderQuery) -> int:
         statement = select(func.count()).select_from(orders).where(*_matching(query))
         return self._session.execute(statement).scalar_one()
