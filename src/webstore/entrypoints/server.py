@@ -56,7 +56,7 @@ def serve_flask(
         # Cooperative workers read each request without tying up a thread, so clients that trickle
         # their headers or body cannot starve the others (threads or sync workers can be).
         # Application code runs one request at a time per worker, on a core of its own.
-        "worker_class": "gevent",
+        "worker_class": "webstore.entrypoints.gevent_worker.FairGeventWorker",
         "worker_connections": 1000,
         "accesslog": "-",
         "errorlog": "-",
