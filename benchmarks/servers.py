@@ -3,7 +3,8 @@
 Each candidate serves the same seeded SQLite database with two workers (or the server's nearest
 equivalent); wrk loads a listing and an order in interleaved rounds; then 50 connections trickle
 headers and 20 trickle a body while a probe asks for health and the listing; finally a garbled
-request line shows whether the server's own refusals are still JSON.
+request line shows whether the server's own refusals are still JSON. Granian and waitress are
+not dependencies of the project: ``pip install granian waitress`` into the environment first.
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ def server_environment(database_url: str) -> dict[str, str]:
 class Server:
     base_url: str
     env: dict[str, str]
+    pid: int = 0  # gunicorn's master process
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         """Run ``webstore ARGS`` against the same database as the server."""
@@ -82,7 +83,7 @@ def serve(database_url: str, log: Path, workers: int = 2) -> Iterator[Server]:
         base_url = f"http://127.0.0.1:{port}"
         try:
             wait_until_healthy(base_url, process)
-            yield Server(base_url, env)
+            yield Server(base_url, env, process.pid)
         finally:
             process.send_signal(signal.SIGTERM)
             try:
