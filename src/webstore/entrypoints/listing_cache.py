@@ -2,10 +2,10 @@
 
 Every change to a product raises the catalogue version, and every change to an order raises the
 version of all orders and of its owner's orders, in the writing transaction itself (database
-triggers). A listing request reads the committed version first, then serves the bytes encoded
-for that version, or reads the rows and encodes them afresh. Reading the version before the rows
-means a kept listing is never older than its version: once a write has committed, no worker of
-any process serves what was listed before it.
+triggers). A listing request reads the committed version first and, in the same snapshot, the rows
+only if this worker keeps no bytes encoded for that version (``webstore.application.versioned``).
+A kept listing is therefore exactly its version's: once a write has committed, no worker of any
+process serves what was listed before it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from flask import Flask, current_app
 
-from webstore.application.dto import Page
+from webstore.application.versioned import Known, Versioned
 from webstore.entrypoints.http import JsonResponse, dumps
 
 T = TypeVar("T")
@@ -33,18 +33,28 @@ class ListingCache:
 
     def response(
         self,
-        key: Hashable,
-        version: int | None,
-        read: Callable[[], Page[T]],
+        kind: Hashable,
+        fetch: Callable[[Known], Versioned[T]],
         encode: Callable[[T], object],
     ) -> JsonResponse:
-        """The listing under ``key`` at ``version``: kept bytes, or ``read`` and encoded."""
-        hit = self._get(key, version)
-        if hit is None:
-            page = read()
+        """The listing ``fetch`` finds: the bytes kept for its key and version, or its page,
+        encoded (and kept). ``kind`` tells apart listings that encode the same rows otherwise."""
+        held: list[tuple[bytes, str]] = []
+
+        def known(key: Hashable, version: int) -> bool:
+            hit = self._get((kind, key), version)
+            if hit is not None:
+                held.append(hit)  # kept here: another thread may evict it from the cache
+            return hit is not None
+
+        listing = fetch(known)
+        if listing.page is not None:
+            page = listing.page
             hit = (dumps([encode(item) for item in page.items]).encode(), str(page.total))
-            if version is not None:
-                self._put(key, version, hit)
+            if listing.version is not None:
+                self._put((kind, listing.key), listing.version, hit)
+        else:
+            hit = held[-1]
         body, total = hit
         return JsonResponse(body, 200, headers={"X-Total-Count": total})
 

@@ -8,34 +8,34 @@ from flask import Blueprint, Response, request
 
 from webstore.application.idempotency import IdempotencyRequest
 from webstore.entrypoints import serializers
-from webstore.entrypoints.http import JsonResponse, load, webstore
-from webstore.entrypoints.idempotency import (
-    fingerprint,
-    keyed_response,
-    render_order,
-    requested_key,
-)
+from webstore.entrypoints.bodies import fields_of
+from webstore.entrypoints.http import JsonResponse, json_object, webstore
+from webstore.entrypoints.idempotency import fingerprint, keyed_response, requested_key
 from webstore.entrypoints.listing_cache import listing_cache
 from webstore.entrypoints.schemas import PlaceOrderSchema
 from webstore.entrypoints.security import current_principal, require_auth
 
 bp = Blueprint("orders", __name__, url_prefix="/api")
 PLACE = PlaceOrderSchema()
-ORDER_ID = "<int(min=1, max=9223372036854775807):order_id>"
+ORDER_ID = "<id:order_id>"
 
 
 @bp.get("/get_order")
 @require_auth
 def get_order() -> Response:
     store, actor, args = webstore(), current_principal(), request.args
-    category, user_id = args.get("category"), args.get("user_id")
-    limit, offset = args.get("limit"), args.get("offset")
     # Listings that match the same orders are the same listing, whoever asks for them.
-    query, version = store.orders_version(actor, category, user_id)
     return listing_cache().response(
-        ("orders", query, limit, offset),
-        version,
-        lambda: store.list_orders(actor, category, user_id, limit, offset),
+        "orders",
+        lambda known: store.list_orders_versioned(
+            known,
+            actor,
+            args.get("category"),
+            args.get("user_id"),
+            args.get("limit"),
+            args.get("offset"),
+            ignore_unused_filters=True,  # the original API ignores them
+        ),
         serializers.order,
     )
 
@@ -44,11 +44,12 @@ def get_order() -> Response:
 @require_auth
 def post_order() -> Response:
     key = requested_key()  # a bad header is refused before the body is looked at
-    data = load(PLACE)
-    order_input = (current_principal(), data["address"], data["phone"], data["items"])
+    data = json_object()
+    address, phone, items = fields_of(data, PLACE)
+    order_input = (current_principal(), address, phone, items)
     if key is None:
         return JsonResponse.of(serializers.order(webstore().place_order(*order_input)), 201)
-    keyed = IdempotencyRequest(key, fingerprint(data), render_order)
+    keyed = IdempotencyRequest(key, fingerprint(data, PLACE))
     return keyed_response(webstore().place_order_once(*order_input, keyed))
 
 

@@ -6,54 +6,75 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from webstore.domain.errors import ProductNotFound
-from webstore.entrypoints import serializers
-from webstore.entrypoints.http import JsonResponse, LazyBody, no_content, webstore
+from webstore.entrypoints import serializers, uploads
+from webstore.entrypoints.http import EarlyBody, no_content, webstore
 from webstore.entrypoints.listing_cache import listing_cache
-from webstore.entrypoints.schemas import ProductCreateSchema, ProductUpdateSchema
 from webstore.entrypoints.security import current_principal, require_auth
 
 bp = Blueprint("products", __name__, url_prefix="/api")
-CREATE = ProductCreateSchema()
-UPDATE = ProductUpdateSchema()
-PRODUCT_ID = "<int(min=1, max=9223372036854775807):product_id>"
-
-
-@bp.errorhandler(ProductNotFound)
-def product_not_found(error: ProductNotFound) -> Response:
-    # A missing resource here; a missing product named in an order is a 400 (orders.py).
-    return JsonResponse.of({"detail": "Not found."}, 404)
+PRODUCT_ID = "<id:product_id>"
 
 
 @bp.get("/get_all_products")
 @require_auth
 def get_all_products() -> Response:
-    store, limit, offset = webstore(), request.args.get("limit"), request.args.get("offset")
+    store, args = webstore(), request.args
     return listing_cache().response(
-        ("products", limit, offset),
-        store.catalogue_version(),
-        lambda: store.list_products(limit, offset),
+        "products",
+        lambda known: store.list_products_versioned(
+            known, args.get("limit"), args.get("offset"), args.get("search")
+        ),
         serializers.product,
+    )
+
+
+@bp.get("/products")
+@require_auth
+def list_products() -> Response:
+    store, actor, args = webstore(), current_principal(), request.args
+    return listing_cache().response(
+        "products in detail",
+        lambda known: store.list_products_versioned(
+            known,
+            args.get("limit"),
+            args.get("offset"),
+            args.get("search"),
+            actor=actor,
+            include_inactive=True,
+        ),
+        serializers.product_detail,
     )
 
 
 @bp.get(f"/products/{PRODUCT_ID}")
 @require_auth
 def get_product(product_id: int) -> dict[str, Any]:
-    return serializers.product_detail(webstore().get_product(current_principal(), product_id))
+    actor = current_principal()
+    product = webstore().get_product(actor, product_id)
+    # A regular user sees exactly what the listing shows; only superusers see is_active.
+    return (
+        serializers.product_detail(product) if actor.is_superuser else serializers.product(product)
+    )
 
 
 @bp.post("/products")
 @require_auth
 def create_product() -> tuple[dict[str, Any], int]:
-    product = webstore().add_product(current_principal(), LazyBody(CREATE))
+    body = EarlyBody()
+    store, actor = webstore(), current_principal()
+    store.require_superuser(actor)  # a regular user hears 403 before anything about the body
+    product = store.add_product(actor, body.json_object())
     return serializers.product_detail(product), 201
 
 
 @bp.patch(f"/products/{PRODUCT_ID}")
 @require_auth
 def update_product(product_id: int) -> dict[str, Any]:
-    product = webstore().update_product(current_principal(), product_id, LazyBody(UPDATE))
+    body = EarlyBody()
+    store, actor = webstore(), current_principal()
+    store.require_superuser(actor)  # 403, then 404, before the body is parsed (as DRF)
+    store.get_product(actor, product_id)
+    product = store.update_product(actor, product_id, body.json_object())
     return serializers.product_detail(product)
 
 
@@ -62,3 +83,10 @@ def update_product(product_id: int) -> dict[str, Any]:
 def deactivate_product(product_id: int) -> Response:
     webstore().deactivate_product(current_principal(), product_id)
     return no_content()
+
+
+@bp.post("/products/import")
+@require_auth
+def import_products() -> tuple[dict[str, Any], int]:
+    imported = webstore().import_product_file(current_principal(), uploads.product_file)
+    return {"imported": imported}, 201

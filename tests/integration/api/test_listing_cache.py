@@ -41,9 +41,9 @@ def client(stores: tuple[Webstore, Webstore], database_url: str) -> FlaskClient:
     return create_app(fast_settings(database_url), stores[0]).test_client()
 
 
-def listing(client: FlaskClient, token: str) -> list[dict[str, Any]]:
-    response = client.get("/api/get_all_products", headers={"Authorization": f"Token {token}"})
-    assert response.status_code == 200
+def listing(client: FlaskClient, token: str, path: str = "/api/get_all_products") -> list[Any]:
+    response = client.get(path, headers={"Authorization": f"Token {token}"})
+    assert response.status_code == 200, response.json
     body: list[dict[str, Any]] = response.json  # type: ignore[assignment]
     return body
 
@@ -82,7 +82,7 @@ def test_every_product_change_shows_in_the_next_listing(
     store.update_product(admin, chair.id, {"name": "Blue chair", "price": "21.00"})
     assert [(p["name"], p["price"]) for p in listing(client, token)] == [("Blue chair", "21.00")]
 
-    store.import_products([{"name": "Lamp", "price": "9.99", "amount": 1}])
+    store.import_products(admin, [{"name": "Lamp", "price": "9.99", "amount": 1}])
     assert [p["name"] for p in listing(client, token)] == ["Blue chair", "Lamp"]
 
     store.deactivate_product(admin, chair.id)
@@ -193,3 +193,75 @@ def test_users_never_see_each_others_cached_listings(
     assert orders_seen(client, alice_token) == [(order.id, "pending")]
     assert orders_seen(client, bob_token) == []
     assert orders_seen(client, bob_token, f"?category=user&user_id={alice.user_id}") == []
+
+
+def names(client: FlaskClient, token: str, path: str = "/api/get_all_products") -> list[str]:
+    return [p["name"] for p in listing(client, token, path)]
+
+
+def test_searches_follow_the_catalogue_and_never_answer_for_each_other(
+    stores: tuple[Webstore, Webstore], client: FlaskClient
+) -> None:
+    served, other = stores
+    admin, _, token = shop(served)
+    root_token = served.log_in("root", PASSWORD).access_token
+    chair = served.add_product(admin, CHAIR)
+    served.add_product(admin, {**CHAIR, "name": "Lamp"})
+    chairs = "/api/get_all_products?search=chair"
+    assert names(client, token, chairs) == ["Red chair"]
+    assert names(client, token, "/api/get_all_products?search=LAMP") == ["Lamp"]
+    assert names(client, token, "/api/get_all_products?search=chair&limit=1&offset=1") == []
+    assert names(client, token) == ["Red chair", "Lamp"]
+
+    other.update_product(admin, chair.id, {"name": "Red stool"})  # a new search key
+    assert names(client, token, chairs) == []
+    assert names(client, token, "/api/get_all_products?search=stool") == ["Red stool"]
+
+    # Many rows in one statement, through the HTTP import.
+    client.post("/api/login_view", json={"username": "root", "password": PASSWORD})
+    csrf = client.get_cookie("csrftoken")
+    assert csrf is not None
+    imported = client.post(
+        "/api/products/import",
+        data="name,price,amount\nArm Chair,5.00,1\nÉclair chair,2.00,3\nRug,1.00,1\n",
+        headers={
+            "Authorization": f"Token {root_token}",
+            "Content-Type": "text/csv",
+            "X-CSRFToken": csrf.value,
+        },
+    )
+    assert imported.status_code == 201, imported.json
+    assert names(client, token, chairs) == ["Arm Chair", "Éclair chair"]
+    assert names(client, token, "/api/get_all_products?search=chair&limit=1&offset=1") == [
+        "Éclair chair"
+    ]
+
+
+def test_the_superuser_catalogue_follows_every_change_and_stays_a_superusers(
+    stores: tuple[Webstore, Webstore], client: FlaskClient
+) -> None:
+    served, other = stores
+    admin, _, token = shop(served)
+    root_token = served.log_in("root", PASSWORD).access_token
+    chair = served.add_product(admin, CHAIR)
+    everything = "/api/products"
+    assert [p["is_active"] for p in listing(client, root_token, everything)] == [True]
+    assert names(client, token) == ["Red chair"]
+
+    other.deactivate_product(admin, chair.id)
+    assert [p["is_active"] for p in listing(client, root_token, everything)] == [False]
+    assert names(client, root_token, f"{everything}?search=red") == ["Red chair"]
+    assert names(client, token) == []
+
+    other.update_product(admin, chair.id, {"is_active": True, "name": "Blue chair"})
+    assert names(client, root_token, f"{everything}?include_inactive=1") == ["Blue chair"]
+    assert names(client, token) == ["Blue chair"]
+
+    # What a superuser's listing keeps is never served to anybody else.
+    refused = client.get(everything, headers={"Authorization": f"Token {token}"})
+    assert refused.status_code == 403
+    assert b"Blue chair" not in refused.data
+    other.set_user_active(other.operator, "root", False)
+    gone = client.get(everything, headers={"Authorization": f"Token {root_token}"})
+    assert gone.status_code in (401, 403)
+    assert b"Blue chair" not in gone.data

@@ -34,6 +34,7 @@ def assert_json_error(answer: tuple[int, dict[str, str], bytes], status: int) ->
     code, headers, body = answer
     assert code == status
     assert headers["content-type"] == "application/json"
+    assert headers["x-content-type-options"] == "nosniff"
     assert isinstance(json.loads(body)["detail"], str)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from webstore.adapters.sql import engine as engines
+from webstore.adapters.sql.availability import OutageLog, is_outage
 from webstore.adapters.sql.idempotency import SqlAlchemyIdempotencyRepository
 from webstore.adapters.sql.login_attempts import SqlAlchemyLoginAttemptRepository
 from webstore.adapters.sql.orm import start_mappers
@@ -22,7 +23,7 @@ from webstore.adapters.sql.repositories import (
     SqlAlchemyProductRepository,
     SqlAlchemyUserRepository,
 )
-from webstore.application.errors import ConcurrentUpdate
+from webstore.application.errors import ConcurrentUpdate, StorageUnavailable
 
 
 class SqlAlchemyUnitOfWork:
@@ -31,9 +32,14 @@ class SqlAlchemyUnitOfWork:
     def __init__(
         self,
         session_factory: sessionmaker[Session],
+        outages: OutageLog | None = None,
+        *,
+        read_only: bool = False,
         turn: AbstractContextManager[object] | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._outages = outages or OutageLog()
+        self._writing = not read_only
         self._turn = turn or nullcontext()
 
     def __enter__(self) -> Self:
@@ -56,11 +62,24 @@ class SqlAlchemyUnitOfWork:
         # close() rolls the transaction back too, but unlike rollback() it leaves the loaded
         # entities readable: use cases return them after the block.
         try:
-            self.session.close()
+            self._close(exc)
         finally:
             self._turn.__exit__(None, None, None)
         if isinstance(exc, StaleDataError):  # raised by an autoflush inside the block
             raise ConcurrentUpdate() from exc
+
+    def _close(self, exc: BaseException | None) -> None:
+        problem = exc
+        try:
+            self.session.close()
+        except Exception as error:  # a connection that broke cannot even roll back
+            if not is_outage(error):
+                raise
+            problem = problem or error
+        if problem is not None and is_outage(problem):
+            self._outages.failed(problem, writing=self._writing)
+            raise StorageUnavailable() from problem
+        self._outages.answered(writing=self._writing)
 
     def commit(self) -> None:
         try:
@@ -85,6 +104,7 @@ class SqlAlchemyUnitOfWorkFactory:
         # expire_on_commit=False: use cases hand entities back after the unit of work closed.
         self._writer = sessionmaker(engine, expire_on_commit=False)
         self._reader = sessionmaker(engines.read_only(engine), expire_on_commit=False)
+        self._outages = OutageLog()
         # SQLite has one write lock per database, and a writer that finds it taken sleeps in
         # growing steps (up to 100 ms) before it looks again. Writers of one process take turns
         # here instead, woken the moment the previous one is done; only writers of other
@@ -99,8 +119,8 @@ class SqlAlchemyUnitOfWorkFactory:
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         if read_only:
-            return SqlAlchemyUnitOfWork(self._reader)
-        return SqlAlchemyUnitOfWork(self._writer, self._writers_turn)
+            return SqlAlchemyUnitOfWork(self._reader, self._outages, read_only=True)
+        return SqlAlchemyUnitOfWork(self._writer, self._outages, turn=self._writers_turn)
 
     def dispose(self) -> None:
         """Close every pooled connection (tests, and processes that are about to exit)."""
