@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+BENCH_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
@@ -20,8 +21,8 @@ run: install
 	$(BIN)/webstore serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: install
-	$(BIN)/ruff check src tests examples docs deploy
-	$(BIN)/ruff format --check src tests examples docs deploy
+	$(BIN)/ruff check src tests benchmarks examples docs deploy
+	$(BIN)/ruff format --check src tests benchmarks examples docs deploy
 
 typecheck: install
 	$(BIN)/mypy src examples deploy
@@ -49,7 +50,7 @@ cluster: install
 	$(BIN)/python -m deploy.cluster --port $(if $(filter command line environment,$(origin PORT)),$(PORT),8080) --workers $(WORKERS)
 
 bench: install
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 # The Python API reference, from the docstrings, in build/docs/ (open build/docs/index.html).
 docs: install

@@ -1,215 +1,219 @@
-"""``make bench``: requests per second of the API under gunicorn, against a raw WSGI ceiling.
+"""``make bench``: the project side by side with the Django/DRF peer, a Flask floor and a ceiling.
 
-Both servers run the same gunicorn configuration (2 gthread workers) on this machine; the load
-comes from client processes holding keep-alive connections. The API reads a real database
-(SQLite by default, or ``--database-url``) with 100 products and one user with 1000 orders.
+One run starts, on this machine: ``webstore serve`` as shipped; the Django/DRF peer
+(``../shared/peers/django``, skipped with a note when absent); a bare Flask route answering the
+project's captured bytes under the project's own server and settings (the floor); and a raw WSGI
+app answering the same bytes under gunicorn sync workers (the ceiling). wrk loads each scenario
+on each system in interleaved rounds; the medians are reported, with server CPU per request and
+worker memory read from /proc. Then one client lists 10 to 10 000 products, one request at a time.
+``--database-url`` runs it all on PostgreSQL; ``--scale-out`` adds two ``webstore serve`` sharing
+that database, loaded together. ``--smoke`` is a one-second version that only checks it all works.
 """
 
 from __future__ import annotations
 
 import argparse
-import atexit
-import http.client
 import json
-import multiprocessing
-import os
-import signal
-import socket
-import subprocess
-import sys
+import platform
+import statistics
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from webstore import Settings, bootstrap
+from benchmarks import databases, report, scaleout, seeding, systems
+from benchmarks.http import Client, log_in
+from benchmarks.measure import Sample, load, median_sample, sequential_ms
+from benchmarks.scenarios import PASSWORD, SCENARIOS, Scenario
+from benchmarks.systems import ADMIN_PASSWORD, System
 
-SECRET = "benchmark-secret-key-that-is-long-enough-1234"
-SCENARIOS = {
-    "100 products": "/api/get_all_products",
-    "1000 orders": "/api/get_order",
-    "health": "/api/health",
-}
+TOKEN_LIFETIME = 200  # seconds; the peer's access tokens live five minutes
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+class Sessions:
+    """Logged-in headers per system and user, renewed before the peer's tokens expire."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[int, str], tuple[float, dict[str, str]]] = {}
+
+    def headers(self, system: System, user: str | None) -> dict[str, str]:
+        if user is None:
+            return {}
+        key = (system.port, user)
+        cached = self._cache.get(key)
+        if cached is None or time.monotonic() - cached[0] > TOKEN_LIFETIME:
+            password = ADMIN_PASSWORD if user == "admin" else PASSWORD
+            cached = (time.monotonic(), log_in(system.port, user, password))
+            self._cache[key] = cached
+        return cached[1]
 
 
-def fresh_schema(url: str) -> str:
-    """An empty schema on the server (named after this run), so that seeding starts clean."""
-    import sqlalchemy as sa
-
-    schema = f"bench_{os.getpid()}_{int(time.time())}"
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    atexit.register(drop_schema, engine, schema)
-    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-
-
-def drop_schema(engine: Any, schema: str) -> None:
-    import sqlalchemy as sa
-
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+def capture(project: System, sessions: Sessions, ids: dict[str, int]) -> dict[str, object]:
+    """The project's answers to every scenario, for the floor and the ceiling to replay."""
+    client = Client(project.port)
+    captured: dict[str, object] = {"GET /api/health": [200, '{"status":"ok"}']}
+    for scenario in SCENARIOS:
+        path = scenario.path.format(**ids)
+        headers = sessions.headers(project, scenario.user)
+        answer = client.call(scenario.method, path, scenario.body, headers)
+        captured[f"{scenario.method} {path}"] = [answer.status, answer.body.decode()]
+    return captured
 
 
-def seed(database_url: str) -> str:
-    """Fill the database; return an access token of the customer (valid long enough)."""
-    store = bootstrap(
-        Settings(database_url=database_url, secret_key=SECRET.encode(), access_token_ttl=3600),
-        migrate=True,
-    )
-    admin = store.create_superuser("root", "root@example.com", "benchmark root password")
-    admin_principal = store.authenticate(
-        store.log_in("root", "benchmark root password").access_token
-    )
-    ids = [
-        store.add_product(
-            admin_principal,
-            {"name": f"Product {n}", "description": "Bench", "price": "19.99", "amount": 1_000_000},
-        ).id
-        for n in range(100)
-    ]
-    store.register_user("shopper", "shopper@example.com", "benchmark shopper password")
-    login = store.log_in("shopper", "benchmark shopper password")
-    shopper = store.authenticate(login.access_token)
-    for n in range(1000):
-        items = [
-            {"product_id": ids[n % 100], "amount": 1},
-            {"product_id": ids[(n + 7) % 100], "amount": 2},
-        ]
-        store.place_order(shopper, "1 Bench Street", "+1 555 0100", items)
-    del admin
-    return login.access_token
+def scaling_probe(
+    apps: list[System], sessions: Sessions, have: int, sizes: list[int], repeats: int
+) -> dict[int, dict[str, float]]:
+    results: dict[int, dict[str, float]] = {}
+    for size in sizes:
+        for system in apps:
+            seeding.top_up_products(system, have, size)
+        have = size
+        times: dict[str, list[float]] = {s.name: [] for s in apps}
+        for round_ in range(repeats):
+            for system in apps[round_ % 2 :] + apps[: round_ % 2]:
+                headers = sessions.headers(system, "shopper")
+                times[system.name].append(
+                    sequential_ms(system, "/api/get_all_products", headers, repeats=3)
+                )
+        results[size] = {name: statistics.median(values) for name, values in times.items()}
+    return results
 
 
-@contextmanager
-def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]:
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        time.sleep(0.5)  # let every worker finish booting
-        yield
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+def argon2_verify_ms() -> float:
+    """CPU milliseconds of one Argon2 verify with the project's default parameters."""
+    from webstore.adapters.passwords import Argon2PasswordHasher
 
-
-def _client(
-    port: int, path: str, token: str, seconds: float, counter: multiprocessing.Value
-) -> None:  # type: ignore[type-arg]
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Authorization": f"Token {token}"}
-    done = 0
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        if response.status != 200:
-            raise SystemExit(f"{path}: HTTP {response.status}")
-        done += 1
-    with counter.get_lock():
-        counter.value += done
-
-
-def best_of(rounds: int, port: int, path: str, token: str, clients: int, seconds: float) -> float:
-    """The best of several rounds: the machine's other work only ever slows a round down."""
-    return max(measure(port, path, token, clients, seconds) for _ in range(rounds))
-
-
-def measure(port: int, path: str, token: str, clients: int, seconds: float) -> float:
-    counter = multiprocessing.Value("q", 0)
-    workers = [
-        multiprocessing.Process(target=_client, args=(port, path, token, seconds, counter))
-        for _ in range(clients)
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return counter.value / seconds
-
-
-def capture(port: int, token: str) -> dict[str, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    bodies = {}
-    for path in SCENARIOS.values():
-        connection.request("GET", path, headers={"Authorization": f"Token {token}"})
-        bodies[path] = connection.getresponse().read().decode()
-    return bodies
+    hasher = Argon2PasswordHasher()
+    stored = hasher.hash(PASSWORD)
+    times = []
+    for _ in range(5):
+        started = time.process_time()
+        hasher.verify(stored, PASSWORD)
+        times.append(time.process_time() - started)
+    return statistics.median(times) * 1000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--rounds", type=int, default=3, help="best of this many rounds")
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--database-url", default=None, help="default: fresh SQLite files")
+    parser.add_argument("--seconds", type=float, default=4.0, help="per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-peer", action="store_true", help="leave the Django peer out")
+    parser.add_argument("--scale-out", action="store_true", help="two servers, one PostgreSQL")
+    parser.add_argument("--smoke", action="store_true", help="tiny and quick: does it all work")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args()
+    if args.smoke:
+        args.seconds, args.rounds, args.no_peer = 1.0, 1, True
     workdir = Path(tempfile.mkdtemp(prefix="webstore-bench-"))
-    database_url = args.database_url or f"sqlite:///{workdir}/bench.db"
-    if database_url.startswith("postgresql"):
-        database_url = fresh_schema(database_url)
-    token = seed(database_url)
-    bin_dir = Path(sys.executable).parent
-    env = {
-        **os.environ,
-        "WEBSTORE_DATABASE_URL": database_url,
-        "WEBSTORE_SECRET_KEY": SECRET,
-        "WEBSTORE_ACCESS_TOKEN_TTL": "3600",
-    }
-    api_port, ceiling_port = free_port(), free_port()
-    results: dict[str, tuple[float, float]] = {}
-    api = [str(bin_dir / "webstore"), "serve", "--port", str(api_port), "--workers", "2"]
-    with server(api, env, api_port):
-        bodies = capture(api_port, token)
-        api_rates = {
-            name: best_of(args.rounds, api_port, path, token, args.clients, args.seconds)
-            for name, path in SCENARIOS.items()
-        }
-    responses = workdir / "responses.json"
-    responses.write_text(json.dumps(bodies))
-    ceiling = [
-        str(bin_dir / "gunicorn"),
-        "--workers",
-        "2",
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "4",
-        "--bind",
-        f"127.0.0.1:{ceiling_port}",
-        "benchmarks.ceiling:app",
-    ]
-    with server(ceiling, {**env, "WEBSTORE_BENCH_RESPONSES": str(responses)}, ceiling_port):
-        for name, path in SCENARIOS.items():
-            results[name] = (
-                api_rates[name],
-                best_of(args.rounds, ceiling_port, path, token, args.clients, args.seconds),
-            )
-    print(
-        f"database: {database_url.split(':')[0]}, {args.clients} clients, "
-        f"best of {args.rounds} rounds of {args.seconds:.0f} s"
+    url = args.database_url or f"sqlite:///{workdir}/bench.db"
+    postgres = url.startswith("postgresql")
+    if postgres:
+        url = databases.fresh_schema(url)
+    peer_url = (
+        databases.fresh_database(args.database_url) if postgres and not args.no_peer else None
     )
-    print(f"{'scenario':<14} {'webstore req/s':>15} {'raw WSGI req/s':>15} {'of ceiling':>11}")
-    for name, (rate, ceiling_rate) in results.items():
-        print(f"{name:<14} {rate:>15.0f} {ceiling_rate:>15.0f} {rate / ceiling_rate:>10.1%}")
+
+    started: list[System] = []
+    try:
+        project = systems.start_project(url, workdir, args.workers)
+        started.append(project)
+        peer = None if args.no_peer else systems.start_peer(workdir, args.workers, peer_url)
+        notes = []
+        if peer is None and not args.no_peer:
+            notes.append(f"Django peer not found at {systems.PEER}: skipped")
+        if peer is not None:
+            started.append(peer)
+        apps = [s for s in (project, peer) if s is not None]
+        sessions = Sessions()
+        for system in apps:
+            seeding.sign_up(system)
+        sizes = [10, 100] if args.smoke else [10, 100, 1000, 10000]
+        scaling = scaling_probe(apps, sessions, 0, sizes[:1], 1 if args.smoke else 5)
+        for system in apps:
+            seeding.top_up_products(system, 10, 100)
+        ids = {}
+        for system in apps:
+            counts = (20, 50) if args.smoke else (20, 1000)
+            ids[system.name] = seeding.place_orders(
+                system, user_orders=counts[0], bulk_orders=counts[1]
+            )
+        responses = workdir / "responses.json"
+        responses.write_text(json.dumps(capture(project, sessions, ids[project.name])))
+        floor = systems.start_floor(responses, workdir, args.workers)
+        started.append(floor)
+        ceiling = systems.start_ceiling(responses, workdir, args.workers)
+        started.append(ceiling)
+        everyone = [*apps, floor, ceiling]
+
+        samples: dict[tuple[str, str], list[Sample]] = {}
+        for round_ in range(args.rounds):
+            for scenario in SCENARIOS:
+                shift = round_ % len(everyone)
+                for system in everyone[shift:] + everyone[:shift]:
+                    samples.setdefault((scenario.name, system.name), []).append(
+                        run_one(system, scenario, sessions, ids, project, args)
+                    )
+        results = {key: median_sample(values) for key, values in samples.items()}
+        floor.stop()
+        ceiling.stop()
+        scaling.update(scaling_probe(apps, sessions, 100, sizes[1:], 1 if args.smoke else 5))
+        scale = scaleout.run(url, workdir, args, sessions) if args.scale_out and postgres else None
+    finally:
+        for system in reversed(started):
+            system.stop()
+
+    header = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.node()}, {platform.processor() or platform.machine()}, "
+        f"{len(__import__('os').sched_getaffinity(0))} cores, Python {platform.python_version()}",
+        "database": "PostgreSQL" if postgres else "SQLite",
+        "settings": f"wrk {args.connections} connections, {args.workers} workers each, "
+        f"median of {args.rounds} interleaved rounds of {args.seconds:.0f} s",
+        "argon2_verify_ms": argon2_verify_ms(),
+        "notes": notes,
+    }
+    text = report.render(header, [s.name for s in everyone], results, scaling, scale)
+    print(text)
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "header": header,
+                    "results": {f"{k[0]} | {k[1]}": vars(v) for k, v in results.items()},
+                    "scaling": scaling,
+                    "scale_out": scale,
+                },
+                indent=1,
+            )
+        )
+    failures = {k: v.failures for k, v in results.items() if v.failures}
+    if failures:
+        raise SystemExit(f"requests failed: {failures}")
+
+
+def run_one(
+    system: System,
+    scenario: Scenario,
+    sessions: Sessions,
+    ids: dict[str, dict[str, int]],
+    project: System,
+    args: argparse.Namespace,
+) -> Sample:
+    # The floor and the ceiling replay the project's answers, to the project's requests.
+    source = system if system.serves_api else project
+    return load(
+        system,
+        scenario.path.format(**ids[source.name]),
+        method=scenario.method,
+        body=scenario.body,
+        headers=sessions.headers(source, scenario.user),
+        # A login costs an Argon2 hash: give it time to finish more than a handful.
+        seconds=max(args.seconds, 3.0) if scenario.user is None else args.seconds,
+        connections=scenario.connections or args.connections,
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from webstore.application.paging import page_checks
 from webstore.application.permissions import require_superuser
 from webstore.application.ports import Clock, ProductQuery, UnitOfWorkFactory
 from webstore.application.snapshots import ProductSnapshot
+from webstore.application.versioned import Known, Versioned
 from webstore.domain import values
 from webstore.domain.errors import InvalidInput, ProductNotFound
 from webstore.domain.products import Product
@@ -43,16 +44,58 @@ def list_products(
     needs no actor; the withdrawn products are a superuser's to see, and anybody else hears
     so before their filters are checked.
     """
+    listing = _listing(
+        limit, offset, search, actor=actor, include_inactive=include_inactive, uow=uow,
+        clock=clock, known=None,
+    )  # fmt: skip
+    assert listing.page is not None  # nothing is known without ``known``
+    return listing.page
+
+
+def list_products_versioned(
+    limit: object = None,
+    offset: object = None,
+    search: object = None,
+    *,
+    actor: Principal | None = None,
+    include_inactive: bool = False,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    known: Known,
+) -> Versioned[ProductSnapshot]:
+    """``list_products`` with the catalogue's version, read first in the same unit of work;
+    no rows are read when ``known`` says the caller keeps that version of the listing."""
+    return _listing(
+        limit, offset, search, actor=actor, include_inactive=include_inactive, uow=uow,
+        clock=clock, known=known,
+    )  # fmt: skip
+
+
+def _listing(
+    limit: object,
+    offset: object,
+    search: object,
+    *,
+    actor: Principal | None,
+    include_inactive: bool,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    known: Known | None,
+) -> Versioned[ProductSnapshot]:
     admin = _claimed_superuser(actor) if include_inactive else None
     clean = values.validated(**page_checks(limit, offset), search=(_search, search))
     size, start = clean["limit"], clean["offset"] or 0
     query = ProductQuery(include_inactive=include_inactive, name_key_contains=clean["search"])
+    key = (query, size, start)
     with uow(read_only=True) as work:
         if admin is not None:
             live_superuser(work, admin, clock.now())
+        version = None if known is None else work.products.catalogue_version()
+        if version is not None and known is not None and known(key, version):
+            return Versioned(key, version, None)
         items = work.products.list(query, size, start)
         total = len(items) if size is None and start == 0 else work.products.count(query)
-    return Page(snapshots.products(items), total)
+    return Versioned(key, version, Page(snapshots.products(items), total))
 
 
 def _claimed_superuser(actor: Principal | None) -> Principal:

@@ -13,6 +13,7 @@ from webstore.application.dto import Page, Principal
 from webstore.application.paging import optional_id, pagination
 from webstore.application.ports import Clock, OrderQuery, UnitOfWork, UnitOfWorkFactory
 from webstore.application.snapshots import OrderSnapshot
+from webstore.application.versioned import Known, Versioned
 from webstore.domain import values
 from webstore.domain.errors import InvalidInput, OrderNotFound
 from webstore.domain.orders import Order, OrderStatus, merge_lines
@@ -167,14 +168,60 @@ def list_orders(
     clock: Clock,
 ) -> Page[OrderSnapshot]:
     """Orders newest first, with their lines."""
+    listing = _listing(
+        actor, category, user_id, limit, offset, lenient=lenient, uow=uow, clock=clock,
+        known=None,
+    )  # fmt: skip
+    assert listing.page is not None  # nothing is known without ``known``
+    return listing.page
+
+
+def list_orders_versioned(
+    actor: Principal,
+    category: object = None,
+    user_id: object = None,
+    limit: object = None,
+    offset: object = None,
+    *,
+    lenient: bool = False,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    known: Known,
+) -> Versioned[OrderSnapshot]:
+    """``list_orders`` with the version of the orders it matches, read first in the same unit
+    of work; no rows are read when ``known`` says the caller keeps that version."""
+    return _listing(
+        actor, category, user_id, limit, offset, lenient=lenient, uow=uow, clock=clock,
+        known=known,
+    )  # fmt: skip
+
+
+def _listing(
+    actor: Principal,
+    category: object,
+    user_id: object,
+    limit: object,
+    offset: object,
+    *,
+    lenient: bool,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    known: Known | None,
+) -> Versioned[OrderSnapshot]:
     order_query(actor, category, user_id, lenient=lenient)  # bad filters first, as ever
     size, start = pagination(limit, offset)
     with uow(read_only=True) as work:
         current = live_actor(work, actor, clock.now())
+        # The rechecked principal decides what matches: a listing is keyed by that, whoever
+        # asks for it.
         query = order_query(current, category, user_id, lenient=lenient)
+        key = (query, size, start)
+        version = None if known is None else work.orders.listing_version(query)
+        if version is not None and known is not None and known(key, version):
+            return Versioned(key, version, None)
         items = work.orders.list(query, size, start)
         total = len(items) if size is None and start == 0 else work.orders.count(query)
-    return Page(snapshots.orders(items), total)
+    return Versioned(key, version, Page(snapshots.orders(items), total))
 
 
 def complete_order(

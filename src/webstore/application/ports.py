@@ -61,6 +61,9 @@ class ProductRepository(Protocol):
     def count(self, query: ProductQuery) -> int:
         """How many products match."""
 
+    def catalogue_version(self) -> int | None:
+        """A number raised by every committed product change; ``None`` if it is not kept."""
+
 
 @dataclass(frozen=True, slots=True)
 class OrderQuery:
@@ -82,6 +85,10 @@ class OrderRepository(Protocol):
 
     def list(self, query: OrderQuery, limit: int | None = None, offset: int = 0) -> list[Order]:
         """Matching orders with their lines, newest first, in a constant number of queries."""
+
+    def listing_version(self, query: OrderQuery) -> int | None:
+        """A number raised by every committed change to the orders ``query`` matches (``None``:
+        not kept); a query naming a user follows that user's orders only."""
 
     def count(self, query: OrderQuery) -> int:
         """How many orders match."""

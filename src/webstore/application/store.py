@@ -17,6 +17,7 @@ from webstore.application.ports import Clock, PasswordHasher, RandomSource, Unit
 from webstore.application.product_files import ProductFile
 from webstore.application.snapshots import OrderSnapshot, ProductSnapshot
 from webstore.application.throttling import ThrottlePolicy
+from webstore.application.versioned import Known, Versioned
 
 # What a caller may pass where the HTTP API passes query-string text.
 Number = int | str | None
@@ -162,6 +163,23 @@ class Webstore:
             clock=self.clock,
         )  # fmt: skip
 
+    def list_products_versioned(
+        self,
+        known: Known,
+        limit: Number = None,
+        offset: Number = None,
+        search: str | None = None,
+        *,
+        actor: Principal | None = None,
+        include_inactive: bool = False,
+    ) -> Versioned[ProductSnapshot]:
+        """``list_products`` for a caller that keeps listings: with the catalogue's version,
+        read in the same snapshot, and no page when ``known(key, version)`` says it keeps it."""
+        return catalog.list_products_versioned(
+            limit, offset, search, actor=actor, include_inactive=include_inactive, uow=self.uow,
+            clock=self.clock, known=known,
+        )  # fmt: skip
+
     def get_product(self, actor: Principal, product_id: int) -> ProductSnapshot:
         """One active product; a superuser also gets withdrawn ones. Else ``ProductNotFound``."""
         return catalog.get_product(actor, product_id, uow=self.uow, clock=self.clock)
@@ -267,6 +285,24 @@ class Webstore:
         return orders.list_orders(
             actor, category, user_id, limit, offset, lenient=ignore_unused_filters,
             uow=self.uow, clock=self.clock,
+        )  # fmt: skip
+
+    def list_orders_versioned(
+        self,
+        known: Known,
+        actor: Principal,
+        category: OrderCategory | str | None = None,
+        user_id: Number = None,
+        limit: Number = None,
+        offset: Number = None,
+        *,
+        ignore_unused_filters: bool = False,
+    ) -> Versioned[OrderSnapshot]:
+        """``list_orders`` for a caller that keeps listings: with the version of the orders it
+        matches, read in the same snapshot, and no page when ``known(key, version)`` says so."""
+        return orders.list_orders_versioned(
+            actor, category, user_id, limit, offset, lenient=ignore_unused_filters,
+            uow=self.uow, clock=self.clock, known=known,
         )  # fmt: skip
 
     def complete_order(self, actor: Principal, order_id: int) -> OrderSnapshot:

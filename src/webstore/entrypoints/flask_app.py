@@ -15,6 +15,7 @@ from webstore.entrypoints import (
     docs,
     errors,
     headers,
+    listing_cache,
     meta,
     orders,
     pages,
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     errors.init_app(app)
     headers.init_app(app)
     unread_bodies.init_app(app)
+    listing_cache.init_app(app)
     cors.init_app(app, settings.cors_origins)
     for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
         app.register_blueprint(blueprint)

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, request
 
 from webstore.entrypoints import serializers, uploads
 from webstore.entrypoints.http import EarlyBody, no_content, webstore
+from webstore.entrypoints.listing_cache import listing_cache
 from webstore.entrypoints.security import current_principal, require_auth
 
 bp = Blueprint("products", __name__, url_prefix="/api")
@@ -16,26 +17,33 @@ PRODUCT_ID = "<id:product_id>"
 
 @bp.get("/get_all_products")
 @require_auth
-def get_all_products() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
-    args = request.args
-    page = webstore().list_products(args.get("limit"), args.get("offset"), args.get("search"))
-    body = [serializers.product(product) for product in page.items]
-    return body, 200, {"X-Total-Count": str(page.total)}
+def get_all_products() -> Response:
+    store, args = webstore(), request.args
+    return listing_cache().response(
+        "products",
+        lambda known: store.list_products_versioned(
+            known, args.get("limit"), args.get("offset"), args.get("search")
+        ),
+        serializers.product,
+    )
 
 
 @bp.get("/products")
 @require_auth
-def list_products() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
-    args = request.args
-    page = webstore().list_products(
-        args.get("limit"),
-        args.get("offset"),
-        args.get("search"),
-        actor=current_principal(),
-        include_inactive=True,
+def list_products() -> Response:
+    store, actor, args = webstore(), current_principal(), request.args
+    return listing_cache().response(
+        "products in detail",
+        lambda known: store.list_products_versioned(
+            known,
+            args.get("limit"),
+            args.get("offset"),
+            args.get("search"),
+            actor=actor,
+            include_inactive=True,
+        ),
+        serializers.product_detail,
     )
-    body = [serializers.product_detail(product) for product in page.items]
-    return body, 200, {"X-Total-Count": str(page.total)}
 
 
 @bp.get(f"/products/{PRODUCT_ID}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -17,8 +18,8 @@ from webstore.config import Settings
 class WebstoreServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
     """A gunicorn application whose workers each build their own app (and database pool)."""
 
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
-        self._settings = settings
+    def __init__(self, load_app: Callable[[], Flask], options: dict[str, Any]) -> None:
+        self._load_app = load_app
         self._options = options
         super().__init__()
 
@@ -27,9 +28,7 @@ class WebstoreServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        from webstore.entrypoints.flask_app import create_app
-
-        app = create_app(self._settings)
+        app = self._load_app()
         # Everything built so far lives as long as the worker: keep it out of the collector's
         # full passes, which a listing of a thousand orders would otherwise trigger repeatedly.
         gc.freeze()
@@ -37,12 +36,28 @@ class WebstoreServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
 
 
 def run_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    """Serve the API until interrupted."""
+
+    def load_app() -> Flask:
+        from webstore.entrypoints.flask_app import create_app
+
+        return create_app(settings)
+
+    serve_flask(load_app, host=host, port=port, workers=workers)
+
+
+def serve_flask(
+    load_app: Callable[[], Flask], *, host: str, port: int, workers: int, **overrides: Any
+) -> None:
     """Serve until interrupted; gunicorn handles signals, worker restarts and graceful stops."""
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
+        # Cooperative workers read each request without tying up a thread, so clients that trickle
+        # their headers or body cannot starve the others (threads or sync workers can be).
+        # Application code runs one request at a time per worker, on a core of its own.
+        "worker_class": "webstore.entrypoints.gevent_worker.FairGeventWorker",
+        "worker_connections": 1000,
         "accesslog": "-",
         "errorlog": "-",
         "timeout": 30,
@@ -51,11 +66,12 @@ def run_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> N
         # Room for long tokens and query strings before the server refuses a request itself.
         "limit_request_line": 8190,
         "limit_request_field_size": 16384,
+        **overrides,
     }
     # Requests gunicorn refuses before they reach Flask (a malformed request line, header or
     # chunk, headers too large) get the same JSON error bodies as everything else.
     gunicorn_util.write_error = write_json_error
-    WebstoreServer(settings, options).run()
+    WebstoreServer(load_app, options).run()
 
 
 def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:

@@ -47,6 +47,7 @@ def server_environment(database_url: str) -> dict[str, str]:
 class Server:
     base_url: str
     env: dict[str, str]
+    pid: int = 0  # gunicorn's master process
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         """Run ``webstore ARGS`` against the same database as the server."""
@@ -88,7 +89,7 @@ def serve(database_url: str, log: Path, workers: int = 2, **settings: str) -> It
         base_url = f"http://127.0.0.1:{port}"
         try:
             wait_until_healthy(base_url, process)
-            yield Server(base_url, env)
+            yield Server(base_url, env, process.pid)
         finally:
             process.send_signal(signal.SIGTERM)
             try:

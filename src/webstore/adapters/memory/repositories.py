@@ -75,6 +75,9 @@ class InMemoryProductRepository:
     def count(self, query: ProductQuery) -> int:
         return len(self._matching(query))
 
+    def catalogue_version(self) -> int | None:
+        return None  # one process, no encoded listings kept: nothing to validate
+
 
 class InMemoryOrderRepository:
     def __init__(self, table: Table[int, Order], ids: Iterator[int]) -> None:
@@ -103,6 +106,9 @@ class InMemoryOrderRepository:
             self._matching(query), key=lambda o: (o.created_at, o.id), reverse=True
         )
         return newest_first[offset : None if limit is None else offset + limit]
+
+    def listing_version(self, query: OrderQuery) -> int | None:
+        return None  # one process, no encoded listings kept: nothing to validate
 
     def count(self, query: OrderQuery) -> int:
         return len(self._matching(query))

@@ -118,4 +118,30 @@ def _on_sqlite_begin(connection: Connection) -> None:
     # IMMEDIATE takes the write lock at BEGIN, waiting up to the busy timeout for it: a writer
     # that began deferred and read first could not wait later, and would fail "database is
     # locked" instead. Readers begin deferred and run side by side.
-    driver.execute("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+    if read_only:
+        driver.execute("BEGIN DEFERRED")
+    else:
+        _begin_immediate(driver)
+
+
+def _begin_immediate(driver: Any) -> None:
+    """BEGIN IMMEDIATE, polling every millisecond while another process holds the write lock.
+
+    SQLite's own busy handler sleeps in growing steps (up to 100 ms) inside the C library: a
+    writer of another process that keeps finding the lock taken falls further behind each time,
+    and a cooperative worker could serve nobody while it slept. A short Python sleep is both
+    prompt and, under gevent, cooperative.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT
+    driver.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorname != "SQLITE_BUSY" or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.001)
+    finally:
+        driver.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT * 1000)}")

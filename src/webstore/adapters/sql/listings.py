@@ -14,7 +14,8 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.orm import order_lines, orders, products
+from webstore.adapters.sql.orm import catalogue_version as catalogue_version_table
+from webstore.adapters.sql.orm import order_lines, order_versions, orders, products
 from webstore.domain.orders import Order, OrderLine
 from webstore.domain.products import Product
 
@@ -45,6 +46,30 @@ def products_by_id(
         )
         for product_id, name, description, price, amount, is_active in session.execute(statement)
     ]
+
+
+CATALOGUE_VERSION = select(catalogue_version_table.c.version)
+
+
+def catalogue_version(session: Session) -> int | None:
+    """The catalogue's version (raised by triggers on every product change)."""
+    value: int | None = session.execute(CATALOGUE_VERSION).scalar()
+    return value
+
+
+def order_listing_version(session: Session, user_id: int | None) -> int | None:
+    """The version of every order (``user_id`` None) or of one user's orders."""
+    scopes = {0} if user_id is None else {0, user_id}
+    found = dict(
+        session.execute(
+            select(order_versions.c.scope, order_versions.c.version).where(
+                order_versions.c.scope.in_(scopes)
+            )
+        ).all()
+    )
+    if 0 not in found:
+        return None  # the versions are not kept (an emptied table): never trust a cache
+    return int(found[0] if user_id is None else found.get(user_id, 0))
 
 
 def orders_with_lines(

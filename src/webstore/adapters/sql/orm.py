@@ -7,6 +7,7 @@ from typing import cast
 
 from sqlalchemy import (
     CHAR,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -221,3 +222,24 @@ def _map() -> None:
         version_id_col=login_sessions.c.generation,
         version_id_generator=False,
     )
+
+
+# One row: a number that every change to the products table raises in the same transaction
+# (database triggers, see migration 0006), so that a worker can tell with one cheap read
+# whether a listing it encoded earlier is still the truth.
+catalogue_version = Table(
+    "catalogue_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+# Versions of order listings, raised by triggers on orders: scope 0 for every order, a user's id
+# for that user's orders (a user without orders has no row yet: version 0).
+order_versions = Table(
+    "order_versions",
+    metadata,
+    Column("scope", Id, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+)

@@ -101,6 +101,9 @@ class SqlAlchemyProductRepository:
     def list(self, query: ProductQuery, limit: int | None = None, offset: int = 0) -> list[Product]:
         return listings.products_by_id(self._session, _products_matching(query), limit, offset)
 
+    def catalogue_version(self) -> int | None:
+        return listings.catalogue_version(self._session)
+
     def count(self, query: ProductQuery) -> int:
         criteria = _products_matching(query)
         statement = select(func.count()).select_from(products).where(*criteria)
@@ -137,6 +140,9 @@ class SqlAlchemyOrderRepository:
 
     def list(self, query: OrderQuery, limit: int | None = None, offset: int = 0) -> list[Order]:
         return listings.orders_with_lines(self._session, _matching(query), limit, offset)
+
+    def listing_version(self, query: OrderQuery) -> int | None:
+        return listings.order_listing_version(self._session, query.user_id)
 
     def count(self, query: OrderQuery) -> int:
         statement = select(func.count()).select_from(orders).where(*_matching(query))

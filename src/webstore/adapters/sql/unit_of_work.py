@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
 from typing import Self
 
@@ -33,12 +35,15 @@ class SqlAlchemyUnitOfWork:
         outages: OutageLog | None = None,
         *,
         read_only: bool = False,
+        turn: AbstractContextManager[object] | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._outages = outages or OutageLog()
         self._writing = not read_only
+        self._turn = turn or nullcontext()
 
     def __enter__(self) -> Self:
+        self._turn.__enter__()
         self.session = self._session_factory()
         self.users = SqlAlchemyUserRepository(self.session)
         self.products = SqlAlchemyProductRepository(self.session)
@@ -56,6 +61,14 @@ class SqlAlchemyUnitOfWork:
     ) -> None:
         # close() rolls the transaction back too, but unlike rollback() it leaves the loaded
         # entities readable: use cases return them after the block.
+        try:
+            self._close(exc)
+        finally:
+            self._turn.__exit__(None, None, None)
+        if isinstance(exc, StaleDataError):  # raised by an autoflush inside the block
+            raise ConcurrentUpdate() from exc
+
+    def _close(self, exc: BaseException | None) -> None:
         problem = exc
         try:
             self.session.close()
@@ -67,8 +80,6 @@ class SqlAlchemyUnitOfWork:
             self._outages.failed(problem, writing=self._writing)
             raise StorageUnavailable() from problem
         self._outages.answered(writing=self._writing)
-        if isinstance(exc, StaleDataError):  # raised by an autoflush inside the block
-            raise ConcurrentUpdate() from exc
 
     def commit(self) -> None:
         try:
@@ -94,6 +105,11 @@ class SqlAlchemyUnitOfWorkFactory:
         self._writer = sessionmaker(engine, expire_on_commit=False)
         self._reader = sessionmaker(engines.read_only(engine), expire_on_commit=False)
         self._outages = OutageLog()
+        # SQLite has one write lock per database, and a writer that finds it taken sleeps in
+        # growing steps (up to 100 ms) before it looks again. Writers of one process take turns
+        # here instead, woken the moment the previous one is done; only writers of other
+        # processes still meet SQLite's back-off.
+        self._writers_turn = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(
@@ -102,9 +118,9 @@ class SqlAlchemyUnitOfWorkFactory:
         return cls(engines.create_engine(url, pool_size=pool_size, max_overflow=max_overflow))
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(
-            self._reader if read_only else self._writer, self._outages, read_only=read_only
-        )
+        if read_only:
+            return SqlAlchemyUnitOfWork(self._reader, self._outages, read_only=True)
+        return SqlAlchemyUnitOfWork(self._writer, self._outages, turn=self._writers_turn)
 
     def dispose(self) -> None:
         """Close every pooled connection (tests, and processes that are about to exit)."""
