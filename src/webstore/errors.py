@@ -11,6 +11,7 @@ from webstore.application.errors import (
     NotAuthenticated,
     PermissionDenied,
     RefreshRejected,
+    RefreshReuseDetected,
     Throttled,
     TokenExpired,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "PermissionDenied",
     "ProductNotFound",
     "RefreshRejected",
+    "RefreshReuseDetected",
     "Throttled",
     "TokenExpired",
     "UserNotFound",

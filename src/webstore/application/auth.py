@@ -12,6 +12,7 @@ from webstore.application.errors import (
     CsrfFailed,
     InvalidToken,
     RefreshRejected,
+    RefreshReuseDetected,
 )
 from webstore.application.ports import (
     AccessTokenService,
@@ -187,7 +188,8 @@ def _rotate_once(
         )
         if outcome is Rotation.THEFT:
             work.commit()
-        if outcome in (Rotation.THEFT, Rotation.REJECTED):
+            raise RefreshReuseDetected(session.user_id)
+        if outcome is Rotation.REJECTED:
             raise RefreshRejected()
         work.commit()
     access = tokens.access.issue(session.user_id, session.id)

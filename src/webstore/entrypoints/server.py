@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import shutil
 import socket
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -12,6 +18,10 @@ from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
 from webstore.config import Settings
+from webstore.entrypoints import logs
+
+# Where prometheus-client keeps each worker's samples (read when a worker imports it).
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class WebstoreServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -43,8 +53,11 @@ def run_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> N
         "workers": workers,
         "worker_class": "gthread",
         "threads": 4,
-        "accesslog": "-",
+        # The app writes the one access line per request (observability.py); gunicorn's own
+        # lines go through the same handler and format (logs.py).
+        "accesslog": None,
         "errorlog": "-",
+        "logconfig_dict": logs.config(settings.log_format),
         "timeout": 30,
         "graceful_timeout": 10,
         "proc_name": "webstore",
@@ -55,7 +68,34 @@ def run_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> N
     # Requests gunicorn refuses before they reach Flask (a malformed request line, header or
     # chunk, headers too large) get the same JSON error bodies as everything else.
     gunicorn_util.write_error = write_json_error
-    WebstoreServer(settings, options).run()
+    if not settings.metrics:
+        WebstoreServer(settings, options).run()
+        return
+    with metrics_directory():
+        WebstoreServer(settings, {**options, "child_exit": forget_worker_gauges}).run()
+
+
+@contextmanager
+def metrics_directory() -> Iterator[str]:
+    """A fresh directory for every worker's metric files, for as long as the server runs."""
+    path = tempfile.mkdtemp(prefix="webstore-metrics-")
+    previous = os.environ.get(METRICS_DIR)
+    os.environ[METRICS_DIR] = path  # inherited by the workers gunicorn forks
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        if previous is None:
+            os.environ.pop(METRICS_DIR, None)
+        else:
+            os.environ[METRICS_DIR] = previous
+
+
+def forget_worker_gauges(server: Any, worker: Any) -> None:
+    """gunicorn's ``child_exit`` hook: a dead worker's in-progress gauge stops counting."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
@@ -66,6 +106,7 @@ def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: st
         f"HTTP/1.1 {status_int} {reason}\r\n"
         "Connection: close\r\n"
         "Content-Type: application/json\r\n"
+        f"X-Request-ID: {uuid.uuid4().hex}\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     )
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
