@@ -8,6 +8,7 @@ raise become security warnings and counters in ``saw_error``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -36,6 +37,7 @@ USER = "webstore.user_id"
 UNMATCHED = "<unmatched>"  # the route label of requests no route matched (404s), bounded
 # Query parameters whose values never reach a log line.
 SENSITIVE = re.compile(r"token|password|passwd|secret|key|auth|csrf|session|signature|code", re.I)
+CONVERTER = re.compile(r"<[^<>]*?(\w+)>")
 DATABASE_MODULES = frozenset({"sqlalchemy", "psycopg", "psycopg2", "sqlite3"})
 
 access_log = logging.getLogger("webstore.access")
@@ -136,7 +138,7 @@ def loggable_path(environ: WSGIEnvironment) -> str:
 def describe_request(response: Response) -> Response:
     """Tell the middleware the route template and the user, and count the shop's events."""
     environ = request.environ
-    environ[ROUTE] = request.url_rule.rule if request.url_rule is not None else UNMATCHED
+    environ[ROUTE] = route_template(request.url_rule.rule) if request.url_rule else UNMATCHED
     principal = g.get("principal")
     if principal is not None:
         environ[USER] = principal.user_id
@@ -151,6 +153,12 @@ def describe_request(response: Response) -> Response:
         ):
             metrics.orders_placed.inc()
     return response
+
+
+@functools.lru_cache(maxsize=256)
+def route_template(rule: str) -> str:
+    """``/api/products/<product_id>``: the rule without its converters, for a readable label."""
+    return CONVERTER.sub(r"<\1>", rule)
 
 
 def saw_error(error: BaseException) -> None:
