@@ -65,7 +65,7 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
         try:
             if requests.get(f"{base_url}/api/health", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or a busy machine
             pass
         time.sleep(0.1)
     raise RuntimeError("webstore serve did not become healthy in time")

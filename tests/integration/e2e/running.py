@@ -1,0 +1,122 @@
+"""A ``webstore serve`` process the test can signal, with its log, and a shop filled over HTTP."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.integration.e2e.conftest import (
+    WEBSTORE,
+    Server,
+    free_port,
+    server_environment,
+    wait_until_healthy,
+)
+
+ADMIN_PASSWORD = "root password 1"
+PASSWORD = "customer password"
+
+
+@dataclass
+class Running:
+    process: subprocess.Popen[bytes]
+    server: Server
+    log: Path
+
+    @property
+    def api(self) -> str:
+        return f"{self.server.base_url}/api"
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.process.wait(timeout=timeout)
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def json_lines(self) -> list[dict[str, Any]]:
+        """Every line of the log, each parsed as one JSON object (fails on any other line)."""
+        return [json.loads(line) for line in self.log_text().splitlines() if line.strip()]
+
+
+@contextmanager
+def running(database_url: str, log: Path, *, workers: int = 2, **env: str) -> Iterator[Running]:
+    port = free_port()
+    environment = {**server_environment(database_url), **env}
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [str(WEBSTORE), *args], env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base_url, process)
+        yield Running(process, Server(base_url, environment), log)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@dataclass
+class Customer:
+    session: requests.Session
+    headers: dict[str, str] = field(default_factory=dict)
+    user_id: int = 0
+
+
+def admin(shop: Running) -> Customer:
+    created = shop.server.cli(
+        "create-superuser", "--username", "root", "--email", "root@example.com",
+        "--password-stdin", stdin=f"{ADMIN_PASSWORD}\n",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    return log_in(shop, "root", ADMIN_PASSWORD)
+
+
+def log_in(shop: Running, username: str, password: str) -> Customer:
+    session = requests.Session()
+    login = session.post(
+        f"{shop.api}/login_view", json={"username": username, "password": password}
+    )
+    assert login.status_code == 200, login.text
+    headers = {
+        "Authorization": f"Token {login.json()['access_token']}",
+        "X-CSRFTOKEN": session.cookies["csrftoken"],
+    }
+    return Customer(session, headers, login.json()["user"]["id"])
+
+
+def customer(shop: Running, username: str) -> Customer:
+    body = {"username": username, "password": PASSWORD, "email": f"{username}@example.com"}
+    assert requests.post(f"{shop.api}/sign_in", json=body).status_code == 200
+    return log_in(shop, username, PASSWORD)
+
+
+def add_product(shop: Running, by: Customer, name: str, amount: int) -> int:
+    body = {"name": name, "price": "2.50", "amount": amount}
+    made = by.session.post(f"{shop.api}/products", json=body, headers=by.headers)
+    assert made.status_code == 201, made.text
+    product_id: int = made.json()["id"]
+    return product_id
+
+
+def order_body(product_id: int, amount: int) -> dict[str, Any]:
+    return {
+        "address": "1 Main St",
+        "phone": "+1 555 0100",
+        "items": [{"product_id": product_id, "amount": amount}],
+    }
