@@ -3,97 +3,23 @@
 from __future__ import annotations
 
 import signal
-import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.integration.e2e.running import (
-    Customer,
-    Running,
-    add_product,
-    admin,
-    customer,
-    order_body,
+    STOCK,
+    load,
     running,
+    shop_with_buyers,
+    stored_orders,
+    wait_for,
 )
 
 pytestmark = pytest.mark.slow
-
-STOCK = 100_000
-CLIENTS = 12
-LOAD_SECONDS = 90
-
-
-@dataclass
-class Outcome:
-    status: int | None  # None: no HTTP answer at all
-    finished: float
-    order_id: int | None = None
-    error: str = ""
-
-
-def load(
-    shop: Running, buyers: list[Customer], product_id: int, stop: threading.Event
-) -> tuple[list[threading.Thread], list[Outcome]]:
-    """Each buyer places orders of 1 unit in a loop, until ``stop`` or the server is gone."""
-    outcomes: list[Outcome] = []
-    lock = threading.Lock()
-
-    def buy(buyer: Customer) -> None:
-        deadline = time.monotonic() + LOAD_SECONDS  # a bounded load, whatever happens
-        while not stop.is_set() and time.monotonic() < deadline:
-            try:
-                answer = buyer.session.post(
-                    f"{shop.api}/post_order", json=order_body(product_id, 1),
-                    headers=buyer.headers, timeout=30,
-                )  # fmt: skip
-            except requests.ConnectionError as error:
-                with lock:
-                    outcomes.append(Outcome(None, time.monotonic(), error=repr(error)))
-                if shop.process.poll() is not None or stop.is_set():
-                    return
-                time.sleep(0.01)  # refused: the server is stopping
-                continue
-            placed = answer.json()["id"] if answer.status_code == 201 else None
-            with lock:
-                outcomes.append(Outcome(answer.status_code, time.monotonic(), placed))
-
-    threads = [threading.Thread(target=buy, args=(b,)) for b in buyers for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    return threads, outcomes
-
-
-def shop_with_buyers(shop: Running) -> tuple[int, list[Customer]]:
-    product_id = add_product(shop, admin(shop), "Red chair", STOCK)
-    return product_id, [customer(shop, f"buyer{i}") for i in range(CLIENTS // 2)]
-
-
-def stored_orders(database: Path, product_id: int) -> tuple[set[int], int, int]:
-    """Order ids, units in their lines, and the product's stock, read from the file."""
-    with sqlite3.connect(database) as db:
-        ids = {row[0] for row in db.execute("SELECT id FROM orders")}
-        units = db.execute("SELECT coalesce(sum(amount), 0) FROM order_lines").fetchone()[0]
-        stock = db.execute("SELECT amount FROM products WHERE id = ?", (product_id,)).fetchone()[0]
-        lineless = db.execute(
-            "SELECT count(*) FROM orders o WHERE NOT EXISTS "
-            "(SELECT 1 FROM order_lines l WHERE l.order_id = o.id)"
-        ).fetchone()[0]
-    assert lineless == 0
-    return ids, units, stock
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_sigterm_under_concurrent_orders_answers_what_it_started_and_keeps_stock_whole(

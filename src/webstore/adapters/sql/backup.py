@@ -118,9 +118,13 @@ def restore(backup_file: Path, database: Path) -> Path | None:
 def _set_aside(database: Path) -> Path | None:
     if not database.exists():
         return None
-    with closing(_connect(database)) as old:
-        old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        old.execute("PRAGMA journal_mode = DELETE")  # removes the -wal and -shm files
+    with closing(sqlite3.connect(database, timeout=1.0, isolation_level=None)) as old:
+        try:
+            old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # Leaving WAL needs the only connection to the file, and removes the -wal and -shm.
+            old.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.OperationalError as error:
+            raise DatabaseInUse(f"another process has the database open ({error})") from None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     aside = database.with_name(f"{database.name}.before-restore-{stamp}")
     os.replace(database, aside)
