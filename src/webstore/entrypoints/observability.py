@@ -34,6 +34,7 @@ VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 REQUEST_ID = "webstore.request_id"
 ROUTE = "webstore.route"
 USER = "webstore.user_id"
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "<unmatched>"  # the route label of requests no route matched (404s), bounded
 # Query parameters whose values never reach a log line.
 SENSITIVE = re.compile(r"token|password|passwd|secret|key|auth|csrf|session|signature|code", re.I)
@@ -100,7 +101,9 @@ class RequestObserver:
 
     def count(self, environ: WSGIEnvironment, status: int, elapsed: float) -> None:
         assert self.metrics is not None
-        method, route = environ.get("REQUEST_METHOD", "-"), environ.get(ROUTE, UNMATCHED)
+        method = environ.get("REQUEST_METHOD", "")
+        method = method if method in KNOWN_METHODS else "other"  # labels stay a bounded set
+        route = environ.get(ROUTE, UNMATCHED)
         self.metrics.requests.labels(method, route, str(status)).inc()
         self.metrics.latency.labels(method, route).observe(elapsed)
 

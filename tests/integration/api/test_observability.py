@@ -386,3 +386,16 @@ def test_metrics_count_requests_that_failed_on_the_database(tmp_path: Path) -> N
 
     assert client.post("/api/sign_in", json=body).status_code == 500
     assert scrape(client)["webstore_database_errors_total"] == 1
+
+
+def test_metric_labels_stay_a_bounded_set_whatever_the_method(metered_app: Flask) -> None:
+    client = metered_app.test_client()
+    for made_up in ("BREW", "WHEN", "PROPFIND"):
+        client.open("/api/health", method=made_up)
+
+    samples = scrape(client)
+    assert (
+        samples['webstore_http_requests_total{method="other",route="<unmatched>",status="405"}']
+        == 3
+    )
+    assert not [name for name in samples if "BREW" in name or "PROPFIND" in name]
