@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
+import sqlalchemy as sa
 
 from tests.integration.e2e.conftest import (
     WEBSTORE,
@@ -23,6 +23,7 @@ from tests.integration.e2e.conftest import (
     server_environment,
     wait_until_healthy,
 )
+from webstore.adapters.sql.engine import create_engine
 
 ADMIN_PASSWORD = "root password 1"
 PASSWORD = "customer password"
@@ -175,18 +176,27 @@ def shop_with_buyers(shop: Running) -> tuple[int, list[Customer]]:
     return product_id, [customer(shop, f"buyer{i}") for i in range(CLIENTS // 2)]
 
 
-def stored_orders(database: Path, product_id: int) -> tuple[set[int], int, int]:
-    """Order ids, units in their lines, and the product's stock, read from the file."""
-    with closing(sqlite3.connect(database)) as db:
-        ids = {row[0] for row in db.execute("SELECT id FROM orders")}
-        units = db.execute("SELECT coalesce(sum(amount), 0) FROM order_lines").fetchone()[0]
-        stock = db.execute("SELECT amount FROM products WHERE id = ?", (product_id,)).fetchone()[0]
-        lineless = db.execute(
-            "SELECT count(*) FROM orders o WHERE NOT EXISTS "
-            "(SELECT 1 FROM order_lines l WHERE l.order_id = o.id)"
-        ).fetchone()[0]
+def stored_orders(database: Path | str, product_id: int) -> tuple[set[int], int, int]:
+    """Order ids, units in their lines, and the product's stock: an SQLite file or a URL."""
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as db:
+            ids = set(db.scalars(sa.text("SELECT id FROM orders")))
+            units = db.scalar(sa.text("SELECT coalesce(sum(amount), 0) FROM order_lines"))
+            stock = db.scalar(
+                sa.text("SELECT amount FROM products WHERE id = :id"), {"id": product_id}
+            )
+            lineless = db.scalar(
+                sa.text(
+                    "SELECT count(*) FROM orders o WHERE NOT EXISTS "
+                    "(SELECT 1 FROM order_lines l WHERE l.order_id = o.id)"
+                )
+            )
+    finally:
+        engine.dispose()
     assert lineless == 0
-    return ids, units, stock
+    return ids, int(units or 0), int(stock)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:

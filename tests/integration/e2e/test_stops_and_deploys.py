@@ -22,11 +22,16 @@ from tests.integration.e2e.running import (
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(f"{request.param.replace('postgresql', 'postgres')}_url")
+    return url
+
+
 def test_sigterm_under_concurrent_orders_answers_what_it_started_and_keeps_stock_whole(
-    sqlite_url: str, tmp_path: Path
+    database_url: str, tmp_path: Path
 ) -> None:
-    database = Path(sqlite_url.removeprefix("sqlite:///"))
-    with running(sqlite_url, tmp_path / "server.log") as shop:
+    with running(database_url, tmp_path / "server.log") as shop:
         product_id, buyers = shop_with_buyers(shop)
         stop = threading.Event()
         threads, outcomes = load(shop, buyers, product_id, stop)
@@ -46,7 +51,7 @@ def test_sigterm_under_concurrent_orders_answers_what_it_started_and_keeps_stock
     answered = [o for o in outcomes if o.status is not None]
     assert {o.status for o in answered} == {201}
     assert any(o.finished > signalled for o in answered), "no request was in flight at SIGTERM"
-    ids, units, stock = stored_orders(database, product_id)
+    ids, units, stock = stored_orders(database_url, product_id)
     # Every order written was answered with its 201, and only those were written.
     assert ids == {o.order_id for o in answered}
     assert units == len(ids)
