@@ -131,3 +131,18 @@ def test_backup_of_postgresql_prints_the_pg_dump_command_without_the_password(
         "postgresql://shop@db.internal:5433/store"
     ) in done.stdout
     assert not (tmp_path / "shop.dump").exists()
+
+
+def test_restore_refuses_while_another_process_has_the_database_open(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    with running(sqlite_url, tmp_path / "server.log", workers=1) as shop:
+        made = shop.server.cli("db", "backup", str(tmp_path / "copy.db"))
+        assert made.returncode == 0, made.stderr
+    database = Path(sqlite_url.removeprefix("sqlite:///"))
+    with closing(sqlite3.connect(database)) as reader:
+        reader.execute("SELECT count(*) FROM products").fetchone()
+        refused = shop.server.cli("db", "restore", str(tmp_path / "copy.db"))
+    assert refused.returncode == 1
+    assert "another process has the database open" in refused.stderr
+    assert not list(tmp_path.glob("*.before-restore-*"))
