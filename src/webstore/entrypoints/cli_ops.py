@@ -33,16 +33,14 @@ def backup(path: Path) -> None:
     settings = Settings.from_env()
     database = sqlite_database(settings)
     if database is None:
-        from webstore.adapters.sql.backup import pg_dump_command
-
         click.echo("PostgreSQL is backed up with its own tool, pg_dump:")
-        click.echo(pg_dump_command(settings.database_url, path))
+        click.echo(backups.pg_dump_command(settings.database_url, path))
         return
     report = _run(lambda: backups.backup(database, path))
     click.echo(f"backup written to {report.path} (integrity check: ok)")
     for table, rows in report.row_counts.items():
         click.echo(f"  {table}: {rows} rows")
-    key_file = database.with_name(database.name + ".secret-key")
+    key_file = key_file_of(database)
     if settings.secret_key is None and key_file.exists():
         click.echo(f"keep {key_file} safe too: it holds the key that signs sessions")
 
@@ -82,7 +80,8 @@ def check(settings: Settings) -> list[str]:
     try:
         current, head = revisions(settings.database_url)
     except Exception as error:  # any failure to reach the database fails the check
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+        text = str(error).strip()
+        message = text.splitlines()[0] if text else type(error).__name__
         raise ConfigurationError(f"database: cannot be read ({message})") from None
     if current != head:
         at = f"schema at {', '.join(sorted(current))}" if current else "no schema"
@@ -93,18 +92,22 @@ def check(settings: Settings) -> list[str]:
 
 
 def _key_status(settings: Settings) -> str:
-    if settings.secret_key is not None or settings.database_url == MEMORY_URL:
-        settings.with_secret_key()  # refuses a short key
-        return "usable" if settings.secret_key else "random per process (memory://)"
+    """Whether the key is usable, without generating one (``serve`` would, at its start)."""
     database = sqlite_path(settings.database_url)
-    if database is None:
-        settings.with_secret_key()  # raises: PostgreSQL needs WEBSTORE_SECRET_KEY
-    key_file = Path(str(database)).with_name(Path(str(database)).name + ".secret-key")
+    if settings.secret_key is not None or database is None or settings.database_url == MEMORY_URL:
+        settings.with_secret_key()  # refuses a short key, or a missing one with PostgreSQL
+        return "usable" if settings.secret_key else "random per process (memory://)"
+    key_file = key_file_of(Path(database))
     if not key_file.exists():
         return f"will be generated in {key_file} at the first start"
     if len(key_file.read_bytes().strip()) < MIN_SECRET_BYTES:
         raise ConfigurationError(f"{key_file} holds a key shorter than {MIN_SECRET_BYTES} bytes.")
     return f"usable ({key_file})"
+
+
+def key_file_of(database: Path) -> Path:
+    """Where ``Settings.with_secret_key`` keeps a generated key for an SQLite database."""
+    return database.with_name(database.name + ".secret-key")
 
 
 def served(settings: Settings) -> AbstractContextManager[None]:
