@@ -26,10 +26,17 @@ def timestamp(record: logging.LogRecord) -> str:
 
 
 class TextFormatter(logging.Formatter):
-    """``2026-11-30T01:02:03.456Z INFO webstore.access <message>``, traceback on the lines below."""
+    """``2026-11-30T01:02:03.456Z INFO webstore.access <message>``, traceback on the lines below.
+
+    A line logged while a request is answered names it, ``[request <id>]`` (the access line
+    starts with the id already).
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         line = f"{timestamp(record)} {record.levelname} {record.name} {record.getMessage()}"
+        request_id = current_request_id.get()
+        if request_id is not None and not hasattr(record, ACCESS):
+            line += f" [request {request_id}]"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line

@@ -399,3 +399,14 @@ def test_metric_labels_stay_a_bounded_set_whatever_the_method(metered_app: Flask
         == 3
     )
     assert not [name for name in samples if "BREW" in name or "PROPFIND" in name]
+
+
+def test_the_text_format_names_the_request_a_line_was_logged_in() -> None:
+    token = current_request_id.set("r-9")
+    try:
+        warning = TextFormatter().format(record("login throttled"))
+        access = TextFormatter().format(record("r-9 127.0.0.1 ...", access={"status": 200}))
+    finally:
+        current_request_id.reset(token)
+    assert warning.endswith("login throttled [request r-9]")
+    assert access.endswith("r-9 127.0.0.1 ...")
