@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -50,9 +51,15 @@ def sqlite_url(tmp_path: os.PathLike[str]) -> str:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty schema on the test PostgreSQL server, dropped afterwards."""
+    with postgres_schema(require_postgres()) as url:
+        yield url
+
+
+@contextmanager
+def postgres_schema(base: str) -> Iterator[str]:
+    """A URL whose connections use a new, empty schema on ``base``'s server; dropped after."""
     import sqlalchemy as sa
 
-    base = require_postgres()
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

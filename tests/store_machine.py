@@ -29,7 +29,7 @@ from webstore.errors import (
     IllegalTransition,
     InsufficientStock,
     OrderNotFound,
-    ProductNotFound,
+    UnknownProduct,
     UsernameTaken,
 )
 
@@ -143,7 +143,7 @@ class StoreMachine(RuleBasedStateMachine):
         lines = [{"product_id": pid, "amount": amount} for pid, amount in items]
         try:
             order = self.store.place_order(customer, "1 Main St", "+1 555 0100", lines)
-        except (ProductNotFound, InsufficientStock) as error:
+        except (UnknownProduct, InsufficientStock) as error:
             assert str(error) == str(expected.error)
             return multiple()
         assert expected.error is None, f"expected {expected.error}"
@@ -160,7 +160,7 @@ class StoreMachine(RuleBasedStateMachine):
         # Every product must exist (be active) before any line's stock is considered.
         for pid in wanted:
             if not self.catalogue[pid].active:
-                return Expectation(ProductNotFound(pid))
+                return Expectation(UnknownProduct(pid))
         for pid, units in wanted.items():
             model = self.catalogue[pid]
             if units > model.stock:
@@ -252,7 +252,9 @@ class StoreMachine(RuleBasedStateMachine):
     @invariant()
     def customers_see_exactly_their_own_orders(self) -> None:
         for customer in self.customers:
-            seen = self.store.list_orders(customer, category="user", user_id=self.admin.user_id)
+            seen = self.store.list_orders(
+                customer, "user", self.admin.user_id, ignore_unused_filters=True
+            )
             mine = {oid for oid, model in self.ledger.items() if model.owner == customer.user_id}
             assert {order.id for order in seen.items} == mine
             assert all(order.user_id == customer.user_id for order in seen.items)

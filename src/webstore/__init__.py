@@ -1,22 +1,39 @@
 """webstore: the backend of a small online store, usable over HTTP or straight from Python.
 
-from webstore import Settings, bootstrap
-store = bootstrap(Settings(database_url="memory://"))
+    from webstore import Settings, bootstrap
+    store = bootstrap(Settings(database_url="memory://"))
+
+``bootstrap`` builds a ``Webstore``, which has one method per use case. What they return is
+exported here too; every error they raise is a ``WebstoreError``, listed in ``webstore.errors``.
 """
 
-from webstore.application.dto import KeyedResponse, LoginResult, Page, Principal, RefreshResult
-from webstore.application.idempotency import IdempotencyRequest
-from webstore.application.store import Webstore
+from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
+from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
+from webstore.application.orders import OrderCategory
+from webstore.application.product_files import FileFormat, ProductFile
+from webstore.application.snapshots import OrderSnapshot, ProductSnapshot
+from webstore.application.store import OrderItem, Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import Settings
 from webstore.domain.errors import WebstoreError
+from webstore.domain.orders import OrderLine, OrderStatus
+from webstore.domain.values import Money
 
 __all__ = [
+    "FileFormat",
     "IdempotencyRequest",
-    "KeyedResponse",
+    "KeyedOrder",
     "LoginResult",
+    "Money",
+    "OrderCategory",
+    "OrderItem",
+    "OrderLine",
+    "OrderSnapshot",
+    "OrderStatus",
     "Page",
     "Principal",
+    "ProductFile",
+    "ProductSnapshot",
     "RefreshResult",
     "Settings",
     "Webstore",

@@ -16,6 +16,11 @@ from webstore.application.store import Webstore
 from webstore.application.throttling import ThrottlePolicy
 from webstore.config import MEMORY_URL, Settings, sqlite_path
 
+NOT_AT_HEAD = (
+    "the database schema is not at head: run `webstore db upgrade` or pass "
+    "migrate=True to bootstrap()"
+)
+
 
 def bootstrap(
     settings: Settings | None = None,
@@ -29,7 +34,8 @@ def bootstrap(
     """Build a ``Webstore`` over ``settings.database_url`` (``memory://`` for no database).
 
     Any port can be passed in instead (tests pass fakes); ``migrate=True`` brings an SQL
-    schema up to date first.
+    schema up to date first. Without it, a database whose schema is behind (or empty) is
+    refused at once with ``ConfigurationError``, rather than failing on its first query.
     """
     settings = (settings or Settings.from_env()).with_secret_key()
     assert settings.secret_key is not None
@@ -48,7 +54,9 @@ def bootstrap(
                 settings.secret_key, timedelta(seconds=settings.access_token_ttl), clock
             ),
             refresh=HmacRefreshTokenService(settings.secret_key, random),
-            csrf=HmacCsrfTokenService(settings.secret_key, random),
+            csrf=HmacCsrfTokenService(
+                settings.secret_key, random, clock, timedelta(seconds=settings.refresh_token_ttl)
+            ),
         ),
         clock=clock,
         random=random,
@@ -72,11 +80,13 @@ def _unit_of_work_factory(settings: Settings, migrate: bool) -> UnitOfWorkFactor
             "an in-memory SQLite database lives in one connection only: use memory:// instead"
         )
     # Imported here so that the in-memory mode never loads SQLAlchemy.
-    from webstore.adapters.sql.migrations import upgrade
+    from webstore.adapters.sql.migrations import is_at_head, upgrade
     from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
     if migrate:
         upgrade(settings.database_url)
+    elif is_at_head(settings.database_url) is False:
+        raise ConfigurationError(NOT_AT_HEAD)
     return SqlAlchemyUnitOfWorkFactory.from_url(
         settings.database_url,
         pool_size=settings.db_pool_size,

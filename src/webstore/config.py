@@ -1,9 +1,10 @@
-"""Settings from the environment (CONTRACT §4); nothing is read at import time."""
+"""Settings from the environment (README, "Configuration"); nothing is read at import time."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -49,10 +50,10 @@ class Settings:
         key = env.get("WEBSTORE_SECRET_KEY")
         origins = env.get("WEBSTORE_CORS_ORIGINS", "")
         return cls(
-            database_url=env.get("WEBSTORE_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url(env.get("WEBSTORE_DATABASE_URL") or DEFAULT_DATABASE_URL),
             secret_key=key.encode() if key else None,
-            access_token_ttl=_int(env, "WEBSTORE_ACCESS_TOKEN_TTL", 300),
-            refresh_token_ttl=_int(env, "WEBSTORE_REFRESH_TOKEN_TTL", 604_800),
+            access_token_ttl=_int(env, "WEBSTORE_ACCESS_TOKEN_TTL", 300, minimum=1),
+            refresh_token_ttl=_int(env, "WEBSTORE_REFRESH_TOKEN_TTL", 604_800, minimum=1),
             cookie_secure=env.get("WEBSTORE_COOKIE_SECURE", "1").strip().lower() not in _FALSE,
             cookie_domain=env.get("WEBSTORE_COOKIE_DOMAIN") or None,
             refresh_reuse_grace=_int(env, "WEBSTORE_REFRESH_REUSE_GRACE", 10),
@@ -60,16 +61,22 @@ class Settings:
             trusted_proxies=_int(env, "WEBSTORE_TRUSTED_PROXIES", 0),
             login_failures_per_username=_int(env, "WEBSTORE_LOGIN_FAILURES_PER_USERNAME", 5),
             login_failures_per_address=_int(env, "WEBSTORE_LOGIN_FAILURES_PER_ADDRESS", 50),
-            login_failure_window=_int(env, "WEBSTORE_LOGIN_FAILURE_WINDOW", 900),
-            db_pool_size=_int(env, "WEBSTORE_DB_POOL_SIZE", 5),
+            login_failure_window=_int(env, "WEBSTORE_LOGIN_FAILURE_WINDOW", 900, minimum=1),
+            db_pool_size=_int(env, "WEBSTORE_DB_POOL_SIZE", 5, minimum=1),
             db_max_overflow=_int(env, "WEBSTORE_DB_MAX_OVERFLOW", 10),
-            argon2_time_cost=_int(env, "WEBSTORE_ARGON2_TIME_COST", 3),
-            argon2_memory_cost=_int(env, "WEBSTORE_ARGON2_MEMORY_COST", 65_536),
-            argon2_parallelism=_int(env, "WEBSTORE_ARGON2_PARALLELISM", 4),
+            argon2_time_cost=_int(env, "WEBSTORE_ARGON2_TIME_COST", 3, minimum=1),
+            argon2_memory_cost=_int(env, "WEBSTORE_ARGON2_MEMORY_COST", 65_536, minimum=8),
+            argon2_parallelism=_int(env, "WEBSTORE_ARGON2_PARALLELISM", 4, minimum=1),
             log_format=_log_format(env.get("WEBSTORE_LOG_FORMAT", "")),
             metrics=env.get("WEBSTORE_METRICS", "0").strip().lower() not in _FALSE,
             metrics_token=env.get("WEBSTORE_METRICS_TOKEN") or None,
         )
+
+    def __post_init__(self) -> None:
+        if self.argon2_memory_cost < 8 * self.argon2_parallelism:
+            raise ConfigurationError(
+                "WEBSTORE_ARGON2_MEMORY_COST must be at least 8 times WEBSTORE_ARGON2_PARALLELISM."
+            )
 
     def with_secret_key(self) -> Settings:
         """These settings with a usable key: given, kept beside an SQLite file, or refused."""
@@ -118,7 +125,7 @@ def _local_key(database: Path) -> bytes:
             pass  # another process won the race: use its key
         finally:
             draft.unlink()
-    key = key_file.read_bytes().strip()
+    key = _read_private(key_file).strip()
     if len(key) < MIN_SECRET_BYTES:
         raise ConfigurationError(f"{key_file} holds a key shorter than {MIN_SECRET_BYTES} bytes.")
     return key
@@ -131,11 +138,72 @@ def _log_format(raw: str) -> str:
     return value
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _read_private(key_file: Path) -> bytes:
+    """The key file's bytes, if it is a regular file of ours that nobody else can read.
+
+    Opened without following a symbolic link (a link could point the server at any file);
+    checked on the open file itself, so that it cannot be swapped between check and read.
+    """
+    try:
+        fd = os.open(key_file, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as error:
+        if os.path.islink(key_file):
+            raise ConfigurationError(
+                f"{key_file} is a symbolic link: the secret key must be a regular file."
+            ) from None
+        raise ConfigurationError(f"{key_file} cannot be read: {error.strerror}.") from None
+    with os.fdopen(fd, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise ConfigurationError(f"{key_file} is not a regular file.")
+        if status.st_uid != os.geteuid():
+            raise ConfigurationError(
+                f"{key_file} belongs to user id {status.st_uid}, not to the user running "
+                f"the server ({os.geteuid()})."
+            )
+        if status.st_mode & 0o077:
+            mode = stat.S_IMODE(status.st_mode)
+            raise ConfigurationError(
+                f"{key_file} has mode {mode:04o}: other users could read the secret key "
+                f"(chmod 600 {key_file})."
+            )
+        return handle.read()
+
+
+def _int(
+    env: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum: int = 2**31 - 1
+) -> int:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be an integer, not {raw!r}.") from None
+    if not minimum <= value <= maximum:
+        raise ConfigurationError(f"{name} must be between {minimum} and {maximum}, not {value}.")
+    return value
+
+
+SUPPORTED_URLS = "sqlite:///PATH, postgresql+psycopg://USER@HOST/DATABASE or memory://"
+_SCHEMES = {"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"}
+
+
+def database_url(url: str) -> str:
+    """``url`` if this store can use it; otherwise a one-line reason that never echoes it whole
+    (it may hold a password)."""
+    if url == MEMORY_URL:
+        return url
+    scheme, sep, rest = url.partition("://")
+    problem = None
+    if not sep or not scheme:
+        problem = "is not a database URL"
+    elif scheme == "postgres":
+        problem = "names postgres://, which SQLAlchemy does not know: write postgresql://"
+    elif scheme not in _SCHEMES:
+        problem = f"names {scheme}://, which this store does not support"
+    elif scheme.startswith("sqlite") and not rest.startswith("/"):
+        problem = "names no SQLite file (sqlite:///relative/path or sqlite:////absolute/path)"
+    if problem is not None:
+        raise ConfigurationError(f"WEBSTORE_DATABASE_URL {problem}; use {SUPPORTED_URLS}.")
+    return url

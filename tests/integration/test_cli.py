@@ -6,10 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from alembic import command
 from click.testing import CliRunner, Result
 
 from tests.conftest import FAST_ARGON2, TEST_SECRET_KEY, fast_settings
 from webstore import bootstrap
+from webstore.adapters.sql.engine import create_engine
+from webstore.adapters.sql.migrations import config
 from webstore.application.errors import InvalidToken
 from webstore.domain.errors import InvalidCredentials
 from webstore.entrypoints.cli import main
@@ -29,10 +32,32 @@ def webstore(env: dict[str, str], *args: str, stdin: str | None = None) -> Resul
 
 
 def test_db_upgrade_creates_the_schema_and_can_run_twice(env: dict[str, str]) -> None:
-    assert webstore(env, "db", "upgrade").exit_code == 0
+    created = webstore(env, "db", "upgrade")
+    assert (created.exit_code, created.output) == (
+        0,
+        "created the database schema (revision 0005)\n",
+    )
     again = webstore(env, "db", "upgrade")
-    assert again.exit_code == 0
-    assert "up to date" in again.output
+    assert (again.exit_code, again.output) == (
+        0,
+        "the database schema is already current (revision 0005)\n",
+    )
+
+
+def test_db_upgrade_says_from_which_revision_it_upgraded(
+    env: dict[str, str], sqlite_url: str
+) -> None:
+    engine = create_engine(sqlite_url)
+    with engine.begin() as connection:
+        command.upgrade(config(connection), "0002")
+    engine.dispose()
+
+    result = webstore(env, "db", "upgrade")
+
+    assert (result.exit_code, result.output) == (
+        0,
+        "upgraded the database schema from revision 0002 to 0005\n",
+    )
 
 
 def test_create_superuser_reads_the_password_from_stdin(
@@ -106,7 +131,7 @@ def test_products_import_is_all_or_nothing(
     csv_file.write_text("Red chair,Beech,19.99,5\nBroken,,-3,1\n")
     result = webstore(env, "products", "import", str(csv_file))
     assert result.exit_code == 1
-    assert "rows.1.price" in result.output
+    assert "line 2: price: Ensure this value is greater than 0." in result.output
     assert bootstrap(fast_settings(sqlite_url)).list_products().total == 0
 
 
@@ -196,7 +221,7 @@ def test_products_import_refuses_a_file_that_is_not_utf8_in_one_line(
     result = webstore(env, "products", "import", str(csv_file))
 
     assert result.exit_code == 1
-    assert "not UTF-8" in result.output
+    assert "line 1: Not valid UTF-8 text" in result.output
     assert len(result.output.strip().splitlines()) == 1
 
 

@@ -73,6 +73,19 @@ def test_a_generated_key_is_announced_not_written(sqlite_url: str, tmp_path: Pat
     assert not list(tmp_path.glob("*.secret-key"))
 
 
+def test_a_key_file_others_can_read_fails_as_serve_would(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    database = sqlite_url.removeprefix("sqlite:///")
+    key_file = Path(database + ".secret-key")
+    key_file.write_text("k" * 48)
+    key_file.chmod(0o644)
+    code, output = check(sqlite_url, secret_key=None)
+    assert code == 1 and "chmod 600" in output, output
+    key_file.chmod(0o600)
+    code, output = check(sqlite_url, secret_key=None)
+    assert code == 0 and f"usable ({key_file})" in output, output
+
+
 @pytest.mark.postgres
 def test_postgresql_without_a_secret_key_fails(postgres_url: str) -> None:
     upgrade(postgres_url)

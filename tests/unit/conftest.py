@@ -8,8 +8,7 @@ import pytest
 
 from tests.conftest import fast_settings
 from tests.fakes import FakeClock, FakePasswordHasher, FakeRandom
-from webstore import LoginResult, Principal, Webstore, bootstrap
-from webstore.domain.products import Product
+from webstore import LoginResult, Principal, ProductSnapshot, Webstore, bootstrap
 from webstore.domain.users import User
 
 ALICE_PASSWORD = "down the rabbit hole"
@@ -55,18 +54,18 @@ def bob(store: Webstore) -> Principal:
     return store.authenticate(store.log_in("bob", BOB_PASSWORD).access_token)
 
 
-def new_product(store: Webstore, admin: Principal, **fields: Any) -> Product:
+def new_product(store: Webstore, admin: Principal, **fields: Any) -> ProductSnapshot:
     data = {"name": "Red chair", "description": "Oak, painted red", "price": "19.99"}
     return store.add_product(admin, {"amount": 5, **data, **fields})
 
 
 @pytest.fixture
-def red_chair(store: Webstore, admin: Principal) -> Product:
+def red_chair(store: Webstore, admin: Principal) -> ProductSnapshot:
     return new_product(store, admin)
 
 
 @pytest.fixture
-def blue_lamp(store: Webstore, admin: Principal) -> Product:
+def blue_lamp(store: Webstore, admin: Principal) -> ProductSnapshot:
     return new_product(store, admin, name="Blue lamp", price="7.50", amount=2)
 
 

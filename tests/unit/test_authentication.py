@@ -73,11 +73,11 @@ def test_an_access_token_naming_someone_else_in_the_session_is_invalid(
 def test_deactivating_a_user_refuses_their_access_tokens_at_once(
     store: Webstore, alice_login: LoginResult, bob: Principal
 ) -> None:
-    deactivated = store.set_user_active("ALICE", False)
+    deactivated = store.set_user_active(store.operator, "ALICE", False)
     assert deactivated.username == "Alice"
     assert not stored_user(store, "alice").is_active
     assert_invalid_token(store, alice_login.access_token)
-    store.set_user_active("alice", True)
+    store.set_user_active(store.operator, "alice", True)
     assert_invalid_token(store, alice_login.access_token)
     assert store.log_in("alice", ALICE_PASSWORD).user.username == "Alice"
 
@@ -87,7 +87,7 @@ def test_deactivating_one_user_leaves_the_others_logged_in(
 ) -> None:
     store.register_user("bob", "bob@example.com", BOB_PASSWORD)
     bobs = store.log_in("bob", BOB_PASSWORD)
-    store.set_user_active("alice", False)
+    store.set_user_active(store.operator, "alice", False)
     assert store.authenticate(bobs.access_token).username == "bob"
 
 
@@ -95,7 +95,7 @@ def test_changing_the_password_ends_every_session_and_the_old_password(
     store: Webstore, alice_login: LoginResult
 ) -> None:
     other_tab = store.log_in("alice", ALICE_PASSWORD)
-    store.change_password("alice", "through the looking glass")
+    store.change_password(store.operator, "alice", "through the looking glass")
     assert_invalid_token(store, alice_login.access_token)
     assert_invalid_token(store, other_tab.access_token)
     with pytest.raises(InvalidCredentials):
@@ -108,16 +108,16 @@ def test_a_new_password_must_follow_the_password_rules(
     store: Webstore, alice_login: LoginResult
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        store.change_password("alice", "31415926")
+        store.change_password(store.operator, "alice", "31415926")
     assert caught.value.errors == {"password": ["This password is entirely numeric."]}
     assert store.authenticate(alice_login.access_token).username == "Alice"
 
 
 def test_administering_an_unknown_user_says_who_is_missing(store: Webstore) -> None:
     with pytest.raises(UserNotFound, match=r"^user cheshire does not exist$"):
-        store.set_user_active("cheshire", False)
+        store.set_user_active(store.operator, "cheshire", False)
     with pytest.raises(UserNotFound):
-        store.change_password("cheshire", "grinning from ear to ear")
+        store.change_password(store.operator, "cheshire", "grinning from ear to ear")
 
 
 @pytest.mark.parametrize(

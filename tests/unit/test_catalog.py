@@ -219,7 +219,7 @@ def test_importing_adds_every_row_in_order(store: Webstore) -> None:
         {"name": "Red chair", "description": "Oak", "price": "19.99", "amount": 5},
         {"name": "Blue lamp", "price": 7.5, "amount": 2},
     ]
-    imported = store.import_products(iter(rows))
+    imported = store.import_products(store.operator, iter(rows))
     assert names(imported) == ["Red chair", "Blue lamp"]
     assert names(store.list_products().items) == ["Red chair", "Blue lamp"]
 
@@ -231,7 +231,7 @@ def test_importing_is_all_or_nothing(store: Webstore) -> None:
         {"name": "Green rug", "price": "30.00", "amount": -1},
     ]
     with pytest.raises(InvalidInput) as caught:
-        store.import_products(rows)
+        store.import_products(store.operator, rows)
     assert caught.value.errors == {
         "rows": {
             "1": {"price": ["A valid number is required."]},

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, Self
 
@@ -9,12 +8,10 @@ import pytest
 from tests.conftest import fast_settings
 from tests.fakes import FakeClock, FakePasswordHasher, UnitOfWorkWrapper
 from tests.unit.conftest import new_product, stock_of
-from webstore import Principal, Webstore, bootstrap
+from webstore import KeyedOrder, OrderSnapshot, Principal, ProductSnapshot, Webstore, bootstrap
 from webstore.adapters.memory import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
-from webstore.application.dto import IdempotencyRecord, KeyedResponse
+from webstore.application.dto import IdempotencyRecord
 from webstore.application.idempotency import IdempotencyRequest
-from webstore.domain.orders import Order
-from webstore.domain.products import Product
 from webstore.errors import (
     IdempotencyConflict,
     IdempotencyKeyReused,
@@ -28,21 +25,17 @@ PHONE = "+44 20 7946 0000"
 KEY = "order-2026-11-26-tea-party"
 
 
-def render(order: Order) -> str:
-    return json.dumps({"id": order.id, "total": str(order.total_price)})
-
-
 def keyed(key: str = KEY, fingerprint: str = "a" * 64) -> IdempotencyRequest:
-    return IdempotencyRequest(key, fingerprint, render)
+    return IdempotencyRequest(key, fingerprint)
 
 
 def place(
     store: Webstore,
     who: Principal,
-    product: Product,
+    product: ProductSnapshot,
     amount: int = 1,
     request: IdempotencyRequest | None = None,
-) -> KeyedResponse:
+) -> KeyedOrder:
     items = [{"product_id": product.id, "amount": amount}]
     return store.place_order_once(who, BAKER_STREET, PHONE, items, request or keyed())
 
@@ -51,42 +44,43 @@ def order_count(store: Webstore, admin: Principal) -> int:
     return store.list_orders(admin).total
 
 
-def stock(store: Webstore, product: Product) -> int:
+def stock(store: Webstore, product: ProductSnapshot) -> int:
     assert product.id is not None
     return stock_of(store, product.id)
 
 
-def test_a_new_key_places_the_order_and_answers_with_the_rendered_body(
-    store: Webstore, alice: Principal, admin: Principal, red_chair: Product
+def test_a_new_key_places_the_order_and_answers_with_it(
+    store: Webstore, alice: Principal, admin: Principal, red_chair: ProductSnapshot
 ) -> None:
     answer = place(store, alice, red_chair, 2)
 
-    assert answer == KeyedResponse(201, '{"id": 1, "total": "39.98"}', replayed=False)
+    assert not answer.replayed and isinstance(answer.order, OrderSnapshot)
+    assert (answer.order.id, str(answer.order.total_price)) == (1, "39.98")
     assert (order_count(store, admin), stock(store, red_chair)) == (1, 3)
 
 
 def test_the_same_key_again_replays_the_first_answer_and_places_nothing(
-    store: Webstore, alice: Principal, admin: Principal, red_chair: Product
+    store: Webstore, alice: Principal, admin: Principal, red_chair: ProductSnapshot
 ) -> None:
     first = place(store, alice, red_chair, 2)
 
     again = place(store, alice, red_chair, 2)
 
-    assert again == KeyedResponse(201, first.body, replayed=True)
+    assert again == KeyedOrder(first.order, replayed=True)
     assert (order_count(store, admin), stock(store, red_chair)) == (1, 3)
 
 
 def test_a_replay_answers_as_the_first_time_even_when_the_stock_has_run_out(
-    store: Webstore, alice: Principal, red_chair: Product
+    store: Webstore, alice: Principal, red_chair: ProductSnapshot
 ) -> None:
     first = place(store, alice, red_chair, 5)
 
-    assert place(store, alice, red_chair, 5).body == first.body
+    assert place(store, alice, red_chair, 5).order == first.order
     assert stock(store, red_chair) == 0
 
 
 def test_the_same_key_for_a_different_request_is_refused_and_changes_nothing(
-    store: Webstore, alice: Principal, admin: Principal, red_chair: Product
+    store: Webstore, alice: Principal, admin: Principal, red_chair: ProductSnapshot
 ) -> None:
     place(store, alice, red_chair, 2)
 
@@ -98,18 +92,18 @@ def test_the_same_key_for_a_different_request_is_refused_and_changes_nothing(
 
 
 def test_keys_belong_to_one_user(
-    store: Webstore, alice: Principal, bob: Principal, admin: Principal, red_chair: Product
+    store: Webstore, alice: Principal, bob: Principal, admin: Principal, red_chair: ProductSnapshot
 ) -> None:
     for_alice = place(store, alice, red_chair, 1)
 
     for_bob = place(store, bob, red_chair, 1)
 
-    assert not for_bob.replayed and for_bob.body != for_alice.body
+    assert not for_bob.replayed and for_bob.order != for_alice.order
     assert (order_count(store, admin), stock(store, red_chair)) == (2, 3)
 
 
 def test_different_keys_of_one_user_place_different_orders(
-    store: Webstore, alice: Principal, admin: Principal, red_chair: Product
+    store: Webstore, alice: Principal, admin: Principal, red_chair: ProductSnapshot
 ) -> None:
     place(store, alice, red_chair, 1, keyed("first"))
     place(store, alice, red_chair, 1, keyed("First"))  # keys are case-sensitive
@@ -118,7 +112,11 @@ def test_different_keys_of_one_user_place_different_orders(
 
 
 def test_a_key_is_remembered_for_24_hours_and_then_free_again(
-    store: Webstore, alice: Principal, admin: Principal, red_chair: Product, clock: FakeClock
+    store: Webstore,
+    alice: Principal,
+    admin: Principal,
+    red_chair: ProductSnapshot,
+    clock: FakeClock,
 ) -> None:
     first = place(store, alice, red_chair, 1)
     clock.advance(hours=24, seconds=-1)
@@ -127,17 +125,17 @@ def test_a_key_is_remembered_for_24_hours_and_then_free_again(
     clock.advance(1)
     later = place(store, alice, red_chair, 1, keyed(fingerprint="b" * 64))
 
-    assert not later.replayed and later.body != first.body
+    assert not later.replayed and later.order != first.order
     assert (order_count(store, admin), stock(store, red_chair)) == (2, 3)
-    assert place(store, alice, red_chair, 1, keyed(fingerprint="b" * 64)).body == later.body
+    assert place(store, alice, red_chair, 1, keyed(fingerprint="b" * 64)).order == later.order
 
 
 def test_a_failed_request_is_not_remembered_and_may_be_sent_again(
-    store: Webstore, alice: Principal, admin: Principal, red_chair: Product
+    store: Webstore, alice: Principal, admin: Principal, red_chair: ProductSnapshot
 ) -> None:
     with pytest.raises(InsufficientStock):
         place(store, alice, red_chair, 6)
-    store.update_product(admin, red_chair.product_id, {"amount": 6})
+    store.update_product(admin, red_chair.id, {"amount": 6})
 
     answer = place(store, alice, red_chair, 6)
 
@@ -146,7 +144,7 @@ def test_a_failed_request_is_not_remembered_and_may_be_sent_again(
 
 
 def test_invalid_input_is_refused_before_the_key_is_looked_at(
-    store: Webstore, alice: Principal, admin: Principal, red_chair: Product
+    store: Webstore, alice: Principal, admin: Principal, red_chair: ProductSnapshot
 ) -> None:
     place(store, alice, red_chair, 1)
 
@@ -233,7 +231,7 @@ def raced_store(raced: RacedFactory) -> Webstore:
     return bootstrap(fast_settings(), uow=raced, hasher=FakePasswordHasher(), clock=FakeClock())
 
 
-def shop(store: Webstore) -> tuple[Principal, Principal, Product]:
+def shop(store: Webstore) -> tuple[Principal, Principal, ProductSnapshot]:
     store.create_superuser("root", "root@example.com", "correct horse battery staple")
     admin = store.authenticate(store.log_in("root", "correct horse battery staple").access_token)
     store.register_user("alice", "alice@example.com", "down the rabbit hole")
@@ -245,14 +243,14 @@ def test_a_request_beaten_to_its_key_answers_with_the_winners_response(
     raced_store: Webstore, raced: RacedFactory
 ) -> None:
     admin, alice, chair = shop(raced_store)
-    winner: list[KeyedResponse] = []
+    winner: list[KeyedOrder] = []
     # The winner runs inside our unit of work (the in-memory lock is re-entrant) and commits.
     raced.rival = lambda: winner.append(place(raced_store, alice, chair, 2)) or winner
 
     loser = place(raced_store, alice, chair, 2)
 
     assert not winner[0].replayed
-    assert loser == KeyedResponse(201, winner[0].body, replayed=True)
+    assert loser == KeyedOrder(winner[0].order, replayed=True)
     assert (order_count(raced_store, admin), stock(raced_store, chair)) == (1, 3)
 
 

@@ -36,7 +36,7 @@ def test_every_login_opens_its_own_session(registered: Webstore) -> None:
     second = registered.log_in("alice", ALICE_PASSWORD)
     assert first.user.session_id != second.user.session_id
     assert first.refresh_token != second.refresh_token
-    registered.log_out(first.refresh_token)
+    registered.log_out(first.refresh_token, first.csrf_token)
     assert registered.authenticate(second.access_token).username == "Alice"
 
 
@@ -63,15 +63,15 @@ def test_unknown_users_and_wrong_passwords_fail_alike(
 def test_an_inactive_user_fails_like_an_unknown_one_even_with_the_right_password(
     registered: Webstore,
 ) -> None:
-    registered.set_user_active("alice", False)
+    registered.set_user_active(registered.operator, "alice", False)
     with pytest.raises(InvalidCredentials) as caught:
         registered.log_in("alice", ALICE_PASSWORD)
     assert caught.value.detail == "user not found"
 
 
 def test_a_reactivated_user_can_log_in_again(registered: Webstore) -> None:
-    registered.set_user_active("alice", False)
-    registered.set_user_active("alice", True)
+    registered.set_user_active(registered.operator, "alice", False)
+    registered.set_user_active(registered.operator, "alice", True)
     assert registered.log_in("alice", ALICE_PASSWORD).user.username == "Alice"
 
 
@@ -94,8 +94,8 @@ def test_a_known_user_with_a_wrong_password_costs_a_real_verification_only(
 @pytest.mark.parametrize(
     ("username", "password", "field", "message"),
     [
-        (None, ALICE_PASSWORD, "username", "This field is required."),
-        ("alice", None, "password", "This field is required."),
+        (None, ALICE_PASSWORD, "username", "This field may not be null."),
+        ("alice", None, "password", "This field may not be null."),
         (["alice"], ALICE_PASSWORD, "username", "Not a valid string."),
         ("alice", 12345678, "password", "Not a valid string."),
         ("   ", ALICE_PASSWORD, "username", "This field may not be blank."),

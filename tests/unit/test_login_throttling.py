@@ -123,7 +123,7 @@ def test_unknown_usernames_are_counted_and_throttled_alike(
 
 
 def test_an_inactive_users_failures_count_like_any_other(registered: Webstore) -> None:
-    registered.set_user_active("alice", False)
+    registered.set_user_active(registered.operator, "alice", False)
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
             registered.log_in("alice", ALICE_PASSWORD)

@@ -77,7 +77,6 @@ def test_orders_placed_in_the_same_instant_list_the_later_one_first(
         ("user", 3, [3]),
         ("user", "2", [4, 2, 1]),
         ("user", 99, []),
-        (None, 3, [4, 3, 2, 1]),
     ],
 )
 def test_a_superuser_filters_orders_by_category(
@@ -114,10 +113,10 @@ def test_an_unknown_category_or_a_user_without_an_integer_id_is_invalid(
 @pytest.mark.parametrize(
     ("category", "user_id"), [(None, None), ("completed", None), ("user", 3), ("nonsense", "x")]
 )
-def test_a_regular_user_sees_only_their_own_orders_whatever_they_ask(
-    store: Webstore, alice: Principal, ledger: Ledger, category: object, user_id: object
+def test_a_regular_user_sees_only_their_own_orders_whatever_they_ask_over_http(
+    store: Webstore, alice: Principal, ledger: Ledger, category: str | None, user_id: object
 ) -> None:
-    page = store.list_orders(alice, category, user_id)
+    page = store.list_orders(alice, category, user_id, ignore_unused_filters=True)  # type: ignore[arg-type]
     assert ids(page.items) == [4, 2, 1]
     assert {order.user_id for order in page.items} == {alice.user_id}
 

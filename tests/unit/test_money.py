@@ -69,7 +69,7 @@ def test_a_price_is_a_number_or_decimal_string_with_at_most_two_places(
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (None, "This field is required."),
+        (None, "This field may not be null."),
         (True, "A valid number is required."),
         ([19.99], "A valid number is required."),
         ("nineteen", "A valid number is required."),

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from webstore.domain.errors import InsufficientStock, ProductNotFound
+from webstore.domain.errors import InsufficientStock, UnknownProduct
 from webstore.domain.products import Product
 from webstore.domain.values import Money
 
@@ -37,7 +37,7 @@ def test_reserving_more_than_the_stock_says_how_many_and_takes_nothing() -> None
 def test_a_deactivated_product_cannot_be_reserved_as_if_it_did_not_exist() -> None:
     chair = red_chair(5)
     chair.deactivate()
-    with pytest.raises(ProductNotFound, match="product 3 does not exist"):
+    with pytest.raises(UnknownProduct, match="product 3 does not exist"):
         chair.reserve(1)
     assert chair.amount == 5
 

@@ -62,11 +62,11 @@ def test_invalid_sign_up_data_is_refused_field_by_field(store: Webstore) -> None
     with pytest.raises(InvalidInput) as caught:
         store.register_user(None, "not an address", "12345678")
     assert caught.value.errors == {
-        "username": ["This field is required."],
+        "username": ["This field may not be null."],
         "email": ["Enter a valid email address."],
         "password": ["This password is entirely numeric."],
     }
-    assert caught.value.detail == "username: This field is required."
+    assert caught.value.detail == "username: This field may not be null."
 
 
 @pytest.mark.parametrize("field", ["username", "email", "password"])

@@ -42,7 +42,7 @@ def test_a_username_is_letters_digits_and_at_dot_plus_dash_underscore(raw: str, 
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (None, "This field is required."),
+        (None, "This field may not be null."),
         (42, "Not a valid string."),
         ("", "This field may not be blank."),
         ("   ", "This field may not be blank."),
@@ -116,7 +116,7 @@ def test_a_password_is_kept_exactly_as_sent(raw: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (None, "This field is required."),
+        (None, "This field may not be null."),
         (12345678, "Not a valid string."),
         ("", "This password is too short. It must contain at least 8 characters."),
         ("tea-for", "This password is too short. It must contain at least 8 characters."),
@@ -152,7 +152,7 @@ def test_a_phone_that_is_not_a_phone_number_is_refused(raw: str) -> None:
     )
 
 
-@pytest.mark.parametrize(("raw", "message"), [(None, "required"), (5551234, "string")])
+@pytest.mark.parametrize(("raw", "message"), [(None, "null"), (5551234, "string")])
 def test_a_phone_must_be_given_as_text(raw: object, message: str) -> None:
     assert message in problem(values.phone, raw)
 
@@ -178,7 +178,7 @@ def test_an_order_amount_is_an_integer_from_1_to_10000(raw: int) -> None:
         (True, "Not a valid integer."),
         (2.0, "Not a valid integer."),
         ("2", "Not a valid integer."),
-        (None, "This field is required."),
+        (None, "This field may not be null."),
     ],
 )
 def test_an_order_amount_that_is_not_a_small_positive_integer_is_refused(
@@ -207,3 +207,29 @@ def test_validated_reports_every_broken_field_at_once() -> None:
         "password": ["This password is too short. It must contain at least 8 characters."],
     }
     assert caught.value.detail == "email: Enter a valid email address."
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [values.username, values.email, values.password, values.address, values.phone, values.price],
+)
+def test_a_missing_field_is_required_and_a_null_one_may_not_be_null(rule: Any) -> None:
+    assert problem(rule, values.MISSING) == "This field is required."
+    assert problem(rule, None) == "This field may not be null."
+
+
+def test_a_missing_or_null_description_reads_as_empty() -> None:
+    assert values.product_description(values.MISSING) == values.product_description(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (1, "Must be a valid boolean."),
+        ("true", "Must be a valid boolean."),
+        (None, "This field may not be null."),
+    ],
+)
+def test_a_flag_is_a_true_boolean(raw: object, message: str) -> None:
+    assert values.boolean(True) is True and values.boolean(False) is False
+    assert problem(values.boolean, raw) == message

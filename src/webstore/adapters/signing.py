@@ -6,14 +6,18 @@ import base64
 import hashlib
 import hmac
 import re
+from datetime import UTC, datetime, timedelta
 
+from webstore.adapters.system import SystemClock
 from webstore.application.dto import IssuedRefreshToken, PresentedRefreshToken
-from webstore.application.ports import RandomSource
+from webstore.application.ports import Clock, RandomSource
 
 _REFRESH = re.compile(
     r"^([A-Za-z0-9_-]{16,64})\.(0|[1-9][0-9]{0,8})\.([A-Za-z0-9_-]{32,64})\.([A-Za-z0-9_-]{43})\Z"
 )
-_CSRF = re.compile(r"^([A-Za-z0-9_-]{32})\.([A-Za-z0-9_-]{43})\Z")
+_CSRF = re.compile(r"^([A-Za-z0-9_-]{32})\.(0|[1-9][0-9]{0,11})\.([A-Za-z0-9_-]{43})\Z")
+# A token from a node whose clock runs a little ahead is still good.
+CLOCK_SKEW = timedelta(minutes=1)
 
 
 def derive_key(secret_key: bytes, purpose: str) -> bytes:
@@ -55,19 +59,37 @@ class HmacRefreshTokenService:
 
 
 class HmacCsrfTokenService:
-    """``<nonce>.<mac over user id and nonce>``: a planted or another user's token fails."""
+    """``<nonce>.<issued>.<mac over user id, nonce and issue time>``, good for ``lifetime``.
 
-    def __init__(self, secret_key: bytes, random: RandomSource) -> None:
+    Signed for a user (a planted or another user's token fails) rather than for a login
+    session, so that a second tab logging in does not break the first; the issue time, inside
+    the signature, bounds how long a leaked token is worth anything. Tokens of the earlier
+    ``<nonce>.<mac>`` form are refused like any malformed one.
+    """
+
+    def __init__(
+        self,
+        secret_key: bytes,
+        random: RandomSource,
+        clock: Clock | None = None,
+        lifetime: timedelta = timedelta(days=7),
+    ) -> None:
         self._key = derive_key(secret_key, "csrf")
         self._random = random
+        self._clock = clock or SystemClock()
+        self._lifetime = lifetime
 
     def issue(self, user_id: int) -> str:
         nonce = self._random.token(24)
-        return f"{nonce}.{_mac(self._key, f'{user_id}.{nonce}')}"
+        issued = int(self._clock.now().timestamp())
+        return f"{nonce}.{issued}.{_mac(self._key, f'{user_id}.{nonce}.{issued}')}"
 
     def is_valid(self, token: str, user_id: int) -> bool:
         match = _CSRF.match(token)
         if match is None:
             return False
-        nonce, mac = match.groups()
-        return hmac.compare_digest(mac, _mac(self._key, f"{user_id}.{nonce}"))
+        nonce, issued, mac = match.groups()
+        if not hmac.compare_digest(mac, _mac(self._key, f"{user_id}.{nonce}.{issued}")):
+            return False
+        age = self._clock.now() - datetime.fromtimestamp(int(issued), UTC)
+        return -CLOCK_SKEW <= age <= self._lifetime

@@ -6,14 +6,17 @@ import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
+from webstore.application.actors import live_superuser
 from webstore.application.dto import LoginResult, PresentedRefreshToken, Principal, RefreshResult
 from webstore.application.errors import (
     ConcurrentUpdate,
     CsrfFailed,
     InvalidToken,
+    NotAuthenticated,
     RefreshRejected,
     RefreshReuseDetected,
 )
+from webstore.application.permissions import require_superuser
 from webstore.application.ports import (
     AccessTokenService,
     Clock,
@@ -94,7 +97,11 @@ def log_in(
         ),
     )
     guard = LoginGuard.of(clean["username"], client_address, throttle)
-    user, user_id = _verified_user(clean["username"], clean["password"], guard, uow, hasher, clock)
+    with uow() as work:  # counted as a failure until it succeeds: see throttling.py
+        reserved = guard.reserve(work.login_attempts, clock.now())
+        found = work.users.get_by_username(clean["username"])
+        work.commit()
+    user, user_id = _verified_user(found, clean["password"], hasher)
     new_hash = hasher.hash(clean["password"]) if hasher.needs_rehash(user.password_hash) else None
     session_id = random.token(18)
     issued = tokens.refresh.issue(session_id, 0)
@@ -105,7 +112,7 @@ def log_in(
         work.sessions.add(
             LoginSession(session_id, user_id, now, now + policy.refresh_lifetime, issued.token_hash)
         )
-        guard.forget_username(work.login_attempts)
+        guard.succeeded(work.login_attempts, reserved)
         work.commit()
     return LoginResult(
         access_token=tokens.access.issue(user_id, session_id),
@@ -115,36 +122,30 @@ def log_in(
     )
 
 
-def _verified_user(
-    username: str,
-    password: str,
-    guard: LoginGuard,
-    uow: UnitOfWorkFactory,
-    hasher: PasswordHasher,
-    clock: Clock,
-) -> tuple[User, int]:
-    """The active user with this password (and its id), unless throttled; failures count."""
-    with uow(read_only=True) as work:
-        guard.check(work.login_attempts, clock.now())
-        user = work.users.get_by_username(username)
+def _verified_user(user: User | None, password: str, hasher: PasswordHasher) -> tuple[User, int]:
+    """The user, if active and this is the password (and its id); every failure looks alike."""
     if user is None or user.id is None:
         hasher.burn(password)  # as long as a real verification: no probing which names exist
     elif hasher.verify(user.password_hash, password) and user.is_active:
         return user, user.id
-    guard.count_failure(uow, clock.now())
     raise InvalidCredentials()
 
 
 def refresh_session(
     refresh_token: str,
-    csrf_token: str | None,
+    csrf_token: str,
     *,
     uow: UnitOfWorkFactory,
     tokens: TokenKit,
     clock: Clock,
     policy: SessionPolicy,
 ) -> RefreshResult:
-    """Trade a refresh token for a new access token and (usually) a new refresh token."""
+    """Trade a refresh token for a new access token and (usually) a new refresh token.
+
+    ``csrf_token`` is the CSRF token issued with the login; it must be signed for the session's
+    user. Neither token may be left out.
+    """
+    require_tokens(refresh_token, csrf_token)
     presented = tokens.refresh.read(refresh_token)
     if presented is None:
         raise RefreshRejected()
@@ -160,7 +161,7 @@ def refresh_session(
 
 def _rotate_once(
     presented: PresentedRefreshToken,
-    csrf_token: str | None,
+    csrf_token: str,
     *,
     uow: UnitOfWorkFactory,
     tokens: TokenKit,
@@ -170,12 +171,12 @@ def _rotate_once(
     now = clock.now()
     with uow() as work:
         session = work.sessions.get(presented.session_id)
-        if session is None or not session.is_live(now):
+        if session is None:
             raise RefreshRejected()
         user = work.users.get(session.user_id)
-        if user is None or not user.is_active:
+        if user is None or not session.grants_access(user, now):
             raise RefreshRejected()
-        if csrf_token is not None and not tokens.csrf.is_valid(csrf_token, session.user_id):
+        if not tokens.csrf.is_valid(csrf_token, session.user_id):
             raise CsrfFailed.incorrect()
         issued = tokens.refresh.issue(session.id, session.generation + 1)
         outcome = session.rotate(
@@ -193,19 +194,25 @@ def _rotate_once(
             raise RefreshRejected()
         work.commit()
     access = tokens.access.issue(session.user_id, session.id)
-    return RefreshResult(access, issued.token if outcome is Rotation.ROTATED else None)
+    if outcome is not Rotation.ROTATED:
+        return RefreshResult(access, None)
+    return RefreshResult(access, issued.token, tokens.csrf.issue(session.user_id))
 
 
 def log_out(
-    refresh_token: str | None,
-    csrf_token: str | None,
+    refresh_token: str,
+    csrf_token: str,
     *,
     uow: UnitOfWorkFactory,
     tokens: TokenKit,
     clock: Clock,
 ) -> None:
-    """Revoke the login session an authentic refresh token names; no token, nothing to do."""
-    presented = tokens.refresh.read(refresh_token) if refresh_token else None
+    """Revoke the login session an authentic refresh token names (a forged one names none).
+
+    ``csrf_token`` must be signed for the session's user, so that nobody else ends it.
+    """
+    require_tokens(refresh_token, csrf_token)
+    presented = tokens.refresh.read(refresh_token)
     if presented is None:
         return
     for _ in range(ROTATION_ATTEMPTS):
@@ -214,7 +221,7 @@ def log_out(
                 session = work.sessions.get(presented.session_id)
                 if session is None:
                     return
-                if csrf_token is not None and not tokens.csrf.is_valid(csrf_token, session.user_id):
+                if not tokens.csrf.is_valid(csrf_token, session.user_id):
                     raise CsrfFailed.incorrect()
                 session.revoke(clock.now())
                 work.commit()
@@ -224,10 +231,20 @@ def log_out(
     raise ConcurrentUpdate()
 
 
+def require_tokens(refresh_token: object, csrf_token: object) -> None:
+    """Both tokens present as text: leaving one out never skips its check."""
+    if not isinstance(refresh_token, str) or not refresh_token:
+        raise NotAuthenticated()
+    if not isinstance(csrf_token, str) or not csrf_token:
+        raise CsrfFailed.missing()
+
+
 def authenticate(
     access_token: str, *, uow: UnitOfWorkFactory, tokens: TokenKit, clock: Clock
 ) -> Principal:
     """The caller behind an access token whose session is alive and whose user is active."""
+    if not isinstance(access_token, str):
+        raise NotAuthenticated()
     claims = tokens.access.verify(access_token)
     with uow(read_only=True) as work:
         principal = work.sessions.principal(claims.session_id, claims.user_id, clock.now())
@@ -257,10 +274,12 @@ def double_submitted(header: str | None, cookie: str | None) -> str:
 
 
 def set_user_active(
-    username: str, active: bool, *, uow: UnitOfWorkFactory, clock: Clock
+    actor: Principal, username: str, active: bool, *, uow: UnitOfWorkFactory, clock: Clock
 ) -> Principal:
-    """Activate or deactivate a user; deactivation ends every session of that user at once."""
+    """Activate or deactivate a user (superusers only); deactivation ends every session at once."""
+    require_superuser(actor)
     with uow() as work:
+        live_superuser(work, actor, clock.now())
         user = work.users.get_by_username(username)
         if user is None or user.id is None:
             raise UserNotFound(username)
@@ -274,6 +293,7 @@ def set_user_active(
 
 
 def change_password(
+    actor: Principal,
     username: str,
     new_password: object,
     *,
@@ -281,10 +301,12 @@ def change_password(
     hasher: PasswordHasher,
     clock: Clock,
 ) -> None:
-    """Set a new password and end every session opened with the old one."""
+    """Set a user's new password (superusers only) and end every session opened with the old."""
+    require_superuser(actor)
     clean = values.validated(password=(values.password, new_password))
     new_hash = hasher.hash(clean["password"])
     with uow() as work:
+        live_superuser(work, actor, clock.now())
         user = work.users.get_by_username(username)
         if user is None or user.id is None:
             raise UserNotFound(username)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from webstore.application import snapshots
+from webstore.application.actors import live_actor, live_superuser
 from webstore.application.dto import Page, Principal
-from webstore.application.paging import pagination
+from webstore.application.errors import PermissionDenied
+from webstore.application.paging import page_checks
 from webstore.application.permissions import require_superuser
-from webstore.application.ports import UnitOfWorkFactory
+from webstore.application.ports import Clock, ProductQuery, UnitOfWorkFactory
+from webstore.application.snapshots import ProductSnapshot
 from webstore.domain import values
 from webstore.domain.errors import InvalidInput, ProductNotFound
 from webstore.domain.products import Product
@@ -23,73 +27,114 @@ EDITABLE = (*PRODUCT_RULES, "is_active")
 
 
 def list_products(
-    limit: object = None, offset: object = None, *, uow: UnitOfWorkFactory
-) -> Page[Product]:
-    """Active products by id; ``total`` counts all of them (one query when not sliced)."""
-    size, start = pagination(limit, offset)
+    limit: object = None,
+    offset: object = None,
+    search: object = None,
+    *,
+    actor: Principal | None = None,
+    include_inactive: bool = False,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+) -> Page[ProductSnapshot]:
+    """Active products by id (with ``include_inactive``, a superuser's: all of them), those
+    whose name contains ``search`` (any case) if it is given.
+
+    ``total`` counts every match (one query when not sliced). Reading the active catalogue
+    needs no actor; the withdrawn products are a superuser's to see, and anybody else hears
+    so before their filters are checked.
+    """
+    admin = _claimed_superuser(actor) if include_inactive else None
+    clean = values.validated(**page_checks(limit, offset), search=(_search, search))
+    size, start = clean["limit"], clean["offset"] or 0
+    query = ProductQuery(include_inactive=include_inactive, name_key_contains=clean["search"])
     with uow(read_only=True) as work:
-        items = work.products.list_active(size, start)
-        total = len(items) if size is None and start == 0 else work.products.count_active()
-    return Page(items, total)
+        if admin is not None:
+            live_superuser(work, admin, clock.now())
+        items = work.products.list(query, size, start)
+        total = len(items) if size is None and start == 0 else work.products.count(query)
+    return Page(snapshots.products(items), total)
 
 
-def get_product(actor: Principal, product_id: int, *, uow: UnitOfWorkFactory) -> Product:
+def _claimed_superuser(actor: Principal | None) -> Principal:
+    if actor is None:
+        raise PermissionDenied()
+    require_superuser(actor)
+    return actor
+
+
+def _search(raw: object) -> str | None:
+    """The key a search looks for; ``None`` (no filter) when absent or blank."""
+    if raw is None:
+        return None
+    return values.search_key(values.search_text(raw)) or None
+
+
+def get_product(
+    actor: Principal, product_id: int, *, uow: UnitOfWorkFactory, clock: Clock
+) -> ProductSnapshot:
     """An active product; superusers also see withdrawn ones."""
     with uow(read_only=True) as work:
+        current = live_actor(work, actor, clock.now())
         product = work.products.get(product_id)
-    if product is None or not (product.is_active or actor.is_superuser):
-        raise ProductNotFound(product_id)
-    return product
+        if product is None or not (product.is_active or current.is_superuser):
+            raise ProductNotFound(product_id)
+        return ProductSnapshot.of(product)
 
 
-def _clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
+def clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
     return values.validated(
-        **{name: (rule, data.get(name)) for name, rule in PRODUCT_RULES.items()}
+        **{name: (rule, data.get(name, values.MISSING)) for name, rule in PRODUCT_RULES.items()}
     )
 
 
-def add_product(actor: Principal, data: Mapping[str, Any], *, uow: UnitOfWorkFactory) -> Product:
+def add_product(
+    actor: Principal, data: Mapping[str, Any], *, uow: UnitOfWorkFactory, clock: Clock
+) -> ProductSnapshot:
     """Create a product from ``name``, ``price``, ``amount`` and an optional ``description``."""
-    require_superuser(actor)
-    product = Product(**_clean_product(data))
+    require_superuser(actor)  # the claim, so that a regular user hears "no" before "invalid"
+    product = Product(**clean_product(data))
     with uow() as work:
+        live_superuser(work, actor, clock.now())
         work.products.add(product)
         work.commit()
-    return product
+    return ProductSnapshot.of(product)
 
 
 def _clean_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
-    rules = {**PRODUCT_RULES, "is_active": _boolean}
+    rules = {**PRODUCT_RULES, "is_active": values.boolean}
     return values.validated(
-        **{name: (rules[name], raw) for name, raw in changes.items() if name in EDITABLE}
+        **{name: (rules[name], changes[name]) for name in EDITABLE if name in changes}
     )
 
 
-def _boolean(raw: Any) -> bool:
-    if not isinstance(raw, bool):
-        raise values.InvalidValue("Must be a valid boolean.")
-    return raw
-
-
 def update_product(
-    actor: Principal, product_id: int, changes: Mapping[str, Any], *, uow: UnitOfWorkFactory
-) -> Product:
+    actor: Principal,
+    product_id: int,
+    changes: Mapping[str, Any],
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+) -> ProductSnapshot:
     """Change some of a product's fields (unknown fields are ignored)."""
     require_superuser(actor)
     with uow() as work:
+        live_superuser(work, actor, clock.now())
         found = work.products.get_for_update([product_id])
         if not found:
             raise ProductNotFound(product_id)  # before validation, as DRF's get_object()
         product = found[0]
         product.revise(**_clean_changes(changes))
         work.commit()
-    return product
+    return ProductSnapshot.of(product)
 
 
-def deactivate_product(actor: Principal, product_id: int, *, uow: UnitOfWorkFactory) -> None:
+def deactivate_product(
+    actor: Principal, product_id: int, *, uow: UnitOfWorkFactory, clock: Clock
+) -> None:
     """Withdraw a product from sale; orders keep their history. Doing it twice is fine."""
     require_superuser(actor)
     with uow() as work:
+        live_superuser(work, actor, clock.now())
         found = work.products.get_for_update([product_id])
         if not found:
             raise ProductNotFound(product_id)
@@ -97,19 +142,33 @@ def deactivate_product(actor: Principal, product_id: int, *, uow: UnitOfWorkFact
         work.commit()
 
 
-def import_products(rows: Iterable[Mapping[str, Any]], *, uow: UnitOfWorkFactory) -> list[Product]:
-    """Add every row as a product, or none of them if any row is invalid."""
+def import_products(
+    actor: Principal,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+) -> list[ProductSnapshot]:
+    """Add every row as a product, or none of them if any row is invalid (superusers only)."""
+    require_superuser(actor)
     products: list[Product] = []
     errors: dict[str, Any] = {}
     for index, row in enumerate(rows):
         try:
-            products.append(Product(**_clean_product(row)))
+            products.append(Product(**clean_product(row)))
         except InvalidInput as problem:
             errors[str(index)] = dict(problem.errors)
     if errors:
         raise InvalidInput({"rows": errors})
+    store_products(actor, products, uow=uow, clock=clock)
+    return snapshots.products(products)
+
+
+def store_products(
+    actor: Principal, products: list[Product], *, uow: UnitOfWorkFactory, clock: Clock
+) -> None:
+    """Add checked products, all in one transaction, for a superuser that is still one."""
     with uow() as work:
-        for product in products:
-            work.products.add(product)
+        live_superuser(work, actor, clock.now())
+        work.products.add_all(products)
         work.commit()
-    return products

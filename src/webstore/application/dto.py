@@ -48,6 +48,9 @@ class RefreshResult:
     # None when an immediately previous token was accepted within the grace period:
     # the client keeps the newest refresh token it already has.
     refresh_token: str | None
+    # A fresh CSRF token with each rotation (None with ``refresh_token``): CSRF tokens expire
+    # after the refresh lifetime, and a session slides past it.
+    csrf_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,20 +76,10 @@ class Page(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class IdempotencyRecord:
-    """The response first given to one user's request with one Idempotency-Key."""
+    """What one user's first request with one Idempotency-Key got, kept for its replays."""
 
     user_id: int
     key: str
-    fingerprint: str  # SHA-256 (hex) of what the request asked
-    status_code: int
-    response_body: str
+    fingerprint: str  # of what the request asked: equal for the same request
+    payload: str  # opaque to the storage: the answer as the use case encoded it
     created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class KeyedResponse:
-    """What a request with an Idempotency-Key gets: a new response, or the stored one again."""
-
-    status_code: int
-    body: str
-    replayed: bool

@@ -17,6 +17,16 @@ class TokenExpired(InvalidToken):
     message = "access_token expired"
 
 
+class PrincipalRevoked(InvalidToken):
+    """The principal's user no longer exists or is deactivated, or its login session ended.
+
+    Checked by every use case that acts for someone, at the moment it acts: a ``Principal``
+    is a claim, not a permit. Over HTTP it reads as "Invalid token.", as the next request would.
+    """
+
+    message = "the principal's user does not exist or is inactive, or its session has ended"
+
+
 class RefreshRejected(WebstoreError):
     """Expired, revoked, reused, forged or malformed refresh token, or an inactive user."""
 
@@ -81,3 +91,10 @@ class IdempotencyConflict(WebstoreError):
     """Another request with the same key holds it: storage refused our record of that key."""
 
     message = "A request with this Idempotency-Key is still being processed."
+
+
+class StorageUnavailable(WebstoreError):
+    """The database cannot be reached (down, locked past its timeout, unreadable) for now."""
+
+    message = "Service temporarily unavailable."
+    retry_after = 5  # seconds a client should wait before trying again

@@ -4,41 +4,54 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
+from webstore.application import snapshots
+from webstore.application.actors import live_actor, live_customer, live_superuser
 from webstore.application.dto import Page, Principal
 from webstore.application.paging import optional_id, pagination
-from webstore.application.permissions import require_superuser
 from webstore.application.ports import Clock, OrderQuery, UnitOfWork, UnitOfWorkFactory
+from webstore.application.snapshots import OrderSnapshot
 from webstore.domain import values
-from webstore.domain.errors import InvalidInput, OrderNotFound, ProductNotFound
-from webstore.domain.orders import Order, OrderLine, OrderStatus, merge_lines
+from webstore.domain.errors import InvalidInput, OrderNotFound
+from webstore.domain.orders import Order, OrderStatus, merge_lines
 
 MAX_LINES = 100
+
+
+class OrderCategory(StrEnum):
+    """The ``category`` filters of ``list_orders`` (a superuser's); plain strings work too."""
+
+    COMPLETED = "completed"  # completed orders
+    UNCOMPLETED = "uncompleted"  # pending orders: neither completed nor cancelled
+    CANCELLED = "cancelled"  # cancelled orders
+    USER = "user"  # the orders of the user named by ``user_id``
+
+
 CATEGORIES: Mapping[str, OrderStatus | None] = {
-    "completed": OrderStatus.COMPLETED,
-    "uncompleted": OrderStatus.PENDING,
-    "cancelled": OrderStatus.CANCELLED,
+    OrderCategory.COMPLETED: OrderStatus.COMPLETED,
+    OrderCategory.UNCOMPLETED: OrderStatus.PENDING,
+    OrderCategory.CANCELLED: OrderStatus.CANCELLED,
 }
 
 
 def _line(raw: Any) -> tuple[int, int]:
     if not isinstance(raw, Mapping):
-        kind = type(raw).__name__
+        kind = values.json_type(raw)
         raise values.InvalidValue(f"Invalid data. Expected a dictionary, but got {kind}.")
     clean = values.validated(
-        product_id=(values.product_id, raw.get("product_id")),
-        amount=(values.order_amount, raw.get("amount")),
+        product_id=(values.product_id, raw.get("product_id", values.MISSING)),
+        amount=(values.order_amount, raw.get("amount", values.MISSING)),
     )
     return clean["product_id"], clean["amount"]
 
 
 def order_items(raw: Any) -> list[tuple[int, int]]:
     """1..100 lines of ``{"product_id", "amount"}``; errors keyed by the line's index."""
-    if raw is None:
-        raise values.InvalidValue(values.REQUIRED)
-    if not isinstance(raw, list):
-        raise values.InvalidValue(f'Expected a list of items but got type "{type(raw).__name__}".')
+    if not isinstance(values.present(raw), list):
+        kind = values.json_type(raw)
+        raise values.InvalidValue(f'Expected a list of items but got type "{kind}".')
     if not raw:
         raise values.InvalidValue("This list may not be empty.")
     if len(raw) > MAX_LINES:
@@ -46,6 +59,9 @@ def order_items(raw: Any) -> list[tuple[int, int]]:
     lines: list[tuple[int, int]] = []
     errors: dict[str, Any] = {}
     for index, item in enumerate(raw):
+        if item is None:
+            errors[str(index)] = [values.NOT_NULL]
+            continue
         try:
             lines.append(_line(item))
         except InvalidInput as problem:
@@ -75,21 +91,19 @@ class OrderDraft:
         return cls(clean["address"], clean["phone"], merge_lines(clean["items"]))
 
 
-def take_stock(work: UnitOfWork, actor: Principal, draft: OrderDraft, clock: Clock) -> Order:
-    """Reserve every line's stock and add the order, in the caller's unit of work."""
+def place_draft(work: UnitOfWork, actor: Principal, draft: OrderDraft, clock: Clock) -> Order:
+    """Place ``draft`` for the live ``actor`` in the caller's unit of work (see ``Order.place``)."""
+    buyer = live_customer(work, actor, clock.now())
     products = {p.id: p for p in work.products.get_for_update(sorted(draft.wanted))}
-    # Every product must exist before any stock is looked at: "does not exist" wins.
-    for product_id in draft.wanted:
-        if product_id not in products:
-            raise ProductNotFound(product_id)
-        products[product_id].ensure_orderable()
-    lines = []
-    for product_id, amount in draft.wanted.items():
-        product = products[product_id]
-        product.reserve(amount)
-        lines.append(OrderLine(product_id, product.name, amount, product.price))
-    # Timed once the stock is locked, so that orders are dated in the order they took it.
-    order = Order(actor.user_id, draft.address, draft.phone, clock.now(), lines)
+    order = Order.place(
+        user_id=buyer.user_id,
+        address=draft.address,
+        phone=draft.phone,
+        wanted=draft.wanted,
+        products={pid: p for pid, p in products.items() if pid is not None},
+        # Timed once the stock is locked, so that orders are dated in the order they took it.
+        now=clock.now(),
+    )
     work.orders.add(order)
     return order
 
@@ -102,19 +116,33 @@ def place_order(
     *,
     uow: UnitOfWorkFactory,
     clock: Clock,
-) -> Order:
+) -> OrderSnapshot:
     """Take every line's stock and record the order in one transaction, or change nothing."""
     draft = OrderDraft.of(address, phone, items)
     with uow() as work:
-        order = take_stock(work, actor, draft, clock)
+        order = place_draft(work, actor, draft, clock)
         work.commit()
-    return order
+    return OrderSnapshot.of(order)
 
 
-def order_query(actor: Principal, category: object, user_id: object) -> OrderQuery:
-    """Superusers filter by category; everybody else sees only their own orders."""
+def order_query(
+    actor: Principal, category: object, user_id: object, *, lenient: bool = False
+) -> OrderQuery:
+    """Superusers filter by category; everybody else sees only their own orders.
+
+    A filter that would be ignored (any filter of a regular user, ``user_id`` without
+    ``category="user"``) is refused, unless ``lenient``: the HTTP API ignores them, as the
+    original did.
+    """
     if not actor.is_superuser:
+        if not lenient and (category is not None or user_id is not None):
+            raise InvalidInput.field(
+                "category" if category is not None else "user_id",
+                "Only a superuser can filter orders; a user always gets their own.",
+            )
         return OrderQuery(user_id=actor.user_id)
+    if category != "user" and user_id is not None and not lenient:
+        raise InvalidInput.field("user_id", 'user_id filters orders only with category="user".')
     if category is None:
         return OrderQuery()
     if category == "user":
@@ -134,39 +162,45 @@ def list_orders(
     limit: object = None,
     offset: object = None,
     *,
+    lenient: bool = False,
     uow: UnitOfWorkFactory,
-) -> Page[Order]:
+    clock: Clock,
+) -> Page[OrderSnapshot]:
     """Orders newest first, with their lines."""
-    query = order_query(actor, category, user_id)
+    order_query(actor, category, user_id, lenient=lenient)  # bad filters first, as ever
     size, start = pagination(limit, offset)
     with uow(read_only=True) as work:
+        current = live_actor(work, actor, clock.now())
+        query = order_query(current, category, user_id, lenient=lenient)
         items = work.orders.list(query, size, start)
         total = len(items) if size is None and start == 0 else work.orders.count(query)
-    return Page(items, total)
+    return Page(snapshots.orders(items), total)
 
 
-def complete_order(actor: Principal, order_id: int, *, uow: UnitOfWorkFactory) -> Order:
+def complete_order(
+    actor: Principal, order_id: int, *, uow: UnitOfWorkFactory, clock: Clock
+) -> OrderSnapshot:
     """Mark a pending order completed (superusers only)."""
-    require_superuser(actor)
     with uow() as work:
+        live_superuser(work, actor, clock.now())
         order = work.orders.get_for_update(order_id)
         if order is None:
             raise OrderNotFound(order_id)
         order.complete()
         work.commit()
-    return order
+    return OrderSnapshot.of(order)
 
 
-def cancel_order(actor: Principal, order_id: int, *, uow: UnitOfWorkFactory) -> Order:
+def cancel_order(
+    actor: Principal, order_id: int, *, uow: UnitOfWorkFactory, clock: Clock
+) -> OrderSnapshot:
     """Cancel a pending order and put its units back in stock, atomically."""
     with uow() as work:
+        current = live_actor(work, actor, clock.now())
         order = work.orders.get_for_update(order_id)
-        if order is None or not (actor.is_superuser or order.user_id == actor.user_id):
+        if order is None or not (current.is_superuser or order.user_id == current.user_id):
             raise OrderNotFound(order_id)  # another user's order is, to them, not there
-        order.cancel()
         returned = sorted({line.product_id for line in order.lines})
-        products = {p.id: p for p in work.products.get_for_update(returned)}
-        for line in order.lines:
-            products[line.product_id].restock(line.amount)
+        order.cancel({p.product_id: p for p in work.products.get_for_update(returned)})
         work.commit()
-    return order
+    return OrderSnapshot.of(order)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from webstore.domain import values
@@ -23,12 +24,17 @@ def _optional_int(raw: Any, *, minimum: int, maximum: int) -> int | None:
     return values.integer(raw, minimum=minimum, maximum=maximum)
 
 
+def page_checks(limit: Any, offset: Any) -> dict[str, tuple[Callable[[Any], Any], Any]]:
+    """The ``values.validated`` checks of ``limit`` and ``offset``, to run beside others."""
+    return {
+        "limit": (lambda raw: _optional_int(raw, minimum=1, maximum=MAX_LIMIT), limit),
+        "offset": (lambda raw: _optional_int(raw, minimum=0, maximum=2**62), offset),
+    }
+
+
 def pagination(limit: Any, offset: Any) -> tuple[int | None, int]:
     """Checked ``(limit, offset)``: limit 1..1000 or none, offset >= 0; text is accepted."""
-    clean = values.validated(
-        limit=(lambda raw: _optional_int(raw, minimum=1, maximum=MAX_LIMIT), limit),
-        offset=(lambda raw: _optional_int(raw, minimum=0, maximum=2**62), offset),
-    )
+    clean = values.validated(**page_checks(limit, offset))
     return clean["limit"], clean["offset"] or 0
 
 

@@ -7,5 +7,6 @@ from webstore.application.errors import PermissionDenied
 
 
 def require_superuser(actor: Principal) -> None:
+    """Refuse a principal that does not even claim to be a superuser (the use case rechecks)."""
     if not actor.is_superuser:
         raise PermissionDenied()

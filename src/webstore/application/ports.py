@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -33,9 +33,21 @@ class UserRepository(Protocol):
         """The user whose normalized username key equals that of ``username``."""
 
 
+@dataclass(frozen=True, slots=True)
+class ProductQuery:
+    """Which products a listing wants."""
+
+    include_inactive: bool = False
+    # A ``values.search_key`` that the name's key must contain; ``None``: any name.
+    name_key_contains: str | None = None
+
+
 class ProductRepository(Protocol):
     def add(self, product: Product) -> None:
         """Store a new product (it gets its id by the end of the call)."""
+
+    def add_all(self, products: Sequence[Product]) -> None:
+        """Store new products, in batches where the storage can (ids given by the end)."""
 
     def get(self, product_id: int) -> Product | None:
         """The product with this id, active or not."""
@@ -43,11 +55,11 @@ class ProductRepository(Protocol):
     def get_for_update(self, product_ids: Collection[int]) -> list[Product]:
         """The existing products among ``product_ids``, locked until commit, in id order."""
 
-    def list_active(self, limit: int | None = None, offset: int = 0) -> list[Product]:
-        """Active products ordered by id, sliced by ``limit``/``offset``."""
+    def list(self, query: ProductQuery, limit: int | None = None, offset: int = 0) -> list[Product]:
+        """Matching products ordered by id, sliced by ``limit``/``offset``."""
 
-    def count_active(self) -> int:
-        """How many active products there are."""
+    def count(self, query: ProductQuery) -> int:
+        """How many products match."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +111,14 @@ class LoginFailureKind(StrEnum):
 class LoginAttemptRepository(Protocol):
     """Failed logins, counted per key (a username's or a client address's digest)."""
 
-    def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> None:
-        """Record one failed login for this key."""
+    def lock(self, kind: LoginFailureKind, key: str) -> None:
+        """Make every other unit of work that locks this key wait until this one ends."""
+
+    def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> int:
+        """Record one failed login for this key; the record's id."""
+
+    def remove(self, failure_id: int) -> None:
+        """Forget one recorded failure (an attempt counted up front that succeeded)."""
 
     def nth_latest_failure(
         self, kind: LoginFailureKind, key: str, n: int, since: datetime
@@ -138,7 +156,12 @@ class IdempotencyRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction: rolls back on leaving the block unless ``commit`` was called."""
+    """One transaction: rolls back on leaving the block unless ``commit`` was called.
+
+    Repositories hand out live aggregates, to be changed inside the unit of work only. What
+    the use cases return to their callers are frozen snapshots (``application.snapshots``),
+    taken before the unit of work ends, whatever the storage.
+    """
 
     # Read-only properties, so that an adapter may declare its own repository classes.
     @property

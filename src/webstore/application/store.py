@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from webstore.application import auth, catalog, idempotency, orders
+from webstore.application import auth, catalog, idempotency, imports, orders
+from webstore.application.actors import OPERATOR, live_superuser
 from webstore.application.auth import SessionPolicy, TokenKit
-from webstore.application.dto import KeyedResponse, LoginResult, Page, Principal, RefreshResult
-from webstore.application.idempotency import IdempotencyRequest
+from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
+from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
+from webstore.application.imports import Progress
+from webstore.application.orders import OrderCategory
+from webstore.application.permissions import require_superuser
 from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
+from webstore.application.product_files import ProductFile
+from webstore.application.snapshots import OrderSnapshot, ProductSnapshot
 from webstore.application.throttling import ThrottlePolicy
-from webstore.domain.orders import Order
-from webstore.domain.products import Product
+
+# What a caller may pass where the HTTP API passes query-string text.
+Number = int | str | None
+# One order line: ``{"product_id": 3, "amount": 2}`` (``amount`` is the quantity ordered).
+OrderItem = Mapping[str, object]
 
 
 @dataclass(frozen=True)
 class Webstore:
+    """The store: one method per use case, made by ``webstore.bootstrap``.
+
+    Every failure is a ``webstore.WebstoreError`` (all of them in ``webstore.errors``).
+    Methods that act for someone take that someone first, as a ``Principal``: from
+    ``authenticate``, ``log_in(...).user``, ``register_user`` or ``create_superuser``, or
+    ``store.operator`` for whoever holds the store itself. The principal is rechecked each
+    time: a user deleted, deactivated or logged out since gets ``PrincipalRevoked``.
+    Products and orders come back as frozen snapshots (``ProductSnapshot``, ``OrderSnapshot``).
+    """
+
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
     tokens: TokenKit
@@ -26,80 +44,205 @@ class Webstore:
     policy: SessionPolicy
     throttle: ThrottlePolicy
 
+    @property
+    def operator(self) -> Principal:
+        """The actor for whoever holds the store itself (the command line, a script).
+
+        A superuser without an account: it may administer, but it has no orders of its own.
+        """
+        return OPERATOR
+
     # --- identity ------------------------------------------------------------------------------
-    def register_user(self, username: object, email: object, password: object) -> Principal:
+    def register_user(self, username: str, email: str, password: str) -> Principal:
+        """Sign up a customer; usernames are unique case-insensitively.
+
+        Raises ``InvalidInput`` (see ``docs/api.md`` for the rules) or ``UsernameTaken``.
+        """
         return auth.register_user(username, email, password, uow=self.uow, hasher=self.hasher)
 
-    def create_superuser(self, username: object, email: object, password: object) -> Principal:
+    def create_superuser(self, username: str, email: str, password: str) -> Principal:
+        """Create a superuser (what ``webstore create-superuser`` does); same rules as sign-up."""
         return auth.register_user(
             username, email, password, uow=self.uow, hasher=self.hasher, is_superuser=True
         )
 
     def log_in(
-        self, username: object, password: object, client_address: str | None = None
+        self, username: str, password: str, client_address: str | None = None
     ) -> LoginResult:
+        """Check the password and open a login session: access, refresh and CSRF tokens.
+
+        Raises ``InvalidCredentials`` for an unknown user, a wrong password or an inactive
+        user alike, and ``Throttled`` after too many failures (``client_address`` counts too).
+        Each attempt counts as a failure before its password is verified, in one step with the
+        check, so the limit holds under concurrency; a success takes its own count back.
+        """
         return auth.log_in(
             username, password, client_address, uow=self.uow, hasher=self.hasher,
             tokens=self.tokens, clock=self.clock, random=self.random, policy=self.policy,
             throttle=self.throttle,
         )  # fmt: skip
 
-    def refresh(self, refresh_token: str, csrf_token: str | None = None) -> RefreshResult:
+    def refresh(self, refresh_token: str, csrf_token: str) -> RefreshResult:
+        """Trade a refresh token (and the login's CSRF token) for new tokens.
+
+        Refresh tokens rotate on every use; an older one shown again ends the whole login
+        session (``RefreshRejected``). A rotation also brings a new CSRF token
+        (``RefreshResult.csrf_token``): CSRF tokens expire after the refresh lifetime. Raises
+        ``CsrfFailed`` for a CSRF token not signed for the session's user, or expired.
+        """
         return auth.refresh_session(
             refresh_token, csrf_token, uow=self.uow, tokens=self.tokens, clock=self.clock,
             policy=self.policy,
         )  # fmt: skip
 
-    def log_out(self, refresh_token: str | None, csrf_token: str | None = None) -> None:
+    def log_out(self, refresh_token: str, csrf_token: str) -> None:
+        """End the login session of ``refresh_token``; its access tokens stop working at once.
+
+        Raises ``NotAuthenticated`` without a refresh token and ``CsrfFailed`` without a CSRF
+        token or with one signed for somebody else.
+        """
         auth.log_out(refresh_token, csrf_token, uow=self.uow, tokens=self.tokens, clock=self.clock)
 
     def authenticate(self, access_token: str) -> Principal:
+        """The principal behind an access token of a live session of an active user.
+
+        Raises ``TokenExpired`` or ``InvalidToken``.
+        """
         return auth.authenticate(access_token, uow=self.uow, tokens=self.tokens, clock=self.clock)
 
     def check_csrf(self, header: str | None, cookie: str | None, principal: Principal) -> None:
+        """Double submit: ``header`` equals ``cookie`` and is signed for ``principal``.
+
+        Raises ``CsrfFailed`` ("missing" when either is empty or ``None``, else "incorrect",
+        also for a token older than the refresh lifetime).
+        """
         auth.check_csrf(header, cookie, principal, tokens=self.tokens)
 
-    def set_user_active(self, username: str, active: bool) -> Principal:
-        return auth.set_user_active(username, active, uow=self.uow, clock=self.clock)
+    def require_superuser(self, actor: Principal) -> Principal:
+        """``actor`` as stored now, if a live superuser; else ``PermissionDenied``."""
+        require_superuser(actor)
+        with self.uow(read_only=True) as work:
+            return live_superuser(work, actor, self.clock.now())
 
-    def change_password(self, username: str, new_password: object) -> None:
+    def set_user_active(self, actor: Principal, username: str, active: bool) -> Principal:
+        """Activate or deactivate a user (superusers only); deactivating ends their sessions.
+
+        Raises ``PermissionDenied`` or ``UserNotFound``.
+        """
+        return auth.set_user_active(actor, username, active, uow=self.uow, clock=self.clock)
+
+    def change_password(self, actor: Principal, username: str, new_password: str) -> None:
+        """Set a user's password (superusers only) and end that user's sessions.
+
+        Raises ``PermissionDenied``, ``InvalidInput`` or ``UserNotFound``.
+        """
         auth.change_password(
-            username, new_password, uow=self.uow, hasher=self.hasher, clock=self.clock
+            actor, username, new_password, uow=self.uow, hasher=self.hasher, clock=self.clock
         )
 
     # --- catalogue -----------------------------------------------------------------------------
-    def list_products(self, limit: object = None, offset: object = None) -> Page[Product]:
-        return catalog.list_products(limit, offset, uow=self.uow)
+    def list_products(
+        self,
+        limit: Number = None,
+        offset: Number = None,
+        search: str | None = None,
+        *,
+        actor: Principal | None = None,
+        include_inactive: bool = False,
+    ) -> Page[ProductSnapshot]:
+        """Active products by id, ``limit`` (1..1000) from ``offset`` (>= 0); ``total`` counts all.
 
-    def get_product(self, actor: Principal, product_id: int) -> Product:
-        return catalog.get_product(actor, product_id, uow=self.uow)
+        ``search`` keeps the products whose name contains it, whatever the case (``"e"``
+        finds ``"Éclair"``); blank means no filter. ``include_inactive=True`` lists withdrawn
+        products too, for a superuser ``actor`` (``PermissionDenied`` otherwise, before any
+        other check). Raises ``InvalidInput`` for a bad limit, offset or search.
+        """
+        return catalog.list_products(
+            limit, offset, search, actor=actor, include_inactive=include_inactive, uow=self.uow,
+            clock=self.clock,
+        )  # fmt: skip
 
-    def add_product(self, actor: Principal, data: Mapping[str, Any]) -> Product:
-        return catalog.add_product(actor, data, uow=self.uow)
+    def get_product(self, actor: Principal, product_id: int) -> ProductSnapshot:
+        """One active product; a superuser also gets withdrawn ones. Else ``ProductNotFound``."""
+        return catalog.get_product(actor, product_id, uow=self.uow, clock=self.clock)
+
+    def add_product(self, actor: Principal, data: Mapping[str, object]) -> ProductSnapshot:
+        """Create a product (superusers only) from ``name``, ``price``, ``amount`` (the stock)
+        and an optional ``description``; ``price`` as a ``Decimal``, an int or a decimal string.
+
+        Raises ``PermissionDenied`` or ``InvalidInput``.
+        """
+        return catalog.add_product(actor, data, uow=self.uow, clock=self.clock)
 
     def update_product(
-        self, actor: Principal, product_id: int, changes: Mapping[str, Any]
-    ) -> Product:
-        return catalog.update_product(actor, product_id, changes, uow=self.uow)
+        self, actor: Principal, product_id: int, changes: Mapping[str, object]
+    ) -> ProductSnapshot:
+        """Change some of ``name``, ``description``, ``price``, ``amount``, ``is_active``.
+
+        Superusers only. Raises ``PermissionDenied``, ``ProductNotFound`` or ``InvalidInput``.
+        """
+        return catalog.update_product(actor, product_id, changes, uow=self.uow, clock=self.clock)
 
     def deactivate_product(self, actor: Principal, product_id: int) -> None:
-        catalog.deactivate_product(actor, product_id, uow=self.uow)
+        """Withdraw a product from sale (superusers only); orders keep it. Twice is fine.
 
-    def import_products(self, rows: Iterable[Mapping[str, Any]]) -> list[Product]:
-        return catalog.import_products(rows, uow=self.uow)
+        Raises ``PermissionDenied`` or ``ProductNotFound``.
+        """
+        catalog.deactivate_product(actor, product_id, uow=self.uow, clock=self.clock)
+
+    def import_products(
+        self, actor: Principal, rows: Iterable[Mapping[str, object]]
+    ) -> list[ProductSnapshot]:
+        """Add every row as a product (superusers only): all of them, or none.
+
+        Each row is what ``add_product`` takes. Raises ``PermissionDenied``, or ``InvalidInput``
+        whose ``errors["rows"]`` maps each bad row's index (from 0) to its problems.
+        """
+        return catalog.import_products(actor, rows, uow=self.uow, clock=self.clock)
+
+    def import_product_file(
+        self,
+        actor: Principal,
+        source: ProductFile | Callable[[], ProductFile],
+        *,
+        progress: Progress | None = None,
+    ) -> int:
+        """Add every product of a CSV or JSON-lines file (superusers only): all, or none.
+
+        ``source`` is the file, or a function giving it, called only once ``actor`` has been
+        found to claim to be a superuser. ``progress(checked, total)`` hears how far the check
+        has got. Returns how many products were added. Raises ``PermissionDenied``, or
+        ``InvalidImport`` naming the bad lines (``problems`` has one sentence per line).
+        """
+        return imports.import_product_file(
+            actor, source, uow=self.uow, clock=self.clock, progress=progress
+        )
 
     # --- orders --------------------------------------------------------------------------------
-    def place_order(self, actor: Principal, address: object, phone: object, items: object) -> Order:
+    def place_order(
+        self, actor: Principal, address: str, phone: str, items: Sequence[OrderItem]
+    ) -> OrderSnapshot:
+        """Reserve the stock of every line and record a pending order, or change nothing.
+
+        Lines naming one product are merged. Raises ``InvalidInput``, ``UnknownProduct`` (no
+        such product on sale) or ``InsufficientStock``; ``PermissionDenied`` for the operator.
+        """
         return orders.place_order(actor, address, phone, items, uow=self.uow, clock=self.clock)
 
     def place_order_once(
         self,
         actor: Principal,
-        address: object,
-        phone: object,
-        items: object,
+        address: str,
+        phone: str,
+        items: Sequence[OrderItem],
         request: IdempotencyRequest,
-    ) -> KeyedResponse:
+    ) -> KeyedOrder:
+        """``place_order`` at most once per key and user within 24 hours.
+
+        Sent again with the same key and fingerprint: the first order, ``replayed=True``.
+        Raises ``IdempotencyKeyReused`` for the same key with another fingerprint and
+        ``IdempotencyConflict`` while the first request with the key is still running.
+        """
         return idempotency.place_order_once(
             actor, address, phone, items, request, uow=self.uow, clock=self.clock
         )
@@ -107,18 +250,38 @@ class Webstore:
     def list_orders(
         self,
         actor: Principal,
-        category: object = None,
-        user_id: object = None,
-        limit: object = None,
-        offset: object = None,
-    ) -> Page[Order]:
-        return orders.list_orders(actor, category, user_id, limit, offset, uow=self.uow)
+        category: OrderCategory | str | None = None,
+        user_id: Number = None,
+        limit: Number = None,
+        offset: Number = None,
+        *,
+        ignore_unused_filters: bool = False,
+    ) -> Page[OrderSnapshot]:
+        """Orders newest first: a user's own; a superuser's filtered by ``category``.
 
-    def complete_order(self, actor: Principal, order_id: int) -> Order:
-        return orders.complete_order(actor, order_id, uow=self.uow)
+        ``category`` is an ``OrderCategory`` (``"user"`` needs ``user_id``); none lists every
+        order. A filter that would be ignored (a regular user's, or ``user_id`` without
+        ``category="user"``) raises ``InvalidInput``, unless ``ignore_unused_filters`` (what
+        the HTTP API does). ``limit``/``offset`` as in ``list_products``.
+        """
+        return orders.list_orders(
+            actor, category, user_id, limit, offset, lenient=ignore_unused_filters,
+            uow=self.uow, clock=self.clock,
+        )  # fmt: skip
 
-    def cancel_order(self, actor: Principal, order_id: int) -> Order:
-        return orders.cancel_order(actor, order_id, uow=self.uow)
+    def complete_order(self, actor: Principal, order_id: int) -> OrderSnapshot:
+        """Pending -> completed (superusers only).
+
+        Raises ``PermissionDenied``, ``OrderNotFound`` or ``IllegalTransition``.
+        """
+        return orders.complete_order(actor, order_id, uow=self.uow, clock=self.clock)
+
+    def cancel_order(self, actor: Principal, order_id: int) -> OrderSnapshot:
+        """Pending -> cancelled, its stock returned (a superuser, or the order's owner).
+
+        Raises ``OrderNotFound`` (also for another user's order) or ``IllegalTransition``.
+        """
+        return orders.cancel_order(actor, order_id, uow=self.uow, clock=self.clock)
 
     def is_healthy(self) -> bool:
         """Whether the storage answers."""

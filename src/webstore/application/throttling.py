@@ -1,9 +1,10 @@
 """Login throttling: too many failed logins for one username, or from one address, for a while.
 
 Failures are stored (not kept in a process's memory), so that the limits hold across every
-worker and node sharing the database. The check and the count are two steps, as in DRF's
-throttles: attempts already past the check when the limit is reached are still verified (at
-most as many as the servers run at once); every later one is refused until the window moves.
+worker and node sharing the database. Every attempt is counted as a failure *before* its
+password is verified, in one locked step with the check: however many arrive at once, across
+however many processes, no more than the limit are ever verified. A login that succeeds takes
+its count back (and clears its username's count).
 """
 
 from __future__ import annotations
@@ -14,11 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from webstore.application.errors import Throttled
-from webstore.application.ports import (
-    LoginAttemptRepository,
-    LoginFailureKind,
-    UnitOfWorkFactory,
-)
+from webstore.application.ports import LoginAttemptRepository, LoginFailureKind
 from webstore.domain.values import username_key
 
 
@@ -76,17 +73,24 @@ class LoginGuard:
             # When the limit-th latest failure leaves the window, one more attempt is allowed.
             raise Throttled(max(1, math.ceil(max(waits).total_seconds())))
 
-    def count_failure(self, uow: UnitOfWorkFactory, now: datetime) -> None:
-        """Record a failure on every counter, committed at once; drop failures out of the window."""
-        with uow() as work:
-            for counter in self.counters:
-                work.login_attempts.add_failure(counter.kind, counter.key, now)
-            work.login_attempts.prune(now - self.window)
-            work.commit()
+    def reserve(self, attempts: LoginAttemptRepository, now: datetime) -> list[int]:
+        """Check the counters and count this attempt as a failure, as one step; the records.
 
-    def forget_username(self, attempts: LoginAttemptRepository) -> None:
-        """A successful login clears its username's count (not its address's)."""
+        Call inside a unit of work and commit it before verifying the password: the counters
+        stay locked until then, so concurrent attempts are checked one after the other.
+        """
+        for counter in self.counters:  # always in this order: no two logins wait on each other
+            attempts.lock(counter.kind, counter.key)
+        self.check(attempts, now)
+        reserved = [attempts.add_failure(c.kind, c.key, now) for c in self.counters]
+        attempts.prune(now - self.window)
+        return reserved
+
+    def succeeded(self, attempts: LoginAttemptRepository, reserved: list[int]) -> None:
+        """A successful login: its username's count is cleared, its own failure taken back."""
         attempts.clear(self.username.kind, self.username.key)
+        for failure_id in reserved:
+            attempts.remove(failure_id)
 
 
 def digest(text: str) -> str:

@@ -59,6 +59,16 @@ class InvalidCredentials(WebstoreError):
 
 
 class ProductNotFound(WebstoreError):
+    """No product with this id (or, to anyone but a superuser, no active one)."""
+
+    def __init__(self, product_id: int) -> None:
+        self.product_id = product_id
+        super().__init__(f"product {product_id} does not exist")
+
+
+class UnknownProduct(WebstoreError):
+    """An order names a product that does not exist or is withdrawn from sale."""
+
     def __init__(self, product_id: int) -> None:
         self.product_id = product_id
         super().__init__(f"product {product_id} does not exist")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from webstore.domain.errors import InsufficientStock, ProductNotFound
-from webstore.domain.values import Money
+from webstore.domain.errors import InsufficientStock, UnknownProduct
+from webstore.domain.values import Money, search_key
 
 
 @dataclass(eq=False)
@@ -16,6 +16,11 @@ class Product:
     description: str = ""
     is_active: bool = True
     id: int | None = None
+    # Stored beside the name, so that storage can search names without recomputing it per row.
+    name_key: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.name_key = search_key(self.name)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Product) and other.id is not None and other.id == self.id
@@ -32,18 +37,23 @@ class Product:
     def ensure_orderable(self) -> None:
         """A deactivated product is, to a buyer, a product that does not exist."""
         if not self.is_active:
-            raise ProductNotFound(self.product_id)
+            raise UnknownProduct(self.product_id)
 
-    def reserve(self, quantity: int) -> None:
-        """Take ``quantity`` units out of stock, or raise without taking any."""
+    def ensure_available(self, quantity: int) -> None:
+        """Raise unless ``quantity`` units can be reserved now."""
         if quantity <= 0:
             raise ValueError("quantity must be positive")
         self.ensure_orderable()
         if quantity > self.amount:
             raise InsufficientStock(self.product_id, quantity, self.amount)
+
+    def reserve(self, quantity: int) -> None:
+        """Take ``quantity`` units out of stock, or raise without taking any."""
+        self.ensure_available(quantity)
         self.amount -= quantity
 
     def restock(self, quantity: int) -> None:
+        """Put ``quantity`` units (back) into stock."""
         if quantity <= 0:
             raise ValueError("quantity must be positive")
         self.amount += quantity
@@ -63,6 +73,7 @@ class Product:
         """Change the given fields; the caller has already validated each value."""
         if name is not None:
             self.name = name
+            self.name_key = search_key(name)
         if description is not None:
             self.description = description
         if price is not None:

@@ -6,6 +6,19 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from webstore.domain.users import User
+
+
+def grants_access(
+    *, revoked_at: datetime | None, expires_at: datetime, user_is_active: bool, now: datetime
+) -> bool:
+    """The one rule of a usable login: a live session (not revoked, not expired) of an active user.
+
+    Stated on the facts rather than on objects, so that storage which reads them from one
+    joined row applies this very rule instead of a copy of it.
+    """
+    return revoked_at is None and now < expires_at and user_is_active
+
 
 class Rotation(enum.Enum):
     ROTATED = "rotated"  # the current token: a new one replaces it
@@ -40,6 +53,15 @@ class LoginSession:
 
     def is_live(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at
+
+    def grants_access(self, user: User, now: datetime) -> bool:
+        """Whether this session lets ``user`` act now (see ``grants_access``)."""
+        return user.id == self.user_id and grants_access(
+            revoked_at=self.revoked_at,
+            expires_at=self.expires_at,
+            user_is_active=user.is_active,
+            now=now,
+        )
 
     def revoke(self, now: datetime) -> None:
         if self.revoked_at is None:

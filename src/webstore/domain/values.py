@@ -1,4 +1,8 @@
-"""Value objects and the field rules of CONTRACT §1, each in one place."""
+"""Value objects and the field rules of docs/api.md ("Validation rules"), each in one place.
+
+These rules run once, in the use cases; the HTTP layer's schemas only describe them (OpenAPI)
+and take their limits from the constants below.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +19,49 @@ from webstore.domain.errors import InvalidInput
 T = TypeVar("T")
 
 REQUIRED = "This field is required."
+NOT_NULL = "This field may not be null."
 NOT_A_STRING = "Not a valid string."
 NOT_AN_INTEGER = "Not a valid integer."
+NOT_A_BOOLEAN = "Must be a valid boolean."
 BLANK = "This field may not be blank."
-MAX_STOCK = 2_147_483_647  # fits a 32-bit INTEGER column on every database
+
+USERNAME_MAX = 150
+EMAIL_MAX = 254
+PASSWORD_MIN, PASSWORD_MAX = 8, 1024
+ADDRESS_MAX = 500
+PHONE_CHARACTERS = r"[0-9 +()\-]{5,32}"
+PHONE_MIN_DIGITS = 5
+ID_MAX = 2**63 - 1
+ORDER_QUANTITY_MAX = 10_000
+NAME_MAX = 200
+DESCRIPTION_MAX = 5000
+# The most a product can be set to. Cancelled orders return their units on top of the stock
+# of the moment, which may then exceed this: storage keeps 64 bits, so returning can never fail.
+MAX_STOCK = 2_147_483_647
+
+
+class _Missing:
+    """The value of a field a request left out (``None`` is a field sent as ``null``)."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+def present(raw: Any) -> Any:
+    """``raw``, unless it is missing (``REQUIRED``) or null (``NOT_NULL``)."""
+    if raw is MISSING:
+        raise InvalidValue(REQUIRED)
+    if raw is None:
+        raise InvalidValue(NOT_NULL)
+    return raw
+
+
+def json_type(value: object) -> str:
+    """The Python name DRF shows for a parsed JSON value (numbers with a point are floats)."""
+    return "float" if isinstance(value, Decimal) else type(value).__name__
 
 
 class InvalidValue(ValueError):
@@ -43,8 +86,7 @@ def validated(**checks: tuple[Callable[[Any], Any], Any]) -> dict[str, Any]:
 
 def text(raw: Any, *, min_length: int = 1, max_length: int, strip: bool = True) -> str:
     """A string, trimmed as DRF's CharField trims, within length bounds."""
-    if raw is None:
-        raise InvalidValue(REQUIRED)
+    present(raw)
     if not isinstance(raw, str):
         raise InvalidValue(NOT_A_STRING)
     _refuse_unstorable(raw)
@@ -71,8 +113,7 @@ def _refuse_unstorable(value: str) -> None:
 
 def integer(raw: Any, *, minimum: int, maximum: int) -> int:
     """A true integer (booleans and floats are refused) within bounds."""
-    if raw is None:
-        raise InvalidValue(REQUIRED)
+    present(raw)
     if type(raw) is not int:
         raise InvalidValue(NOT_AN_INTEGER)
     if raw < minimum:
@@ -93,9 +134,9 @@ def _nfkc(value: str) -> str:
 
 def username(raw: Any) -> str:
     """A username as Django stores it: trimmed, NFKC-normalized, 1..150 of letters/digits/@.+-_."""
-    value = _nfkc(text(raw, max_length=150))
-    if len(value) > 150:
-        raise InvalidValue("Ensure this field has no more than 150 characters.")
+    value = _nfkc(text(raw, max_length=USERNAME_MAX))
+    if len(value) > USERNAME_MAX:
+        raise InvalidValue(f"Ensure this field has no more than {USERNAME_MAX} characters.")
     if not _USERNAME.match(value):
         raise InvalidValue(
             "Enter a valid username. This value may contain only letters, "
@@ -125,7 +166,7 @@ _INVALID_EMAIL = "Enter a valid email address."
 
 def email(raw: Any) -> str:
     """A valid address (max 254), with its domain lower-cased as Django's normalize_email does."""
-    value = text(raw, max_length=254)
+    value = text(raw, max_length=EMAIL_MAX)
     local, at, domain = value.rpartition("@")
     if not at or not local or not _LOCAL_PART.match(local) or len(local) > 64:
         raise InvalidValue(_INVALID_EMAIL)
@@ -140,9 +181,11 @@ def email(raw: Any) -> str:
 
 def password(raw: Any) -> str:
     """A password used exactly as sent: 8..1024 characters, not entirely numeric."""
-    value = text(raw, min_length=0, max_length=1024, strip=False)
-    if len(value) < 8:
-        raise InvalidValue("This password is too short. It must contain at least 8 characters.")
+    value = text(raw, min_length=0, max_length=PASSWORD_MAX, strip=False)
+    if len(value) < PASSWORD_MIN:
+        raise InvalidValue(
+            f"This password is too short. It must contain at least {PASSWORD_MIN} characters."
+        )
     if value.isdigit():
         raise InvalidValue("This password is entirely numeric.")
     return value
@@ -150,17 +193,17 @@ def password(raw: Any) -> str:
 
 # --- orders ----------------------------------------------------------------------------------
 
-_PHONE = re.compile(r"^[0-9 +()\-]{5,32}\Z")
+_PHONE = re.compile(PHONE_CHARACTERS)
 
 
 def address(raw: Any) -> str:
-    return text(raw, max_length=500)
+    return text(raw, max_length=ADDRESS_MAX)
 
 
 def phone(raw: Any) -> str:
     """5..32 characters of digits, spaces and ``+()-``, at least 5 of them digits."""
     value = text(raw, max_length=32)
-    if not _PHONE.match(value) or sum(ch.isdigit() for ch in value) < 5:
+    if not _PHONE.fullmatch(value) or sum(ch.isdigit() for ch in value) < PHONE_MIN_DIGITS:
         raise InvalidValue(
             "Enter a valid phone number: 5 to 32 digits, spaces and +()- with at least 5 digits."
         )
@@ -168,11 +211,11 @@ def phone(raw: Any) -> str:
 
 
 def product_id(raw: Any) -> int:
-    return integer(raw, minimum=1, maximum=2**63 - 1)
+    return integer(raw, minimum=1, maximum=ID_MAX)
 
 
 def order_amount(raw: Any) -> int:
-    return integer(raw, minimum=1, maximum=10_000)
+    return integer(raw, minimum=1, maximum=ORDER_QUANTITY_MAX)
 
 
 def stock_amount(raw: Any) -> int:
@@ -180,11 +223,37 @@ def stock_amount(raw: Any) -> int:
 
 
 def product_name(raw: Any) -> str:
-    return text(raw, max_length=200)
+    return text(raw, max_length=NAME_MAX)
 
 
 def product_description(raw: Any) -> str:
-    return text("" if raw is None else raw, min_length=0, max_length=5000)
+    """Optional: left out or ``null`` reads as empty."""
+    empty = raw is None or raw is MISSING
+    return text("" if empty else raw, min_length=0, max_length=DESCRIPTION_MAX)
+
+
+def boolean(raw: Any) -> bool:
+    """A true boolean: ``1`` and ``"true"`` are refused."""
+    if not isinstance(present(raw), bool):
+        raise InvalidValue(NOT_A_BOOLEAN)
+    return bool(raw)
+
+
+MAX_SEARCH = 200
+
+
+def search_text(raw: Any) -> str:
+    """What a catalogue search looks for: trimmed text of up to 200 characters, maybe empty."""
+    return text(raw, min_length=0, max_length=MAX_SEARCH)
+
+
+def search_key(value: str) -> str:
+    """The caseless form product search compares: ``é`` finds ``Éclair``, ``SS`` ``Straße``.
+
+    The key usernames are matched by, so that one definition of "the same text, whatever the
+    case" serves both. A search matches when its key is a substring of the name's key.
+    """
+    return username_key(value)
 
 
 # --- money -----------------------------------------------------------------------------------
@@ -253,9 +322,7 @@ def price(raw: Any) -> Money:
     Places are counted as written, as DRF does: ``"1.500"`` has three. No check quantizes an
     unchecked value, since that raises for values wider than the decimal context.
     """
-    if raw is None:
-        raise InvalidValue(REQUIRED)
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
+    if isinstance(present(raw), bool) or not isinstance(raw, int | float | str | Decimal):
         raise InvalidValue(NOT_A_NUMBER)
     value = _decimal(raw)
     if not value.is_finite():

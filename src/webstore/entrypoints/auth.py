@@ -6,11 +6,14 @@ from flask import Blueprint, Response, request
 
 from webstore.application.errors import NotAuthenticated
 from webstore.entrypoints import serializers
-from webstore.entrypoints.http import JsonResponse, load, webstore
+from webstore.entrypoints.bodies import fields_of
+from webstore.entrypoints.headers import no_store
+from webstore.entrypoints.http import JsonResponse, json_object, webstore
 from webstore.entrypoints.schemas import LoginSchema, SignInSchema
 from webstore.entrypoints.security import (
     REFRESH_COOKIE,
     CookiePolicy,
+    check_origin,
     current_principal,
     double_submitted_csrf,
     require_auth,
@@ -23,24 +26,24 @@ LOGIN = LoginSchema()
 
 @bp.post("/sign_in")
 def sign_in() -> tuple[dict[str, str], int]:
-    data = load(SIGN_IN)
-    webstore().register_user(data["username"], data["email"], data["password"])
+    data = json_object()
+    webstore().register_user(*fields_of(data, SIGN_IN))
     return serializers.SIGNED_IN, 200
 
 
 @bp.post("/login_view")
 def login_view() -> Response:
-    data = load(LOGIN)
+    username, password = fields_of(json_object(), LOGIN)
     # remote_addr is the socket's peer, or what ProxyFix took from X-Forwarded-For for the
     # configured number of trusted proxies (flask_app.create_app).
-    result = webstore().log_in(data["username"], data["password"], request.remote_addr)
+    result = webstore().log_in(username, password, request.remote_addr)
     response = JsonResponse.of(
         {"access_token": result.access_token, "user": serializers.user(result.user)}
     )
     cookies = CookiePolicy.current()
     cookies.set_refresh(response, result.refresh_token)
     cookies.set_csrf(response, result.csrf_token)
-    return response
+    return no_store(response)
 
 
 @bp.post("/refresh_token")
@@ -54,14 +57,15 @@ def refresh_token() -> Response:
     if result.refresh_token is not None:  # None: a grace-period reuse keeps the newest cookie
         cookies = CookiePolicy.current()
         cookies.set_refresh(response, result.refresh_token)
-        # The session slides with every rotation; the CSRF cookie (already checked above) must
-        # live as long, or a session kept alive past its first week would lose it.
-        cookies.set_csrf(response, csrf_token)
-    return response
+        # The session slides with every rotation; the CSRF cookie must live as long, and its
+        # token (which expires after the refresh lifetime) is renewed with it.
+        cookies.set_csrf(response, result.csrf_token or csrf_token)
+    return no_store(response)
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    check_origin()  # like every unsafe request, cookie or not: no other site clears them
     token = request.cookies.get(REFRESH_COOKIE)
     if token:
         webstore().log_out(token, double_submitted_csrf())

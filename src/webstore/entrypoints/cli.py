@@ -1,29 +1,28 @@
-"""The ``webstore`` command line: serve, migrate, and the everyday admin chores (CONTRACT §5)."""
+"""The ``webstore`` command line: serve, migrate, and the everyday admin chores (README)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import secrets
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import click
 
 from webstore.application.errors import ConfigurationError
+from webstore.application.imports import InvalidImport
+from webstore.application.product_files import ProductFile, guess_format
 from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import MEMORY_URL, Settings
 from webstore.domain.errors import WebstoreError
 from webstore.entrypoints import cli_ops
+from webstore.entrypoints.progress import TerminalProgress
 
 P = ParamSpec("P")
 R = TypeVar("R")
-PRODUCT_COLUMNS = ("name", "description", "price", "amount")
 DEMO_CATALOGUE = (
     ("Red chair", "A sturdy beech chair, painted red.", "49.90", 12),
     ("Oak table", "Seats six; oiled solid oak.", "349.00", 3),
@@ -101,8 +100,17 @@ def db_upgrade() -> None:
     settings = Settings.from_env()
     if settings.database_url == MEMORY_URL:
         raise click.ClickException("memory:// has no schema to upgrade")
-    upgrade(settings.database_url)
-    click.echo("database is up to date")
+    before, after = upgrade(settings.database_url)
+    click.echo(upgrade_report(before, after))
+
+
+def upgrade_report(before: str | None, after: str | None) -> str:
+    """What ``db upgrade`` did, in one line."""
+    if before is None:
+        return f"created the database schema (revision {after})"
+    if before == after:
+        return f"the database schema is already current (revision {after})"
+    return f"upgraded the database schema from revision {before} to {after}"
 
 
 db.add_command(cli_ops.backup)
@@ -133,42 +141,23 @@ def products() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @friendly_errors
 def products_import(file: Path) -> None:
-    """Import products from CSV or JSON lines (name, description, price, amount): all or nothing."""
+    """Import products from CSV or JSON lines (name, description, price, amount): all or nothing.
+
+    A CSV header names the columns in any order (description optional); without one the
+    columns are name, description, price, amount. Every bad line is reported; nothing is
+    imported then.
+    """
+    data = file.read_bytes()
+    source = ProductFile(data, guess_format(data))
     try:
-        text = file.read_text(encoding="utf-8-sig")  # -sig: spreadsheets often write a BOM
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{file} is not UTF-8 text ({error.reason})") from None
-    rows = list(read_product_rows(text))
-    imported = open_store().import_products(rows)
-    click.echo(f"imported {len(imported)} products")
-
-
-def read_product_rows(text: str) -> Iterator[dict[str, Any]]:
-    """Rows from JSON lines (one object per line) or CSV (with or without a header row)."""
-    if text.lstrip().startswith("{"):
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                yield _json_row(line, number)
-        return
-    reader = csv.reader(io.StringIO(text))
-    for index, row in enumerate(reader):
-        if not row or (index == 0 and [c.strip().lower() for c in row] == list(PRODUCT_COLUMNS)):
-            continue
-        record: dict[str, Any] = dict(zip(PRODUCT_COLUMNS, (c.strip() for c in row), strict=False))
-        amount = record.get("amount")
-        if isinstance(amount, str) and amount.isdigit():
-            record["amount"] = int(amount)  # CSV has only text; the rules want an integer
-        yield record
-
-
-def _json_row(line: str, number: int) -> dict[str, Any]:
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise click.ClickException(f"line {number}: not valid JSON ({error.msg})") from None
-    if not isinstance(row, dict):
-        raise click.ClickException(f"line {number}: expected a JSON object")
-    return row
+        with TerminalProgress("importing products") as progress:
+            store = open_store()
+            imported = store.import_product_file(store.operator, source, progress=progress)
+    except InvalidImport as error:
+        for problem in error.problems[:-1]:
+            click.echo(f"Error: {problem}", err=True)
+        raise click.ClickException(error.problems[-1]) from None
+    click.echo(f"imported {imported} products")
 
 
 @main.group()
@@ -181,7 +170,8 @@ def users() -> None:
 @friendly_errors
 def users_deactivate(username: str) -> None:
     """Forbid a user to log in and end all of that user's sessions."""
-    user = open_store().set_user_active(username, False)
+    store = open_store()
+    user = store.set_user_active(store.operator, username, False)
     click.echo(f"user {user.username} deactivated; all sessions ended")
 
 
@@ -190,7 +180,8 @@ def users_deactivate(username: str) -> None:
 @friendly_errors
 def users_activate(username: str) -> None:
     """Allow a deactivated user to log in again."""
-    user = open_store().set_user_active(username, True)
+    store = open_store()
+    user = store.set_user_active(store.operator, username, True)
     click.echo(f"user {user.username} activated")
 
 
@@ -206,7 +197,8 @@ def demo() -> None:
     store.create_superuser("demo-admin", "demo-admin@example.com", credentials["demo-admin"])
     store.register_user("demo", "demo@example.com", credentials["demo"])
     store.import_products(
-        {"name": n, "description": d, "price": p, "amount": a} for n, d, p, a in DEMO_CATALOGUE
+        store.operator,
+        ({"name": n, "description": d, "price": p, "amount": a} for n, d, p, a in DEMO_CATALOGUE),
     )
     click.echo(f"added {len(DEMO_CATALOGUE)} products")
     for username, password in credentials.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import TypeVar
 import click
 
 from webstore.application.errors import ConfigurationError
-from webstore.config import MEMORY_URL, MIN_SECRET_BYTES, Settings, sqlite_path
+from webstore.config import MEMORY_URL, Settings, sqlite_path
 
 T = TypeVar("T")
 PATH = click.Path(dir_okay=False, path_type=Path)
@@ -20,6 +21,9 @@ def sqlite_database(settings: Settings) -> Path | None:
     """The SQLite file of these settings; ``None`` for PostgreSQL; refused for memory://."""
     if settings.database_url == MEMORY_URL:
         raise click.ClickException("memory:// keeps nothing to back up or restore")
+    from webstore.adapters.sql.backup import parsed_url
+
+    _run(lambda: parsed_url(settings.database_url))
     path = sqlite_path(settings.database_url)
     return None if path is None else Path(path)
 
@@ -30,7 +34,7 @@ def backup(path: Path) -> None:
     """A consistent copy of the SQLite database, taken while it serves (mode 0600, checked)."""
     from webstore.adapters.sql import backup as backups
 
-    settings = Settings.from_env()
+    settings = _run(Settings.from_env)
     database = sqlite_database(settings)
     if database is None:
         click.echo("PostgreSQL is backed up with its own tool, pg_dump:")
@@ -51,7 +55,7 @@ def restore(path: Path) -> None:
     """Replace the SQLite database with a backup; refused while a server holds it."""
     from webstore.adapters.sql import backup as backups
 
-    settings = Settings.from_env()
+    settings = _run(Settings.from_env)
     database = sqlite_database(settings)
     if database is None:
         raise click.ClickException("restore a PostgreSQL database with pg_restore")
@@ -98,10 +102,9 @@ def _key_status(settings: Settings) -> str:
         settings.with_secret_key()  # refuses a short key, or a missing one with PostgreSQL
         return "usable" if settings.secret_key else "random per process (memory://)"
     key_file = key_file_of(Path(database))
-    if not key_file.exists():
+    if not os.path.lexists(key_file):
         return f"will be generated in {key_file} at the first start"
-    if len(key_file.read_bytes().strip()) < MIN_SECRET_BYTES:
-        raise ConfigurationError(f"{key_file} holds a key shorter than {MIN_SECRET_BYTES} bytes.")
+    settings.with_secret_key()  # the checks serve makes: a private regular file, long enough
     return f"usable ({key_file})"
 
 

@@ -14,7 +14,9 @@ from webstore.application.errors import (
     InvalidToken,
     NotAuthenticated,
     PermissionDenied,
+    PrincipalRevoked,
     RefreshRejected,
+    StorageUnavailable,
     Throttled,
 )
 from webstore.domain.errors import (
@@ -24,6 +26,7 @@ from webstore.domain.errors import (
     InvalidInput,
     OrderNotFound,
     ProductNotFound,
+    UnknownProduct,
     UsernameTaken,
     UserNotFound,
     WebstoreError,
@@ -38,21 +41,24 @@ SERVER_ERROR = "A server error occurred."
 STATUS: dict[type, tuple[int, str, str | None]] = {
     UsernameTaken: (400, "error", None),
     InsufficientStock: (400, "error", None),
-    ProductNotFound: (400, "error", None),  # named in an order; products.py makes it a 404
+    UnknownProduct: (400, "error", None),  # named in an order
     InvalidIdempotencyKey: (400, "detail", None),
     InvalidCredentials: (403, "detail", None),
     NotAuthenticated: (403, "detail", None),
+    PrincipalRevoked: (403, "detail", "Invalid token."),  # as the next request would hear
     InvalidToken: (403, "detail", None),  # TokenExpired too
     RefreshRejected: (403, "detail", None),
     CsrfFailed: (403, "detail", None),
     PermissionDenied: (403, "detail", None),
     OrderNotFound: (404, "detail", NOT_FOUND),
+    ProductNotFound: (404, "detail", NOT_FOUND),
     UserNotFound: (404, "detail", NOT_FOUND),
     IllegalTransition: (409, "detail", None),
     ConcurrentUpdate: (409, "detail", None),
     IdempotencyConflict: (409, "detail", None),
     IdempotencyKeyReused: (422, "detail", None),
     Throttled: (429, "detail", None),
+    StorageUnavailable: (503, "detail", None),
 }
 
 
@@ -69,7 +75,7 @@ def webstore_error(error: WebstoreError) -> Response:
         if kind in STATUS:
             status, key, message = STATUS[kind]
             response = JsonResponse.of({key: message or str(error)}, status)
-            if isinstance(error, Throttled):
+            if isinstance(error, Throttled | StorageUnavailable):
                 response.headers["Retry-After"] = str(error.retry_after)
             return response
     return server_error(error)  # e.g. ConfigurationError: ours to fix, not the client's

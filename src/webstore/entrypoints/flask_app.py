@@ -11,8 +11,21 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import Settings
-from webstore.entrypoints import auth, cors, docs, errors, meta, observability, orders, products
+from webstore.entrypoints import (
+    auth,
+    cors,
+    docs,
+    errors,
+    headers,
+    meta,
+    observability,
+    orders,
+    pages,
+    products,
+    unread_bodies,
+)
 from webstore.entrypoints.http import MAX_BODY, READ_LIMIT, CompactJsonProvider, JsonResponse
+from webstore.entrypoints.ids import IdConverter
 from webstore.entrypoints.security import CookiePolicy
 
 if TYPE_CHECKING:
@@ -39,10 +52,12 @@ class WebstoreFlask(Flask):
 def create_app(settings: Settings | None = None, webstore: Webstore | None = None) -> Flask:
     """The HTTP API over ``webstore`` (built from ``settings``, or the environment, if absent)."""
     settings = settings or Settings.from_env()
-    app = WebstoreFlask(__name__)
+    # No automatic /static route: pages.py serves the assets, with their security headers.
+    app = WebstoreFlask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = READ_LIMIT
     app.url_map.strict_slashes = False  # /api/x and /api/x/ both answer, without a redirect
     app.url_map.merge_slashes = False  # no redirect (an HTML page) for /api//x either
+    app.url_map.converters["id"] = IdConverter
     app.extensions["webstore"] = webstore or bootstrap(settings)
     app.extensions["webstore.settings"] = settings
     app.extensions["webstore.cookies"] = CookiePolicy.from_settings(settings)
@@ -56,10 +71,13 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
             app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0, x_port=0, x_prefix=0
         )
     errors.init_app(app)
+    headers.init_app(app)
+    unread_bodies.init_app(app)
     cors.init_app(app, settings.cors_origins)
     for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
         app.register_blueprint(blueprint)
     docs.init_app(app)
+    pages.init_app(app)
     return app
 
 

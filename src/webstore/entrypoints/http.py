@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, NoReturn
 
 from flask import Response, current_app, request
 from flask.json.provider import JSONProvider
 from gunicorn.http.errors import ParseException as ServerParseError
-from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+)
 
 from webstore.application.store import Webstore
 from webstore.config import Settings
 from webstore.domain.errors import InvalidInput
 from webstore.entrypoints.schemas import json_type
 
-MAX_BODY = 1024 * 1024  # 1 MiB (CONTRACT §2)
+MAX_BODY = 1024 * 1024  # 1 MiB (docs/api.md, "Errors on every endpoint")
 # What werkzeug lets a view read: one byte more, so that a body streamed without a length
 # (chunked) and cut off at the limit can be told from one that fits exactly.
 READ_LIMIT = MAX_BODY + 1
@@ -72,16 +75,23 @@ def settings() -> Settings:
     return value
 
 
-def json_object() -> dict[str, Any]:
-    """The request body as a JSON object; an empty body reads as ``{}``, as in DRF."""
+def raw_body() -> bytes:
+    """The request body's bytes, read whole; 413 past the limit, 400 if the stream breaks."""
     try:
         raw = request.get_data(cache=False)
     except (OSError, ServerParseError) as problem:  # e.g. a broken chunked encoding
         raise BadRequest(f"Malformed request body - {problem}") from None
-    if not raw:
-        return {}
     if len(raw) > MAX_BODY:
         raise RequestEntityTooLarge()
+    return raw
+
+
+def json_object(raw: bytes | None = None) -> dict[str, Any]:
+    """The request body (or ``raw``) as a JSON object; empty reads as ``{}``, as in DRF."""
+    if raw is None:
+        raw = raw_body()
+    if not raw:
+        return {}
     if request.mimetype != "application/json":
         content_type = request.headers.get("Content-Type", "")
         raise UnsupportedMediaType(f'Unsupported media type "{content_type}" in request.')
@@ -97,49 +107,27 @@ def json_object() -> dict[str, Any]:
     return data
 
 
-def load(schema: Schema) -> dict[str, Any]:
-    """The request body loaded through ``schema``; any problem is ``InvalidInput``."""
-    try:
-        loaded: dict[str, Any] = schema.load(json_object())
-    except ValidationError as problem:
-        raise InvalidInput(_drf_errors(problem.messages_dict)) from None
-    return loaded
+class EarlyBody:
+    """The request body, read whole now and parsed when the view asks for it.
 
-
-def _drf_errors(messages: Mapping[Any, Any]) -> dict[str, Any]:
-    """marshmallow's errors with DRF's keys: list indexes as text, ``non_field_errors``."""
-    return {
-        "non_field_errors" if key == "_schema" else str(key): (
-            _drf_errors(value) if isinstance(value, Mapping) else value
-        )
-        for key, value in messages.items()
-    }
-
-
-class LazyBody(Mapping[str, Any]):
-    """The body, parsed and loaded on first read, as DRF's ``request.data`` is.
-
-    Handed to a use case that checks permission before it reads its input, so that a
-    regular user gets 403 and not a validation error (CONTRACT §2, order of checks).
+    A view that checks permission before it looks at its input makes one of these first:
+    the bytes are read before any use case opens a transaction (a client sending its body
+    slowly must never hold one open; on SQLite, the write lock), and parsed only after the
+    checks, so that a regular user gets 403 rather than a complaint about the body (the
+    order of checks in docs/api.md). A problem reading them is raised when it is parsed.
     """
 
-    def __init__(self, schema: Schema) -> None:
-        self._schema = schema
-        self._data: dict[str, Any] | None = None
+    def __init__(self) -> None:
+        self._problem: HTTPException | None = None
+        try:
+            self._raw = raw_body()
+        except HTTPException as problem:
+            self._raw, self._problem = b"", problem
 
-    def _loaded(self) -> dict[str, Any]:
-        if self._data is None:
-            self._data = load(self._schema)
-        return self._data
-
-    def __getitem__(self, key: str) -> Any:
-        return self._loaded()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._loaded())
-
-    def __len__(self) -> int:
-        return len(self._loaded())
+    def json_object(self) -> dict[str, Any]:
+        if self._problem is not None:
+            raise self._problem
+        return json_object(self._raw)
 
 
 def no_content() -> Response:

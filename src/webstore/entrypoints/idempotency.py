@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import request
+from marshmallow import Schema
 
-from webstore.application.dto import KeyedResponse
-from webstore.application.idempotency import idempotency_key
-from webstore.domain.orders import Order
+from webstore.application.idempotency import KeyedOrder, idempotency_key
 from webstore.entrypoints import serializers
-from webstore.entrypoints.http import JsonResponse, dumps
+from webstore.entrypoints.bodies import known_fields
+from webstore.entrypoints.http import JsonResponse
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -25,23 +25,21 @@ def requested_key() -> str | None:
     return None if raw is None else idempotency_key(raw)
 
 
-def fingerprint(data: Mapping[str, Any]) -> str:
-    """SHA-256 of the loaded body as canonical JSON: key order and spacing do not count.
+def fingerprint(data: Mapping[str, Any], schema: Schema) -> str:
+    """SHA-256 of the body as canonical JSON: key order and spacing do not count.
 
-    ``data`` is what the schema loaded: fields the endpoint ignores do not count either,
+    Only the fields ``schema`` names are taken: fields the endpoint ignores do not count,
     while any difference in a field it reads does.
     """
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    asked = known_fields(data, schema)
+    # default=str: a body not valid yet may hold decimals; it is refused before any key is used.
+    canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def render_order(order: Order) -> str:
-    """The body of a 201 for a new order, exactly as it is sent (and later replayed)."""
-    return dumps(serializers.order(order))
-
-
-def keyed_response(answer: KeyedResponse) -> JsonResponse:
-    response = JsonResponse(answer.body, answer.status_code)
+def keyed_response(answer: KeyedOrder) -> JsonResponse:
+    """201 with the order, new or (marked so) replayed: only placed orders are remembered."""
+    response = JsonResponse.of(serializers.order(answer.order), 201)
     if answer.replayed:
         response.headers[REPLAYED] = "true"
     return response

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from webstore.application.errors import StorageUnavailable
 from webstore.entrypoints.http import webstore
 
 bp = Blueprint("meta", __name__, url_prefix="/api")
 
 
 @bp.get("/health")
-def health() -> tuple[dict[str, str], int]:
+def health() -> tuple[dict[str, str], int, dict[str, str]]:
     if webstore().is_healthy():
-        return {"status": "ok"}, 200
-    return {"status": "unavailable"}, 503
+        return {"status": "ok"}, 200, {}
+    return {"status": "unavailable"}, 503, {"Retry-After": str(StorageUnavailable.retry_after)}

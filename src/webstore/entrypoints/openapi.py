@@ -75,6 +75,11 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "ServerError": returns(
         "Unexpected failure.", DetailSchema, X_Request_ID=header("Quote it to the operator.")
     ),
+    "Unavailable": returns(
+        "The database cannot be reached for now.",
+        DetailSchema,
+        Retry_After=header("Seconds to wait before trying again.", "integer"),
+    ),
 }
 # <name>, <converter:name> or <converter(arguments):name>, as werkzeug writes a rule
 _VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<arguments>[^)]*)\))?:)?(?P<name>\w+)>")
@@ -127,7 +132,9 @@ def _path_parameters(rule: str) -> list[dict[str, Any]]:
     parameters = []
     for match in _VARIABLE.finditer(rule):
         schema: dict[str, Any] = {"type": "string"}
-        if match["converter"] == "int":
+        if match["converter"] == "id":
+            schema = {"type": "integer", "format": "int64", "minimum": 1}
+        elif match["converter"] == "int":
             schema = {"type": "integer", "format": "int64"}
             if minimum := _MINIMUM.search(match["arguments"] or ""):
                 schema["minimum"] = int(minimum[1])

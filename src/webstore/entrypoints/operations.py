@@ -15,19 +15,21 @@ from webstore.entrypoints.schemas import (
     AccessTokenSchema,
     DetailSchema,
     HealthSchema,
+    ImportResultSchema,
     LoginResponseSchema,
     LoginSchema,
     MeSchema,
     OrderQuerySchema,
     OrderSchema,
-    PageQuerySchema,
     PlaceOrderSchema,
     ProductCreateSchema,
     ProductDetailSchema,
+    ProductQuerySchema,
     ProductSchema,
     ProductUpdateSchema,
     SignInResponseSchema,
     SignInSchema,
+    ValidationErrorSchema,
 )
 from webstore.entrypoints.security import CSRF_COOKIE, REFRESH_COOKIE
 
@@ -48,6 +50,7 @@ STATUS = {
     "422": "Unprocessable",
     "429": "Throttled",
     "500": "ServerError",
+    "503": "Unavailable",
 }
 BODY_ERRORS = ("400", "413", "415")
 
@@ -77,19 +80,23 @@ def operation(
     errors: tuple[str, ...] = (),
     body: type[Schema] | None = None,
     parameters: list[dict[str, Any]] | None = None,
+    body_required: bool = True,
 ) -> dict[str, Any]:
     """An operation object: ``responses``, then the shared ones of ``errors`` and a 500."""
     described: dict[str, Any] = {"summary": summary, "security": security}
     if parameters:
         described["parameters"] = parameters
     if body is not None:
-        described["requestBody"] = {"required": True, "content": {JSON: {"schema": body}}}
+        described["requestBody"] = {
+            "required": body_required,
+            "content": {JSON: {"schema": body}},
+        }
         errors = (*errors, *BODY_ERRORS)
-    shared = {code: STATUS[code] for code in {*errors, "500"}}
-    return {**described, "responses": dict(sorted({**responses, **shared}.items()))}
+    shared = {code: STATUS[code] for code in {*errors, "500", "503"}}
+    return {**described, "responses": dict(sorted({**shared, **responses}.items()))}
 
 
-PAGE = [{"in": "query", "schema": PageQuerySchema}]
+PRODUCT_PAGE = [{"in": "query", "schema": ProductQuerySchema}]
 TOTAL = header("The number of items before limit and offset.", "integer")
 IDEMPOTENCY_KEY = {
     "in": "header",
@@ -102,6 +109,16 @@ IDEMPOTENCY_KEY = {
         "while the first request is still running: the replay, or 409. An invalid key: 400."
     ),
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+}
+PRODUCT_FILE = {
+    "text/csv": {
+        "schema": {"type": "string"},
+        "example": "name,description,price,amount\nRed chair,Beech,19.99,5\n",
+    },
+    "application/x-ndjson": {
+        "schema": {"type": "string"},
+        "example": '{"name": "Red chair", "price": "19.99", "amount": 5}\n',
+    },
 }
 COOKIES = header(f"{REFRESH_COOKIE} (HttpOnly, Path=/api) and {CSRF_COOKIE} (Path=/).")
 ORDER = returns("The order.", OrderSchema)
@@ -136,11 +153,18 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "Who is logged in.", TOKEN, {"200": returns("The user.", MeSchema)}, ("403",)
     ),
     "products.get_all_products": operation(
-        "Active products, by id.",
+        "Active products, by id; with search, those whose name contains it in any case.",
         TOKEN,
         {"200": returns("Products.", array(ProductSchema), X_Total_Count=TOTAL)},
         ("400", "403"),
-        parameters=PAGE,
+        parameters=PRODUCT_PAGE,
+    ),
+    "products.list_products": operation(
+        "Every product, deactivated ones included, by id (superuser).",
+        TOKEN,
+        {"200": returns("Products.", array(ProductDetailSchema), X_Total_Count=TOTAL)},
+        ("400", "403"),
+        parameters=PRODUCT_PAGE,
     ),
     "products.get_product": operation(
         "One product (superusers also see deactivated ones).",
@@ -161,6 +185,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         {"200": returns("The product.", ProductDetailSchema)},
         ("403", "404"),
         body=ProductUpdateSchema,
+        body_required=False,  # an empty body reads as {}, as in DRF: nothing changes
     ),
     "products.deactivate_product": operation(
         "Deactivate a product; orders keep their history (superuser).",
@@ -168,6 +193,30 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         {"204": returns("Deactivated (also when it already was).")},
         ("403", "404"),
     ),
+    "products.import_products": {
+        **operation(
+            "Import a product file, CSV or JSON lines, all or nothing (superuser).",
+            TOKEN_AND_CSRF,
+            {
+                "201": returns("Every product was added.", ImportResultSchema),
+                "400": returns(
+                    "Bad lines, keyed by line number (the first 20; non_field_errors counts "
+                    "the rest), or an empty file. Nothing was added.",
+                    ValidationErrorSchema,
+                ),
+                "415": returns(
+                    "The body is neither text/csv nor application/x-ndjson.", DetailSchema
+                ),
+            },
+            ("403", "413"),
+        ),
+        "description": (
+            "The format of `webstore products import`, in UTF-8: CSV whose header names the "
+            "columns (name, description, price, amount; any order; description optional), or "
+            "without a header in that order; or one JSON object per line with those keys."
+        ),
+        "requestBody": {"required": True, "content": PRODUCT_FILE},
+    },
     "orders.get_order": operation(
         "Orders, newest first: a regular user's own, or a superuser's selection.",
         TOKEN,
@@ -209,7 +258,11 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         NOBODY,
         {
             "200": returns("Up.", HealthSchema),
-            "503": returns("The database does not answer.", HealthSchema),
+            "503": returns(
+                "The database does not answer.",
+                HealthSchema,
+                Retry_After=header("Seconds to wait before asking again.", "integer"),
+            ),
         },
     ),
     "docs.openapi_json": operation(

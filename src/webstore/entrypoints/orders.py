@@ -8,19 +8,15 @@ from flask import Blueprint, Response, request
 
 from webstore.application.idempotency import IdempotencyRequest
 from webstore.entrypoints import serializers
-from webstore.entrypoints.http import JsonResponse, load, webstore
-from webstore.entrypoints.idempotency import (
-    fingerprint,
-    keyed_response,
-    render_order,
-    requested_key,
-)
+from webstore.entrypoints.bodies import fields_of
+from webstore.entrypoints.http import JsonResponse, json_object, webstore
+from webstore.entrypoints.idempotency import fingerprint, keyed_response, requested_key
 from webstore.entrypoints.schemas import PlaceOrderSchema
 from webstore.entrypoints.security import current_principal, require_auth
 
 bp = Blueprint("orders", __name__, url_prefix="/api")
 PLACE = PlaceOrderSchema()
-ORDER_ID = "<int(min=1, max=9223372036854775807):order_id>"
+ORDER_ID = "<id:order_id>"
 
 
 @bp.get("/get_order")
@@ -33,6 +29,7 @@ def get_order() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
         args.get("user_id"),
         args.get("limit"),
         args.get("offset"),
+        ignore_unused_filters=True,  # the original API ignores them
     )
     body = [serializers.order(order) for order in page.items]
     return body, 200, {"X-Total-Count": str(page.total)}
@@ -42,11 +39,12 @@ def get_order() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
 @require_auth
 def post_order() -> Response:
     key = requested_key()  # a bad header is refused before the body is looked at
-    data = load(PLACE)
-    order_input = (current_principal(), data["address"], data["phone"], data["items"])
+    data = json_object()
+    address, phone, items = fields_of(data, PLACE)
+    order_input = (current_principal(), address, phone, items)
     if key is None:
         return JsonResponse.of(serializers.order(webstore().place_order(*order_input)), 201)
-    keyed = IdempotencyRequest(key, fingerprint(data), render_order)
+    keyed = IdempotencyRequest(key, fingerprint(data, PLACE))
     return keyed_response(webstore().place_order_once(*order_input, keyed))
 
 

@@ -6,49 +6,67 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from webstore.domain.errors import ProductNotFound
-from webstore.entrypoints import serializers
-from webstore.entrypoints.http import JsonResponse, LazyBody, no_content, webstore
-from webstore.entrypoints.schemas import ProductCreateSchema, ProductUpdateSchema
+from webstore.entrypoints import serializers, uploads
+from webstore.entrypoints.http import EarlyBody, no_content, webstore
 from webstore.entrypoints.security import current_principal, require_auth
 
 bp = Blueprint("products", __name__, url_prefix="/api")
-CREATE = ProductCreateSchema()
-UPDATE = ProductUpdateSchema()
-PRODUCT_ID = "<int(min=1, max=9223372036854775807):product_id>"
-
-
-@bp.errorhandler(ProductNotFound)
-def product_not_found(error: ProductNotFound) -> Response:
-    # A missing resource here; a missing product named in an order is a 400 (orders.py).
-    return JsonResponse.of({"detail": "Not found."}, 404)
+PRODUCT_ID = "<id:product_id>"
 
 
 @bp.get("/get_all_products")
 @require_auth
 def get_all_products() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
-    page = webstore().list_products(request.args.get("limit"), request.args.get("offset"))
+    args = request.args
+    page = webstore().list_products(args.get("limit"), args.get("offset"), args.get("search"))
     body = [serializers.product(product) for product in page.items]
+    return body, 200, {"X-Total-Count": str(page.total)}
+
+
+@bp.get("/products")
+@require_auth
+def list_products() -> tuple[list[dict[str, Any]], int, dict[str, str]]:
+    args = request.args
+    page = webstore().list_products(
+        args.get("limit"),
+        args.get("offset"),
+        args.get("search"),
+        actor=current_principal(),
+        include_inactive=True,
+    )
+    body = [serializers.product_detail(product) for product in page.items]
     return body, 200, {"X-Total-Count": str(page.total)}
 
 
 @bp.get(f"/products/{PRODUCT_ID}")
 @require_auth
 def get_product(product_id: int) -> dict[str, Any]:
-    return serializers.product_detail(webstore().get_product(current_principal(), product_id))
+    actor = current_principal()
+    product = webstore().get_product(actor, product_id)
+    # A regular user sees exactly what the listing shows; only superusers see is_active.
+    return (
+        serializers.product_detail(product) if actor.is_superuser else serializers.product(product)
+    )
 
 
 @bp.post("/products")
 @require_auth
 def create_product() -> tuple[dict[str, Any], int]:
-    product = webstore().add_product(current_principal(), LazyBody(CREATE))
+    body = EarlyBody()
+    store, actor = webstore(), current_principal()
+    store.require_superuser(actor)  # a regular user hears 403 before anything about the body
+    product = store.add_product(actor, body.json_object())
     return serializers.product_detail(product), 201
 
 
 @bp.patch(f"/products/{PRODUCT_ID}")
 @require_auth
 def update_product(product_id: int) -> dict[str, Any]:
-    product = webstore().update_product(current_principal(), product_id, LazyBody(UPDATE))
+    body = EarlyBody()
+    store, actor = webstore(), current_principal()
+    store.require_superuser(actor)  # 403, then 404, before the body is parsed (as DRF)
+    store.get_product(actor, product_id)
+    product = store.update_product(actor, product_id, body.json_object())
     return serializers.product_detail(product)
 
 
@@ -57,3 +75,10 @@ def update_product(product_id: int) -> dict[str, Any]:
 def deactivate_product(product_id: int) -> Response:
     webstore().deactivate_product(current_principal(), product_id)
     return no_content()
+
+
+@bp.post("/products/import")
+@require_auth
+def import_products() -> tuple[dict[str, Any], int]:
+    imported = webstore().import_product_file(current_principal(), uploads.product_file)
+    return {"imported": imported}, 201

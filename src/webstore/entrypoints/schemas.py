@@ -1,110 +1,23 @@
-"""marshmallow schemas: requests are loaded through them, responses are documented by them.
+"""marshmallow schemas: they describe requests and responses for the OpenAPI document.
 
-Request fields check presence and JSON types (integers strictly: no booleans, floats or
-strings), and run the domain's own field rules so that every problem is reported at once, as
-DRF does. The use cases apply the same rules again; they are the authority for Python callers.
-Response schemas describe what ``serializers`` builds (a test keeps the two in step).
+They validate nothing: the use cases run every rule, once (``webstore.domain.values``), and
+the limits written here are those same constants. Response schemas describe what
+``serializers`` builds (a test keeps the two in step).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load
+from marshmallow import EXCLUDE, Schema, fields
 
-from webstore.application.orders import MAX_LINES
+from webstore.application.orders import MAX_LINES, OrderCategory
+from webstore.application.paging import MAX_LIMIT
 from webstore.domain import values
+from webstore.domain.values import json_type
 
-NOT_NULL = "This field may not be null."
-
-
-def messages(**specific: str) -> dict[str, str]:
-    """A field's error messages in DRF's words."""
-    return {"required": values.REQUIRED, "null": NOT_NULL, **specific}
-
-
-def json_type(value: object) -> str:
-    """The Python name DRF shows for a parsed JSON value (numbers with a point are floats)."""
-    return "float" if isinstance(value, Decimal) else type(value).__name__
-
-
-def rule(check: Callable[[Any], object]) -> Callable[[Any], None]:
-    """A marshmallow validator running one of the domain's field rules."""
-
-    def validate(value: Any) -> None:
-        try:
-            check(value)
-        except values.InvalidValue as problem:
-            raise ValidationError(str(problem)) from None
-
-    return validate
-
-
-# --- fields ----------------------------------------------------------------------------------
-
-
-class Text(fields.String):
-    default_error_messages = messages(invalid=values.NOT_A_STRING)
-
-
-class StrictInteger(fields.Integer):
-    """A JSON integer and nothing else: ``true``, ``1.0``, ``1.5`` and ``"5"`` are refused."""
-
-    default_error_messages = messages(invalid=values.NOT_AN_INTEGER)
-
-    def _validated(self, value: Any) -> int:
-        if type(value) is not int:
-            raise self.make_error("invalid")
-        return value
-
-
-class StrictBoolean(fields.Boolean):
-    default_error_messages = messages(invalid="Must be a valid boolean.")
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
-
-
-class Price(fields.Field):
-    """A JSON number or a decimal string with at most two places, kept exact."""
-
-    default_error_messages = messages(invalid="A valid number is required.")
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-            raise self.make_error("invalid")
-        return value
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else str(value)
-
-
-class Lines(fields.List):
-    """A list of 1..``maximum`` order lines, errors keyed by the line's index."""
-
-    default_error_messages = messages(
-        invalid='Expected a list of items but got type "{input_type}".',
-        empty="This list may not be empty.",
-        too_long="Ensure this field has no more than {maximum} elements.",
-    )
-
-    def __init__(self, inner: fields.Field, *, maximum: int, **kwargs: Any) -> None:
-        super().__init__(inner, **kwargs)
-        self.maximum = maximum
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if not isinstance(value, list):
-            raise self.make_error("invalid", input_type=json_type(value))
-        if not value:
-            raise self.make_error("empty")
-        if len(value) > self.maximum:
-            raise self.make_error("too_long", maximum=self.maximum)
-        return super()._deserialize(value, attr, data, **kwargs)
+__all__ = ["json_type"]  # the name DRF gives a JSON value, for the body checks of ``http``
 
 
 class UtcDateTime(fields.DateTime):
@@ -120,112 +33,122 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def limits(minimum: int | None = None, maximum: int | None = None) -> dict[str, int]:
+    return {
+        key: value
+        for key, value in (("minimum", minimum), ("maximum", maximum))
+        if value is not None
+    }
+
+
 # --- requests --------------------------------------------------------------------------------
 
 
 class RequestSchema(Schema):
     class Meta:
-        unknown = EXCLUDE
-
-    @pre_load
-    def expect_object(self, data: Any, **kwargs: Any) -> Any:
-        if not isinstance(data, Mapping):
-            message = f"Invalid data. Expected a dictionary, but got {json_type(data)}."
-            raise ValidationError(message, field_name="non_field_errors")
-        return data
+        unknown = EXCLUDE  # fields a request does not need are ignored, as in DRF
 
 
 class SignInSchema(RequestSchema):
-    username = Text(
+    username = fields.String(
         required=True,
-        validate=rule(values.username),
-        metadata={"minLength": 1, "maxLength": 150, "description": "letters, digits and @.+-_"},
+        metadata={
+            "minLength": 1,
+            "maxLength": values.USERNAME_MAX,
+            "description": "letters, digits and @.+-_",
+        },
     )
-    email = Text(
-        required=True, validate=rule(values.email), metadata={"format": "email", "maxLength": 254}
+    email = fields.String(
+        required=True, metadata={"format": "email", "maxLength": values.EMAIL_MAX}
     )
-    password = Text(
+    password = fields.String(
         required=True,
         load_only=True,
-        validate=rule(values.password),
-        metadata={"minLength": 8, "maxLength": 1024, "description": "not entirely numeric"},
+        metadata={
+            "minLength": values.PASSWORD_MIN,
+            "maxLength": values.PASSWORD_MAX,
+            "description": "not entirely numeric",
+        },
     )
 
 
 class LoginSchema(RequestSchema):
-    username = Text(required=True)
-    password = Text(required=True, load_only=True)
+    username = fields.String(required=True)
+    password = fields.String(required=True, load_only=True)
 
 
 class OrderLineRequestSchema(RequestSchema):
-    product_id = StrictInteger(
-        required=True, validate=rule(values.product_id), metadata={"minimum": 1}
-    )
-    amount = StrictInteger(
-        required=True,
-        validate=rule(values.order_amount),
-        metadata={"minimum": 1, "maximum": 10_000},
-    )
+    product_id = fields.Integer(required=True, metadata=limits(1))
+    amount = fields.Integer(required=True, metadata=limits(1, values.ORDER_QUANTITY_MAX))
 
 
 class PlaceOrderSchema(RequestSchema):
-    address = Text(
-        required=True, validate=rule(values.address), metadata={"minLength": 1, "maxLength": 500}
+    address = fields.String(
+        required=True, metadata={"minLength": 1, "maxLength": values.ADDRESS_MAX}
     )
-    phone = Text(
+    phone = fields.String(
         required=True,
-        validate=rule(values.phone),
-        metadata={"pattern": r"^[0-9 +()\-]{5,32}$", "description": "at least 5 digits"},
+        metadata={
+            "pattern": f"^{values.PHONE_CHARACTERS}$",
+            "description": f"at least {values.PHONE_MIN_DIGITS} digits",
+        },
     )
-    items = Lines(
-        fields.Nested(OrderLineRequestSchema, error_messages={"null": NOT_NULL}),
-        maximum=MAX_LINES,
+    items = fields.List(
+        fields.Nested(OrderLineRequestSchema),
         required=True,
         metadata={"minItems": 1, "maxItems": MAX_LINES},
     )
 
 
-NAME = {"minLength": 1, "maxLength": 200}
-DESCRIPTION = {"maxLength": 5000, "description": "null reads as empty"}
+NAME = {"minLength": 1, "maxLength": values.NAME_MAX}
+DESCRIPTION = {"maxLength": values.DESCRIPTION_MAX, "description": "null reads as empty"}
 PRICE = {
     "type": ["string", "number"],  # OpenAPI 3.1
     "example": "19.99",
     "description": "greater than 0, at most 2 places and 10 digits",
 }
-STOCK = {"minimum": 0, "maximum": values.MAX_STOCK}
+STOCK = limits(0, values.MAX_STOCK)
 
 
 class ProductCreateSchema(RequestSchema):
-    name = Text(required=True, validate=rule(values.product_name), metadata=NAME)
-    description = Text(
-        allow_none=True, validate=rule(values.product_description), metadata=DESCRIPTION
-    )
-    price = Price(required=True, validate=rule(values.price), metadata=PRICE)
-    amount = StrictInteger(required=True, validate=rule(values.stock_amount), metadata=STOCK)
+    name = fields.String(required=True, metadata=NAME)
+    description = fields.String(allow_none=True, metadata=DESCRIPTION)
+    price = fields.Raw(required=True, metadata=PRICE)
+    amount = fields.Integer(required=True, metadata=STOCK)
 
 
 class ProductUpdateSchema(RequestSchema):
-    name = Text(validate=rule(values.product_name), metadata=NAME)
-    description = Text(
-        allow_none=True, validate=rule(values.product_description), metadata=DESCRIPTION
-    )
-    price = Price(validate=rule(values.price), metadata=PRICE)
-    amount = StrictInteger(validate=rule(values.stock_amount), metadata=STOCK)
-    is_active = StrictBoolean()
+    name = fields.String(metadata=NAME)
+    description = fields.String(allow_none=True, metadata=DESCRIPTION)
+    price = fields.Raw(metadata=PRICE)
+    amount = fields.Integer(metadata=STOCK)
+    is_active = fields.Boolean()
 
 
 class PageQuerySchema(RequestSchema):
-    """``?limit&offset`` of every listing (checked by the use cases)."""
+    """``?limit&offset`` of every listing."""
 
-    limit = fields.Integer(metadata={"minimum": 1, "maximum": 1000})
-    offset = fields.Integer(metadata={"minimum": 0})
+    limit = fields.Integer(metadata=limits(1, MAX_LIMIT))
+    offset = fields.Integer(metadata=limits(0))
+
+
+class ProductQuerySchema(PageQuerySchema):
+    """``?limit&offset&search`` of the product listings."""
+
+    search = fields.String(
+        metadata={
+            "maxLength": values.MAX_SEARCH,
+            "description": "only products whose name contains this text, in any case; "
+            "no wildcards; empty: every product",
+        }
+    )
 
 
 class OrderQuerySchema(PageQuerySchema):
     """A superuser's filters of ``get_order``; a regular user's are ignored."""
 
-    category = fields.String(metadata={"enum": ["completed", "uncompleted", "cancelled", "user"]})
-    user_id = fields.Integer(metadata={"minimum": 1})
+    category = fields.String(metadata={"enum": [category.value for category in OrderCategory]})
+    user_id = fields.Integer(metadata=limits(1))
 
 
 # --- responses -------------------------------------------------------------------------------
@@ -241,6 +164,10 @@ class ProductSchema(Schema):
 
 class ProductDetailSchema(ProductSchema):
     is_active = fields.Boolean(required=True)
+
+
+class ImportResultSchema(Schema):
+    imported = fields.Integer(required=True, metadata={"description": "products added"})
 
 
 class OrderLineSchema(Schema):

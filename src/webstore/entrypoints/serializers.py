@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from webstore.application.dto import Principal
+from webstore.application.snapshots import OrderSnapshot, ProductSnapshot
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
 from webstore.entrypoints.schemas import utc_iso
@@ -13,7 +14,7 @@ SIGNED_IN = {"massage": "success", "message": "success"}
 LOGGED_OUT = {"detail": "Successfully logged out."}
 
 
-def product(item: Product) -> dict[str, Any]:
+def product(item: Product | ProductSnapshot) -> dict[str, Any]:
     return {
         "id": item.id,
         "name": item.name,
@@ -23,11 +24,11 @@ def product(item: Product) -> dict[str, Any]:
     }
 
 
-def product_detail(item: Product) -> dict[str, Any]:
+def product_detail(item: Product | ProductSnapshot) -> dict[str, Any]:
     return {**product(item), "is_active": item.is_active}
 
 
-def order(item: Order) -> dict[str, Any]:
+def order(item: Order | OrderSnapshot) -> dict[str, Any]:
     return {
         "id": item.id,
         "user": item.user_id,

@@ -164,7 +164,7 @@ CATALOGUE = (
 @pytest.fixture
 def catalogue(store: Webstore) -> dict[str, Product]:
     """Three products, by name: a chair (10 in stock), a table (2) and a lamp (sold out)."""
-    return {product.name: product for product in store.import_products(CATALOGUE)}
+    return {product.name: product for product in store.import_products(store.operator, CATALOGUE)}
 
 
 def parse_set_cookies(response: TestResponse) -> dict[str, dict[str, str | bool]]:

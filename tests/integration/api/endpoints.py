@@ -1,4 +1,4 @@
-"""Every endpoint of CONTRACT §1 and §3 once, and the subsets the tests sweep."""
+"""Every endpoint of docs/api.md once, and the subsets the tests sweep."""
 
 from __future__ import annotations
 

@@ -146,7 +146,7 @@ def test_an_expired_token_from_the_token_service_has_expired(alice: Shopper) -> 
 def test_the_token_of_a_deactivated_user_is_refused_at_once(
     alice: Shopper, store: Webstore
 ) -> None:
-    store.set_user_active("alice", False)
+    store.set_user_active(store.operator, "alice", False)
 
     assert me(alice.client, f"Token {alice.access_token}") == (403, INVALID)
 
@@ -154,7 +154,7 @@ def test_the_token_of_a_deactivated_user_is_refused_at_once(
 def test_the_token_of_a_user_whose_password_changed_is_refused_at_once(
     alice: Shopper, store: Webstore
 ) -> None:
-    store.change_password("alice", "a brand new secret")
+    store.change_password(store.operator, "alice", "a brand new secret")
 
     assert me(alice.client, f"Token {alice.access_token}") == (403, INVALID)
 

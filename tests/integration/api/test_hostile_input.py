@@ -48,7 +48,7 @@ def test_refreshing_renews_the_csrf_cookie_with_the_session(alice: Shopper) -> N
 
     cookies = parse_set_cookies(response)
     assert response.status_code == 200
-    assert cookies["csrftoken"]["value"] == csrf_before
+    assert cookies["csrftoken"]["value"] != csrf_before  # a new token, with a new issue time
     assert cookies["csrftoken"]["max-age"] == cookies["refreshtoken"]["max-age"] == "604800"
     assert "httponly" not in cookies["csrftoken"]
 

@@ -45,7 +45,9 @@ def test_every_path_answers_the_same_with_a_trailing_slash_and_never_redirects(
     assert "Location" not in with_slash.headers
 
 
-@pytest.mark.parametrize("path", ["/", "/api", "/api/nothing", "/api//sign_in", "/api/products/x"])
+@pytest.mark.parametrize(
+    "path", ["/nope", "/api", "/api/nothing", "/api//sign_in", "/api/products/x"]
+)  # "/" is the storefront
 def test_an_unknown_path_is_a_json_404(client: FlaskClient, path: str) -> None:
     response = client.get(path)
 

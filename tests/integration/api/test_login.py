@@ -129,7 +129,7 @@ def test_a_wrong_password_looks_like_an_unknown_user(
 def test_an_inactive_user_looks_like_an_unknown_user(
     client: FlaskClient, signed_up: Shopper, store: Webstore
 ) -> None:
-    store.set_user_active("Alice", False)
+    store.set_user_active(store.operator, "Alice", False)
 
     response = log_in(client)
 

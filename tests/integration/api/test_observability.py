@@ -321,6 +321,22 @@ def test_metrics_count_requests_by_route_template_and_status(metered_app: Flask)
     assert samples[f"webstore_http_requests_total{{{unmatched}}}"] == 1
 
 
+def test_pages_and_assets_are_counted_by_their_route_templates(metered_app: Flask) -> None:
+    client = metered_app.test_client()
+    client.get("/")
+    client.get("/admin/")
+    for version in ("0123abcd", "an-old-release", "another"):
+        client.get(f"/static/{version}/api.js")
+
+    samples = scrape(client)
+    assert samples['webstore_http_requests_total{method="GET",route="/",status="200"}'] == 1
+    assert samples['webstore_http_requests_total{method="GET",route="/admin/",status="200"}'] == 1
+    routes = {name for name in samples if "/static/" in name and "_total" in name}
+    assert routes == {
+        'webstore_http_requests_total{method="GET",route="/static/<version>/<name>",status="200"}'
+    }
+
+
 def test_metrics_count_the_shops_events(
     metered_app: Flask, catalogue_in: Callable[[Flask], dict[str, Product]]
 ) -> None:
@@ -364,7 +380,7 @@ def catalogue_in() -> Callable[[Flask], dict[str, Product]]:
 
     def fill(app: Flask) -> dict[str, Product]:
         store = app.extensions["webstore"]
-        return {p.name: p for p in store.import_products(CATALOGUE)}
+        return {p.name: p for p in store.import_products(store.operator, CATALOGUE)}
 
     return fill
 
@@ -384,7 +400,7 @@ def test_metrics_count_requests_that_failed_on_the_database(tmp_path: Path) -> N
     client = create_app(settings, bootstrap(settings)).test_client()
     body = {"username": "alice", "email": "alice@example.com", "password": "correct horse"}
 
-    assert client.post("/api/sign_in", json=body).status_code == 500
+    assert client.post("/api/sign_in", json=body).status_code == 503  # an outage
     assert scrape(client)["webstore_database_errors_total"] == 1
 
 

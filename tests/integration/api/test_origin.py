@@ -157,8 +157,17 @@ def test_logging_out_from_a_foreign_origin_is_refused(alice: Shopper) -> None:
     assert alice.refresh_cookie is not None
 
 
-def test_logging_out_without_a_cookie_needs_no_origin_check(client: FlaskClient) -> None:
+def test_logging_out_without_a_cookie_from_a_foreign_origin_is_refused(
+    client: FlaskClient,
+) -> None:
     response = client.post("/api/logout", headers={"Origin": EVIL})
+
+    assert answer(response) == refused(EVIL)
+    assert "Set-Cookie" not in response.headers
+
+
+def test_logging_out_without_a_cookie_from_our_own_page_answers_200(client: FlaskClient) -> None:
+    response = client.post("/api/logout", headers={"Origin": "http://localhost"})
 
     assert answer(response) == (200, {"detail": "Successfully logged out."})
 

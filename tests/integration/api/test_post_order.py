@@ -215,7 +215,7 @@ def test_items_must_be_a_list_of_1_to_100_lines(
 
 
 def test_a_hundred_lines_are_accepted(alice: Shopper, store: Webstore) -> None:
-    store.import_products([{"name": "Marble", "price": "0.05", "amount": 100}])
+    store.import_products(store.operator, [{"name": "Marble", "price": "0.05", "amount": 100}])
 
     response = alice.post("/api/post_order", json=order(*[(1, 1)] * 100))
 

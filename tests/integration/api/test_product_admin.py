@@ -12,10 +12,13 @@ PERMISSION = {"detail": "You do not have permission to perform this action."}
 NEW_STOOL = {"name": "Bar Stool", "description": "Tall", "price": "45.00", "amount": 7}
 
 
-def test_anyone_logged_in_sees_an_active_product(
-    alice: Shopper, catalogue: dict[str, Product]
+@pytest.mark.parametrize("path", ["/api/products/1", "/api/products/1/"])
+def test_a_regular_user_sees_a_product_exactly_as_the_listing_shows_it(
+    alice: Shopper, catalogue: dict[str, Product], path: str
 ) -> None:
-    assert answer(alice.get("/api/products/1")) == (
+    listed = alice.get("/api/get_all_products").json[0]
+
+    assert answer(alice.get(path)) == (
         200,
         {
             "id": 1,
@@ -23,9 +26,15 @@ def test_anyone_logged_in_sees_an_active_product(
             "description": "A sturdy red chair",
             "price": "19.99",
             "amount": 10,
-            "is_active": True,
         },
     )
+    assert alice.get(path).json == listed
+
+
+def test_a_superuser_also_sees_whether_a_product_is_active(
+    admin: Shopper, catalogue: dict[str, Product]
+) -> None:
+    assert admin.get("/api/products/1").json["is_active"] is True
 
 
 def test_a_withdrawn_product_is_not_found_by_a_regular_user_but_seen_by_a_superuser(

@@ -102,6 +102,6 @@ def test_bad_limit_or_offset_values_are_refused(
 
 
 def test_prices_are_exact_decimals(alice: Shopper, store: Webstore) -> None:
-    store.import_products([{"name": "Penny Sweet", "price": "0.10", "amount": 3}])
+    store.import_products(store.operator, [{"name": "Penny Sweet", "price": "0.10", "amount": 3}])
 
     assert alice.get("/api/get_all_products").json[0]["price"] == "0.10"

@@ -113,7 +113,7 @@ def test_an_expired_refresh_token_is_refused(alice: Shopper, clock: SteppingCloc
 
 
 def test_the_refresh_token_of_an_inactive_user_is_refused(alice: Shopper, store: Webstore) -> None:
-    store.set_user_active("alice", False)
+    store.set_user_active(store.operator, "alice", False)
 
     assert answer(alice.refresh()) == (403, REJECTED)
 

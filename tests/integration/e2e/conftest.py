@@ -9,13 +9,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import FAST_ARGON2, TEST_SECRET_KEY
+from deploy.cluster import Cluster
+from deploy.processes import ClusterError
+from deploy.proxy import find_nginx
+from tests.conftest import FAST_ARGON2, TEST_SECRET_KEY, postgres_schema, require_postgres
 
 WEBSTORE = Path(sys.executable).with_name("webstore")
 STARTUP_SECONDS = 30
@@ -65,15 +69,17 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
         try:
             if requests.get(f"{base_url}/api/health", timeout=1).status_code == 200:
                 return
-        except (requests.ConnectionError, requests.Timeout):  # not up yet, or a busy machine
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or too busy starting to answer within the second
         time.sleep(0.1)
     raise RuntimeError("webstore serve did not become healthy in time")
 
 
-def serve(database_url: str, log: Path, workers: int = 2) -> Iterator[Server]:
+def serve(database_url: str, log: Path, workers: int = 2, **settings: str) -> Iterator[Server]:
+    """A server; ``settings`` adds environment variables (``access_token_ttl="1"``)."""
     port = free_port()
     env = server_environment(database_url)
+    env.update({f"WEBSTORE_{name.upper()}": value for name, value in settings.items()})
     args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -97,6 +103,36 @@ def sqlite_server(sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
     yield from serve(sqlite_url, tmp_path / "server.log")
 
 
-@pytest.fixture
-def postgres_server(postgres_url: str, tmp_path: Path) -> Iterator[Server]:
-    yield from serve(postgres_url, tmp_path / "server.log")
+@pytest.fixture(params=["direct", "nginx"])
+def postgres_server(
+    request: pytest.FixtureRequest, postgres_url: str, tmp_path: Path
+) -> Iterator[Server]:
+    """One node, or (``nginx``) the deployment: two nodes behind nginx, reached through it."""
+    if request.param == "direct":
+        yield from serve(postgres_url, tmp_path / "server.log")
+    else:
+        with running_cluster(postgres_url, tmp_path) as cluster:
+            yield Server(cluster.url, cluster.env)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """Two nodes behind nginx on a schema of their own, shared by the tests of a module."""
+    with (
+        postgres_schema(require_postgres()) as url,
+        running_cluster(url, tmp_path_factory.mktemp("cluster")) as cluster,
+    ):
+        yield cluster
+
+
+@contextmanager
+def running_cluster(database_url: str, logs: Path) -> Iterator[Cluster]:
+    """``make cluster``'s nodes and nginx (deploy/cluster.py), configured for the tests."""
+    try:
+        find_nginx()
+    except ClusterError as missing:  # CI installs nginx: there, its absence is a failure
+        if os.environ.get("WEBSTORE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))
+    with Cluster(database_url, environ=server_environment(database_url), logs=logs) as cluster:
+        yield cluster

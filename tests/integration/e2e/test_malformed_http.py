@@ -35,6 +35,7 @@ def assert_json_error(answer: tuple[int, dict[str, str], bytes], status: int) ->
     code, headers, body = answer
     assert code == status
     assert headers["content-type"] == "application/json"
+    assert headers["x-content-type-options"] == "nosniff"
     assert isinstance(json.loads(body)["detail"], str)
     assert re.fullmatch(r"[0-9a-f]{32}", headers["x-request-id"])  # every response has one
 

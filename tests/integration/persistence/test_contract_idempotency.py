@@ -23,8 +23,7 @@ def record(user_id: int, key: str = KEY, **changes: object) -> IdempotencyRecord
         "user_id": user_id,
         "key": key,
         "fingerprint": "f" * 64,
-        "status_code": 201,
-        "response_body": BODY,
+        "payload": BODY,
         "created_at": NOW,
     }
     return IdempotencyRecord(**(values | changes))  # type: ignore[arg-type]
@@ -45,7 +44,7 @@ def get(backend: Backend, user_id: int, key: str = KEY) -> IdempotencyRecord | N
 def test_a_record_round_trips_exactly(backend: Backend) -> None:
     alice = add_user(backend.uow)
     long_key = "".join(chr(c) for c in range(0x20, 0x7F)) + "k" * 160  # 255 printable
-    kept = record(alice, long_key, response_body=BODY * 1000)
+    kept = record(alice, long_key, payload=BODY * 1000)
     store(backend, kept)
 
     assert get(backend, alice, long_key) == kept

@@ -123,3 +123,19 @@ def test_failures_are_kept_only_when_the_unit_of_work_commits(backend: Backend) 
 
     assert nth_latest(backend, 1) is None
     assert nth_latest(backend, 1, key=BOB) == seconds(1)
+
+
+def test_one_failure_is_taken_back_by_the_id_it_was_recorded_under(backend: Backend) -> None:
+    with backend.uow() as work:
+        work.login_attempts.lock(USERNAME, ALICE)
+        kept = work.login_attempts.add_failure(USERNAME, ALICE, seconds(1))
+        taken_back = work.login_attempts.add_failure(USERNAME, ALICE, seconds(2))
+        work.commit()
+    assert kept != taken_back
+
+    with backend.uow() as work:
+        work.login_attempts.remove(taken_back)
+        work.commit()
+
+    assert nth_latest(backend, 1) == seconds(1)
+    assert nth_latest(backend, 2) is None

@@ -12,9 +12,12 @@ from tests.integration.persistence.helpers import (
     add_user,
     money,
 )
-from webstore.application.ports import OrderQuery
+from webstore.application.ports import OrderQuery, ProductQuery
 from webstore.domain.orders import Order, OrderLine, OrderStatus
 from webstore.domain.products import Product
+
+ACTIVE = ProductQuery()
+EVERY = ProductQuery(include_inactive=True)
 
 
 def test_a_product_is_stored_with_its_exact_price(backend: Backend) -> None:
@@ -36,12 +39,23 @@ def test_active_products_are_listed_by_id_in_slices_and_counted(backend: Backend
     ids = [add_product(backend.uow, f"ITEM-{n}", active=n != 2) for n in range(5)]
     active = [ids[0], ids[1], ids[3], ids[4]]
     with backend.uow(read_only=True) as work:
-        everything = [p.id for p in work.products.list_active()]
-        middle = [p.id for p in work.products.list_active(limit=2, offset=1)]
-        tail = [p.id for p in work.products.list_active(offset=3)]
-        beyond = work.products.list_active(limit=10, offset=10)
-        count = work.products.count_active()
+        everything = [p.id for p in work.products.list(ACTIVE)]
+        middle = [p.id for p in work.products.list(ACTIVE, limit=2, offset=1)]
+        tail = [p.id for p in work.products.list(ACTIVE, offset=3)]
+        beyond = work.products.list(ACTIVE, limit=10, offset=10)
+        count = work.products.count(ACTIVE)
     assert (everything, middle, tail, beyond, count) == (active, active[1:3], active[3:], [], 4)
+
+
+def test_every_product_active_or_not_is_listed_by_id_and_sliced(backend: Backend) -> None:
+    ids = [add_product(backend.uow, f"ITEM-{n}", active=n != 2) for n in range(5)]
+    with backend.uow(read_only=True) as work:
+        everything = [(p.id, p.is_active) for p in work.products.list(EVERY)]
+        middle = [p.id for p in work.products.list(EVERY, limit=2, offset=1)]
+        beyond = work.products.list(EVERY, limit=10, offset=10)
+        count = work.products.count(EVERY)
+    assert everything == [(pid, pid != ids[2]) for pid in ids]
+    assert (middle, beyond, count) == (ids[1:3], [], 5)
 
 
 def test_get_for_update_returns_the_existing_products_in_id_order(backend: Backend) -> None:
@@ -129,7 +143,8 @@ def _set_status(backend: Backend, order_id: int, status: OrderStatus) -> None:
         if status is OrderStatus.COMPLETED:
             order.complete()
         else:
-            order.cancel()
+            ordered = work.products.get_for_update([line.product_id for line in order.lines])
+            order.cancel({product.product_id: product for product in ordered})
         work.commit()
 
 
@@ -139,9 +154,8 @@ def test_a_cancelled_order_returns_its_stock_in_one_unit_of_work(backend: Backen
     with backend.uow() as work:
         order = work.orders.get_for_update(order_id)
         assert order is not None
-        order.cancel()
         [product] = work.products.get_for_update([line.product_id for line in order.lines])
-        product.restock(order.lines[0].amount)
+        order.cancel({product.product_id: product})
         work.commit()
     with backend.uow(read_only=True) as work:
         stored_order, stored_product = work.orders.get(order_id), work.products.get(chair)
@@ -153,7 +167,7 @@ def test_entities_stay_readable_after_their_unit_of_work_ends(backend: Backend) 
     chair = add_product(backend.uow, "RED-CHAIR", "19.99", 3)
     with backend.uow(read_only=True) as work:
         product = work.products.get(chair)
-        listed = work.products.list_active()
+        listed = work.products.list(ACTIVE)
     assert product is not None and product.price == money("19.99") and product.amount == 3
     assert [p.name for p in listed] == ["RED-CHAIR"]
 

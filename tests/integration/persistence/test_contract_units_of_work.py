@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.persistence.helpers import Backend, add_product, money
+from webstore.application.ports import ProductQuery
 from webstore.domain.products import Product
+
+ACTIVE = ProductQuery()
 
 
 class Boom(Exception):
@@ -14,7 +17,7 @@ class Boom(Exception):
 
 def _names(backend: Backend) -> list[str]:
     with backend.uow(read_only=True) as work:
-        return [p.name for p in work.products.list_active()]
+        return [p.name for p in work.products.list(ACTIVE)]
 
 
 def test_nothing_is_kept_without_commit(backend: Backend) -> None:
@@ -72,8 +75,8 @@ def test_a_committed_unit_of_work_reads_its_own_writes(backend: Backend) -> None
     with backend.uow() as work:
         work.products.add(Product("RED-CHAIR", money("19.99"), 1))
         work.commit()
-        assert [p.name for p in work.products.list_active()] == ["RED-CHAIR"]
-        assert work.products.count_active() == 1
+        assert [p.name for p in work.products.list(ACTIVE)] == ["RED-CHAIR"]
+        assert work.products.count(ACTIVE) == 1
 
 
 def test_ping_answers_in_both_kinds_of_unit_of_work(backend: Backend) -> None:
@@ -90,7 +93,7 @@ def test_readers_run_beside_each_other_and_beside_a_writer(backend: Backend) -> 
         writer.products.add(Product("BLUE-SOFA", money("1299.00"), 1))
         with backend.uow(read_only=True) as first, backend.uow(read_only=True) as second:
             # Readers see the last committed state, not the writer's work in progress.
-            assert first.products.count_active() == second.products.count_active() == 1
+            assert first.products.count(ACTIVE) == second.products.count(ACTIVE) == 1
             seen = first.products.get(chair)
             assert seen is not None and seen.amount == 5
         writer.commit()

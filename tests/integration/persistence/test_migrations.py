@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import time
+from datetime import UTC, datetime
 from multiprocessing.pool import Pool
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 
+from tests.conftest import fast_settings
 from tests.integration.persistence import workers
 from tests.integration.persistence.helpers import POSTGRES, connection, query
+from webstore import Principal
 from webstore.adapters.sql.engine import create_engine
 from webstore.adapters.sql.migrations import config, drift, upgrade
 from webstore.adapters.sql.orm import metadata
+from webstore.application.idempotency import IdempotencyRequest
+from webstore.bootstrap import bootstrap
+from webstore.entrypoints import serializers
+
+HEAD = "0005"
 
 
 @pytest.fixture(params=["sqlite", POSTGRES])
@@ -47,7 +57,7 @@ def test_drift_is_reported_when_the_schema_differs(empty_url: str) -> None:
 def test_upgrading_twice_changes_nothing(empty_url: str) -> None:
     upgrade(empty_url)
     upgrade(empty_url)
-    assert query(empty_url, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert query(empty_url, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert drift(empty_url) == []
 
 
@@ -55,7 +65,7 @@ def test_processes_upgrading_at_once_upgrade_once(empty_url: str, workers_pool: 
     start_at = time.time() + 1.0
     tasks = [(empty_url, start_at) for _ in range(4)]
     assert workers_pool.starmap_async(workers.migrate, tasks).get(60) == ["upgraded"] * 4
-    assert query(empty_url, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert query(empty_url, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert drift(empty_url) == []
 
 
@@ -77,5 +87,69 @@ def test_a_database_at_the_first_revision_is_upgraded_in_place_keeping_its_rows(
 
     assert {"login_failures", "idempotency_keys"} <= _tables(empty_url)
     assert query(empty_url, "SELECT id, username FROM users") == [(7, "Alice")]
-    assert query(empty_url, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert query(empty_url, "SELECT version_num FROM alembic_version") == [(HEAD,)]
+    assert drift(empty_url) == []
+
+
+def test_products_of_an_older_database_get_the_key_their_names_are_searched_by(
+    empty_url: str,
+) -> None:
+    engine = create_engine(empty_url, pool_size=1, max_overflow=0)
+    with engine.begin() as conn:
+        command.upgrade(config(conn), "0002")
+        for product_id, name in ((1, "Éclair"), (2, "STRASSE"), (3, "Red chair")):
+            conn.exec_driver_sql(
+                "INSERT INTO products (id, name, description, price, amount, is_active)"
+                f" VALUES ({product_id}, '{name}', '', 1.50, 3, true)"
+            )
+    engine.dispose()
+
+    upgrade(empty_url)
+
+    keys = query(empty_url, "SELECT name, name_key FROM products ORDER BY id")
+    assert keys == [("Éclair", "éclair"), ("STRASSE", "strasse"), ("Red chair", "red chair")]
+    assert drift(empty_url) == []
+
+
+def test_live_idempotency_records_still_replay_after_their_format_changed(
+    empty_url: str,
+) -> None:
+    body = (
+        '{"id":4,"user":7,"address":"1 Main St","phone":"12345","status":"pending",'
+        '"completed":false,"created_at":"2026-11-26T20:12:30.500000Z","total_price":"39.98",'
+        '"items":[{"product_id":1,"product_name":"Red chair","amount":2,"price":"19.99"}]}'
+    )
+    engine = create_engine(empty_url, pool_size=1, max_overflow=0)
+    with engine.begin() as conn:
+        command.upgrade(config(conn), "0002")
+        conn.exec_driver_sql(
+            "INSERT INTO users (id, username, username_key, email, password_hash,"
+            " is_superuser, is_active) VALUES (7, 'Alice', 'alice', 'a@example.com', 'h',"
+            " false, true)"
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO idempotency_keys (user_id, key, fingerprint, status_code,"
+                " response_body, created_at) VALUES (7, 'k', :f, 201, :body, :at)"
+            ),
+            {"f": "f" * 64, "body": body, "at": datetime.now(UTC)},
+        )
+    engine.dispose()
+
+    upgrade(empty_url)
+
+    store = bootstrap(fast_settings(empty_url))
+    alice = Principal(7, "Alice", "a@example.com")
+    try:
+        answer = store.place_order_once(
+            alice,
+            "1 Main St",
+            "12345",
+            [{"product_id": 1, "amount": 2}],
+            IdempotencyRequest("k", "f" * 64),
+        )
+    finally:
+        store.uow.dispose()  # type: ignore[attr-defined]
+    assert answer.replayed
+    assert serializers.order(answer.order) == json.loads(body)
     assert drift(empty_url) == []

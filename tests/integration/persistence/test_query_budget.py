@@ -14,7 +14,7 @@ from tests.integration.persistence.helpers import (
     statements,
 )
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from webstore.application.ports import OrderQuery
+from webstore.application.ports import OrderQuery, ProductQuery
 from webstore.domain.orders import Order, OrderLine, OrderStatus
 
 
@@ -55,7 +55,7 @@ def test_listing_products_is_one_statement(sql_uow: SqlAlchemyUnitOfWorkFactory)
     with sql_uow(read_only=True) as work:
         work.ping()
         with statements(sql_uow.engine) as seen:
-            assert len(work.products.list_active(limit=10, offset=5)) == 10
+            assert len(work.products.list(ProductQuery(), limit=10, offset=5)) == 10
     assert len(seen) == 1
 
 

@@ -20,6 +20,7 @@ from tests.integration.persistence.helpers import (
 )
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.application.errors import ConcurrentUpdate
+from webstore.application.ports import ProductQuery
 from webstore.domain.orders import Order, OrderLine
 from webstore.domain.products import Product
 
@@ -110,7 +111,7 @@ def test_a_stale_generation_found_by_an_autoflush_is_a_concurrent_update_too(
         assert session is not None
         work.session.execute(sa.text("UPDATE login_sessions SET generation = generation + 1"))
         session.revoke(NOW)
-        work.products.list_active()  # flushes the revocation first
+        work.products.list(ProductQuery())  # flushes the revocation first
 
 
 def test_read_only_units_of_work_cannot_write(sql_uow: SqlAlchemyUnitOfWorkFactory) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from multiprocessing.pool import Pool
 
 import pytest
 
 from tests.conftest import fast_settings
+from tests.integration.persistence import workers
 from tests.integration.persistence.helpers import query
 from webstore import Webstore, bootstrap
 from webstore.errors import InvalidCredentials, Throttled
@@ -54,3 +57,17 @@ def test_a_login_on_one_node_clears_the_count_for_both(
         with pytest.raises(InvalidCredentials):
             first.log_in("alice", "wrong")
     assert second.log_in("alice", PASSWORD).user.username == "Alice"
+
+
+def test_parallel_wrong_passwords_verify_no_more_than_the_limit(
+    nodes: tuple[Webstore, Webstore], sql_url: str, workers_pool: Pool
+) -> None:
+    start_at = time.time() + 1.0
+    tasks = [(sql_url, "alice", 5, start_at) for _ in range(8)]  # 40 guesses from 8 processes
+
+    results = workers_pool.starmap_async(workers.guess_passwords, tasks).get(120)
+
+    verified = sum(count for count, _ in results)
+    throttled = sum(refused for _, refused in results)
+    assert (verified, throttled) == (5, 35)
+    assert query(sql_url, "SELECT COUNT(*) FROM login_failures WHERE kind = 'username'") == [(5,)]

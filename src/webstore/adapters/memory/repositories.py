@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 
-from webstore.adapters.memory.tables import LoginFailure, Table, identity
+from webstore.adapters.memory.tables import LoginFailure, Table
 from webstore.application.dto import IdempotencyRecord, Principal
 from webstore.application.errors import IdempotencyConflict
-from webstore.application.ports import LoginFailureKind, OrderQuery
+from webstore.application.ports import LoginFailureKind, OrderQuery, ProductQuery
 from webstore.domain.errors import UsernameTaken
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
@@ -45,6 +45,10 @@ class InMemoryProductRepository:
         product.id = next(self._ids)
         self._table.put(product)
 
+    def add_all(self, products: Sequence[Product]) -> None:
+        for product in products:
+            self.add(product)
+
     def get(self, product_id: int) -> Product | None:
         return self._table.get(product_id)
 
@@ -52,12 +56,24 @@ class InMemoryProductRepository:
         found = (self._table.get(pid) for pid in sorted(set(product_ids)))
         return [product for product in found if product is not None]
 
-    def list_active(self, limit: int | None = None, offset: int = 0) -> list[Product]:
-        active = sorted((p for p in self._table.all() if p.is_active), key=identity)
-        return active[offset : None if limit is None else offset + limit]
+    def _matching(self, query: ProductQuery) -> list[int]:
+        """The ids of matching products, in order; only the page asked for gets copied."""
+        key = query.name_key_contains
+        return sorted(
+            self._table.keys_where(
+                lambda product: (
+                    (query.include_inactive or product.is_active)
+                    and (key is None or key in product.name_key)
+                )
+            )
+        )
 
-    def count_active(self) -> int:
-        return sum(1 for p in self._table.all() if p.is_active)
+    def list(self, query: ProductQuery, limit: int | None = None, offset: int = 0) -> list[Product]:
+        page = self._matching(query)[offset : None if limit is None else offset + limit]
+        return [product for key in page if (product := self._table.get(key)) is not None]
+
+    def count(self, query: ProductQuery) -> int:
+        return len(self._matching(query))
 
 
 class InMemoryOrderRepository:
@@ -105,10 +121,8 @@ class InMemoryLoginSessionRepository:
 
     def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
         session = self._table.get(session_id)
-        if session is None or session.user_id != user_id or not session.is_live(now):
-            return None
         user = self._users.get(user_id)
-        if user is None or not user.is_active:
+        if session is None or user is None or not session.grants_access(user, now):
             return None
         return Principal.of(user, session_id)
 
@@ -123,8 +137,16 @@ class InMemoryLoginAttemptRepository:
         self._table = table
         self._ids = ids
 
-    def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> None:
-        self._table.put(LoginFailure(next(self._ids), kind, key, at))
+    def lock(self, kind: LoginFailureKind, key: str) -> None:
+        return None  # the unit of work holds the store's lock already
+
+    def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> int:
+        failure_id = next(self._ids)
+        self._table.put(LoginFailure(failure_id, kind, key, at))
+        return failure_id
+
+    def remove(self, failure_id: int) -> None:
+        self._table.remove(failure_id)
 
     def nth_latest_failure(
         self, kind: LoginFailureKind, key: str, n: int, since: datetime

@@ -78,6 +78,15 @@ class Table(Generic[K, E]):
         keys = set(self._rows) | set(self.seen)
         return [entity for key in keys if (entity := self.get(key)) is not None]
 
+    def keys_where(self, predicate: Callable[[E], bool]) -> list[K]:
+        """The keys of the rows ``predicate`` accepts, looked at without copying them."""
+        keys = (set(self._rows) | set(self.seen)) - self.removed
+        return [
+            key
+            for key in keys
+            if predicate(self.seen[key] if key in self.seen else self._rows[key])
+        ]
+
     def flush(self) -> None:
         for key in self.removed:
             self._rows.pop(key, None)

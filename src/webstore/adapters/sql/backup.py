@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from webstore.application.errors import ConfigurationError
 
@@ -158,9 +159,17 @@ def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
 
 
+def parsed_url(url: str) -> URL:
+    """``url`` parsed, or refused without repeating it (it may hold a password)."""
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        raise ConfigurationError("WEBSTORE_DATABASE_URL is not a valid database URL.") from None
+
+
 def pg_dump_command(url: str, target: Path) -> str:
     """The ``pg_dump`` command for ``url``, without its password (give it in PGPASSWORD)."""
-    parsed = make_url(url)
+    parsed = parsed_url(url)
     libpq = URL.create(
         "postgresql", parsed.username, None, parsed.host, parsed.port, parsed.database,
         parsed.query,

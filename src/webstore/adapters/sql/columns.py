@@ -16,6 +16,9 @@ from webstore.domain.values import CENT, Money
 # BIGINT ids on PostgreSQL (the API accepts ids up to 2**63 - 1, and psycopg casts binds to the
 # column's type); SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 Id = BigInteger().with_variant(Integer(), "sqlite")
+# Stock: at most 2**31 - 1 can be set, but cancelled orders return their units on top of
+# that, so the column has room for far more (SQLite's INTEGER is 64 bits already).
+Stock = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from typing import Any
@@ -11,13 +12,18 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from webstore.application.errors import ConfigurationError
+
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds a writer waits for the write lock before giving up
 READ_ONLY = "webstore_read_only"  # execution option of the engine that read-only work uses
 
 
 def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     """An engine for ``url``; ``postgresql://`` means psycopg 3, the driver we ship."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except (sa.exc.ArgumentError, ValueError):  # their messages repeat the URL, password and all
+        raise ConfigurationError("WEBSTORE_DATABASE_URL is not a valid database URL.") from None
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, pool_size, max_overflow)
     if parsed.drivername == "postgresql":
@@ -32,9 +38,16 @@ def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10)
 
 
 def read_only(engine: Engine) -> Engine:
-    """The same pool, for transactions that only read."""
+    """The same pool, for transactions that only read, each one consistent snapshot.
+
+    A listing takes several statements (a page of orders, then their lines, then a count);
+    under PostgreSQL's default READ COMMITTED each would see the orders committed meanwhile,
+    and lines would be read for a page that had moved. REPEATABLE READ gives the whole
+    transaction one snapshot; a read-only one never fails to serialize and takes no more
+    locks. SQLite's deferred read transaction is one snapshot already (WAL).
+    """
     if engine.dialect.name == "postgresql":
-        return engine.execution_options(postgresql_readonly=True)
+        return engine.execution_options(postgresql_readonly=True, isolation_level="REPEATABLE READ")
     return engine.execution_options(**{READ_ONLY: True})
 
 
@@ -42,12 +55,29 @@ def _sqlite_engine(url: URL, pool_size: int, max_overflow: int) -> Engine:
     pool: dict[str, Any] = {}
     if url.database not in (None, "", ":memory:"):
         pool = {"pool_size": pool_size, "max_overflow": max_overflow}
+        _create_private(url.database)
     engine = sa.create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, hide_parameters=True, **pool
     )
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def _create_private(path: str) -> None:
+    """Create a missing database file readable and writable by its owner only.
+
+    It holds password hashes and customers' addresses. SQLite gives the ``-wal`` and ``-shm``
+    files it creates beside it the database file's own mode, so they are private too.
+    """
+    if path.startswith("file:"):
+        return  # a URI filename: SQLite parses it, and creates the file, itself
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # e.g. no such directory: connecting reports it, as SQLite words it
 
 
 def _on_sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:

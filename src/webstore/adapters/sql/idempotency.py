@@ -32,8 +32,7 @@ class SqlAlchemyIdempotencyRepository:
             row.user_id,
             row.key,
             row.fingerprint,
-            row.status_code,
-            row.response_body,
+            row.payload,
             row.created_at,
         )
 
@@ -54,8 +53,7 @@ class SqlAlchemyIdempotencyRepository:
                     user_id=record.user_id,
                     key=record.key,
                     fingerprint=record.fingerprint,
-                    status_code=record.status_code,
-                    response_body=record.response_body,
+                    payload=record.payload,
                     created_at=record.created_at,
                 )
             )

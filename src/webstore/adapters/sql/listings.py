@@ -21,12 +21,14 @@ from webstore.domain.products import Product
 T = TypeVar("T")
 
 
-def active_products(session: Session, limit: int | None, offset: int) -> list[Product]:
-    """Active products by id, in one statement."""
+def products_by_id(
+    session: Session, criteria: list[ColumnElement[bool]], limit: int | None, offset: int
+) -> list[Product]:
+    """Matching products by id, in one statement."""
     c = products.c
     statement = (
-        select(c.id, c.name, c.description, c.price, c.amount)
-        .where(c.is_active)
+        select(c.id, c.name, c.description, c.price, c.amount, c.is_active)
+        .where(*criteria)
         .order_by(c.id)
         .limit(limit)
         .offset(offset)
@@ -39,9 +41,9 @@ def active_products(session: Session, limit: int | None, offset: int) -> list[Pr
             description=description,
             price=price,
             amount=amount,
-            is_active=True,
+            is_active=is_active,
         )
-        for product_id, name, description, price, amount in session.execute(statement)
+        for product_id, name, description, price, amount, is_active in session.execute(statement)
     ]
 
 

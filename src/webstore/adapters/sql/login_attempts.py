@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, insert, select
+from sqlalchemy import BigInteger, ColumnElement, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from webstore.adapters.sql.orm import login_failures
@@ -19,8 +20,25 @@ class SqlAlchemyLoginAttemptRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> None:
-        self._session.execute(insert(login_failures).values(kind=kind.value, key=key, failed_at=at))
+    def lock(self, kind: LoginFailureKind, key: str) -> None:
+        # PostgreSQL: a transaction-scoped advisory lock on the counter, so that checking it and
+        # counting an attempt are one step across every process. SQLite's IMMEDIATE
+        # transactions already run one writer at a time.
+        if self._session.get_bind().dialect.name == "postgresql":
+            lock_id = literal(_lock_id(kind, key), BigInteger)
+            self._session.execute(select(func.pg_advisory_xact_lock(lock_id)))
+
+    def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> int:
+        statement = (
+            insert(login_failures)
+            .values(kind=kind.value, key=key, failed_at=at)
+            .returning(login_failures.c.id)
+        )
+        failure_id: int = self._session.execute(statement).scalar_one()
+        return failure_id
+
+    def remove(self, failure_id: int) -> None:
+        self._session.execute(delete(login_failures).where(login_failures.c.id == failure_id))
 
     def nth_latest_failure(
         self, kind: LoginFailureKind, key: str, n: int, since: datetime
@@ -53,3 +71,9 @@ class SqlAlchemyLoginAttemptRepository:
 
 def _of(kind: LoginFailureKind, key: str) -> tuple[ColumnElement[bool], ...]:
     return login_failures.c.kind == kind.value, login_failures.c.key == key
+
+
+def _lock_id(kind: LoginFailureKind, key: str) -> int:
+    """A signed 64-bit advisory lock id for one counter."""
+    digest = hashlib.sha256(f"login_failures:{kind.value}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)

@@ -14,9 +14,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
+from webstore.adapters.sql.availability import is_outage
 from webstore.adapters.sql.engine import create_engine
 from webstore.adapters.sql.orm import metadata
+from webstore.application.errors import StorageUnavailable
 
 SCRIPTS = Path(__file__).with_name("alembic")
 # Any constant will do: it names the lock that serialises upgrades across processes.
@@ -31,10 +34,32 @@ def config(connection: Connection | None = None) -> Config:
     return alembic_config
 
 
-def upgrade(url: str) -> None:
-    """Bring the schema at ``url`` up to the newest revision; safe to run again, or at once."""
+def upgrade(url: str) -> tuple[str | None, str | None]:
+    """Bring the schema at ``url`` up to the newest revision; safe to run again, or at once.
+
+    Returns the revisions before and after (``None`` before: there was no schema).
+    """
     with _locked_connection(url) as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
         command.upgrade(config(connection), "head")
+        return before, MigrationContext.configure(connection).get_current_revision()
+
+
+def is_at_head(url: str) -> bool | None:
+    """Whether the schema at ``url`` is at the newest revision; ``None`` if it cannot be reached.
+
+    A database that is down now may be up by the first request: that is for the health
+    check to report, not a reason to refuse to start.
+    """
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except DBAPIError:
+        return None
+    finally:
+        engine.dispose()
+    return current == set(ScriptDirectory.from_config(config()).get_heads())
 
 
 def drift(url: str) -> list[Any]:
@@ -50,7 +75,7 @@ def _locked_connection(url: str) -> Iterator[Connection]:
         # One transaction around the whole upgrade: on SQLite it begins IMMEDIATE (one writer);
         # on PostgreSQL a transaction-scoped advisory lock makes a second process wait, then
         # find the schema at head. Both databases roll DDL back if a migration fails.
-        with engine.begin() as connection:
+        with _reported_outage(), engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
             yield connection
@@ -67,3 +92,15 @@ def revisions(url: str) -> tuple[set[str], set[str]]:
     finally:
         engine.dispose()
     return current, set(ScriptDirectory.from_config(config()).get_heads())
+
+
+@contextmanager
+def _reported_outage() -> Iterator[None]:
+    """A database that cannot be reached is one line for the command line, not a traceback."""
+    try:
+        yield
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise StorageUnavailable(f"cannot use the database: {reason}") from error

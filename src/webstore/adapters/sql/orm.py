@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import composite, configure_mappers, registry, relationship
 
-from webstore.adapters.sql.columns import Id, MoneyType, UtcDateTime
+from webstore.adapters.sql.columns import Id, MoneyType, Stock, UtcDateTime
 from webstore.domain.orders import Order, OrderLine, OrderStatus
 from webstore.domain.products import Product
 from webstore.domain.sessions import LoginSession
@@ -68,9 +68,11 @@ products = Table(
     metadata,
     Column("id", Id, primary_key=True),
     Column("name", String(200), nullable=False),
+    # values.search_key(name): searches compare it, so every database matches the same names.
+    Column("name_key", Text, nullable=False),
     Column("description", Text, nullable=False),
     Column("price", MoneyType, nullable=False),
-    Column("amount", Integer, nullable=False),
+    Column("amount", Stock, nullable=False),
     Column("is_active", Boolean, nullable=False),
     CheckConstraint("price > 0", name="price_positive"),
     CheckConstraint("amount >= 0", name="amount_not_negative"),
@@ -137,7 +139,7 @@ login_failures = Table(
     Index("ix_login_failures_failed_at", "failed_at"),
 )
 
-# The response to a user's first request with an Idempotency-Key; the primary key is what
+# What a user's first request with an Idempotency-Key got; the primary key is what
 # makes a second order for one key impossible, whatever the application does.
 idempotency_keys = Table(
     "idempotency_keys",
@@ -145,8 +147,7 @@ idempotency_keys = Table(
     Column("user_id", Id, ForeignKey("users.id"), nullable=False),
     Column("key", String(255), nullable=False),
     Column("fingerprint", CHAR(64), nullable=False),
-    Column("status_code", Integer, nullable=False),
-    Column("response_body", Text, nullable=False),
+    Column("payload", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("user_id", "key"),
     Index("ix_idempotency_keys_created_at", "created_at"),

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, func, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from webstore.adapters.sql import listings
-from webstore.adapters.sql.columns import UtcDateTime
+from webstore.adapters.sql import listings, search
 from webstore.adapters.sql.orm import (
     login_sessions,
     orders,
@@ -19,12 +18,13 @@ from webstore.adapters.sql.orm import (
     store_lines,
     users,
 )
+from webstore.adapters.sql.orm import products as products_table
 from webstore.application.dto import Principal
-from webstore.application.ports import OrderQuery
+from webstore.application.ports import OrderQuery, ProductQuery
 from webstore.domain.errors import UsernameTaken
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
-from webstore.domain.sessions import LoginSession
+from webstore.domain.sessions import LoginSession, grants_access
 from webstore.domain.users import User
 from webstore.domain.values import username_key
 
@@ -64,6 +64,23 @@ class SqlAlchemyProductRepository:
         self._session.add(product)
         self._session.flush()
 
+    def add_all(self, products: Sequence[Product]) -> None:
+        # Core, not the ORM's flush: multi-row INSERT ... RETURNING batches, several times
+        # faster for a large import. The objects stay outside the session, as listings' do.
+        if not products:
+            return
+        c = products_table.c
+        rows = [
+            {"name": p.name, "name_key": p.name_key, "description": p.description,
+             "price": p.price, "amount": p.amount, "is_active": p.is_active}
+            for p in products
+        ]  # fmt: skip
+        statement = insert(products_table).returning(c.id, sort_by_parameter_order=True)
+        for product, product_id in zip(
+            products, self._session.scalars(statement, rows), strict=True
+        ):
+            product.id = product_id
+
     def get(self, product_id: int) -> Product | None:
         return self._session.get(Product, product_id)
 
@@ -81,12 +98,24 @@ class SqlAlchemyProductRepository:
         )
         return list(self._session.scalars(statement))
 
-    def list_active(self, limit: int | None = None, offset: int = 0) -> list[Product]:
-        return listings.active_products(self._session, limit, offset)
+    def list(self, query: ProductQuery, limit: int | None = None, offset: int = 0) -> list[Product]:
+        return listings.products_by_id(self._session, _products_matching(query), limit, offset)
 
-    def count_active(self) -> int:
-        statement = select(func.count()).select_from(products).where(products.c.is_active)
+    def count(self, query: ProductQuery) -> int:
+        criteria = _products_matching(query)
+        statement = select(func.count()).select_from(products).where(*criteria)
         return self._session.execute(statement).scalar_one()
+
+
+def _products_matching(query: ProductQuery) -> list[ColumnElement[bool]]:
+    # A substring can use no B-tree index: the filter scans the rows in SQL, next to the data
+    # (a few milliseconds for 10 000 products), never in Python.
+    criteria: list[ColumnElement[bool]] = []
+    if not query.include_inactive:
+        criteria.append(products.c.is_active)
+    if query.name_key_contains is not None:
+        criteria.append(search.contains(products.c.name_key, query.name_key_contains))
+    return criteria
 
 
 class SqlAlchemyOrderRepository:
@@ -134,15 +163,21 @@ def _matching(query: OrderQuery) -> list[ColumnElement[bool]]:
 
 
 # Built once: constructing the statement would cost more than running it on SQLite.
+# The rule itself is the domain's (``grants_access``), applied to the row in Python.
 _PRINCIPAL = (
-    select(users.c.id, users.c.username, users.c.email, users.c.is_superuser)
+    select(
+        users.c.id,
+        users.c.username,
+        users.c.email,
+        users.c.is_superuser,
+        users.c.is_active,
+        login_sessions.c.revoked_at,
+        login_sessions.c.expires_at,
+    )
     .join_from(login_sessions, users, users.c.id == login_sessions.c.user_id)
     .where(
         login_sessions.c.id == bindparam("session_id"),
         login_sessions.c.user_id == bindparam("user_id"),
-        login_sessions.c.revoked_at.is_(None),
-        login_sessions.c.expires_at > bindparam("now", type_=UtcDateTime()),
-        users.c.is_active,
     )
 )
 
@@ -162,9 +197,14 @@ class SqlAlchemyLoginSessionRepository:
     def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
         # Runs on every authenticated request: one primary-key lookup joined to its user.
         row = self._session.execute(
-            _PRINCIPAL, {"session_id": session_id, "user_id": user_id, "now": now}
+            _PRINCIPAL, {"session_id": session_id, "user_id": user_id}
         ).first()
-        if row is None:
+        if row is None or not grants_access(
+            revoked_at=row.revoked_at,
+            expires_at=row.expires_at,
+            user_is_active=row.is_active,
+            now=now,
+        ):
             return None
         return Principal(row.id, row.username, row.email, row.is_superuser, session_id)
 

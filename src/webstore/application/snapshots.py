@@ -1,0 +1,86 @@
+"""What the use cases hand back: frozen snapshots of products and orders.
+
+Inside a unit of work the aggregates are live objects that the use cases change; outside it
+a caller gets a copy taken at the end of the use case, the same whatever the storage. Changing
+a snapshot raises ``dataclasses.FrozenInstanceError``; to change the store, call a use case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from webstore.domain.orders import Order, OrderLine, OrderStatus
+from webstore.domain.products import Product
+from webstore.domain.values import Money
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSnapshot:
+    """A product as it was when the use case ended; ``amount`` is the number in stock."""
+
+    id: int
+    name: str
+    description: str
+    price: Money
+    amount: int
+    is_active: bool
+
+    @classmethod
+    def of(cls, product: Product) -> ProductSnapshot:
+        return cls(
+            product.product_id,
+            product.name,
+            product.description,
+            product.price,
+            product.amount,
+            product.is_active,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSnapshot:
+    """An order as it was when the use case ended, with its lines at the prices of the day."""
+
+    id: int
+    user_id: int
+    address: str
+    phone: str
+    status: OrderStatus
+    created_at: datetime
+    lines: tuple[OrderLine, ...]
+
+    @classmethod
+    def of(cls, order: Order) -> OrderSnapshot:
+        if order.id is None:
+            raise ValueError("order has no id yet")
+        return cls(
+            order.id,
+            order.user_id,
+            order.address,
+            order.phone,
+            order.status,
+            order.created_at,
+            tuple(order.lines),
+        )
+
+    @property
+    def completed(self) -> bool:
+        """Whether the order is completed (the original API's boolean)."""
+        return self.status is OrderStatus.COMPLETED
+
+    @property
+    def total_price(self) -> Money:
+        """The sum of price times amount over the lines."""
+        return Money(sum((line.price.amount * line.amount for line in self.lines), ZERO))
+
+
+def products(items: list[Product]) -> list[ProductSnapshot]:
+    return [ProductSnapshot.of(item) for item in items]
+
+
+def orders(items: list[Order]) -> list[OrderSnapshot]:
+    return [OrderSnapshot.of(item) for item in items]

@@ -1,0 +1,167 @@
+"""A real Chromium (Debian's, through Playwright) against a real ``webstore serve`` process."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    sync_playwright,
+)
+from playwright.sync_api import Request as BrowserRequest
+
+from tests.integration.e2e.conftest import Server, serve
+
+CHROMIUM = Path(os.environ.get("WEBSTORE_TEST_CHROMIUM", "/usr/bin/chromium"))
+AXE = Path(__file__).parents[3] / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    *("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"),
+    *("--disable-background-networking", "--disable-component-update", "--disable-sync"),
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+ADMIN = ("root", "root password 1")
+TIMEOUT_MS = 15_000
+
+
+def require(path: Path, what: str) -> Path:
+    """``path``, or skip (fail in CI, where WEBSTORE_REQUIRE_BROWSER=1) without it."""
+    if not path.exists():
+        reason = f"{what} is missing at {path}: install it as .ci/run does"
+        if os.environ.get("WEBSTORE_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    require(CHROMIUM, "Chromium")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def server(request: pytest.FixtureRequest, sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
+    """A fresh server; parametrize it indirectly with settings: ``{"access_token_ttl": "1"}``."""
+    yield from serve(sqlite_url, tmp_path / "server.log", **getattr(request, "param", {}))
+
+
+@dataclass
+class Shop:
+    """One browser profile (cookies, localStorage) on the server, with what its pages did."""
+
+    server: Server
+    context: BrowserContext
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+
+    def open(self, path: str = "/") -> Page:
+        page = self.context.new_page()
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.goto(self.server.base_url + path)
+        return page
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def watch(self, request: BrowserRequest) -> None:
+        if urlsplit(request.url).netloc != urlsplit(self.server.base_url).netloc:
+            self.foreign_requests.append(request.url)
+
+
+@pytest.fixture
+def shop(browser: Browser, server: Server) -> Iterator[Shop]:
+    yield from open_shop(browser, server)
+
+
+def open_shop(browser: Browser, server: Server, **options: Any) -> Iterator[Shop]:
+    context = browser.new_context(viewport=DESKTOP, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    shop = Shop(server, context)
+    context.on("request", shop.watch)
+    try:
+        yield shop
+    finally:
+        context.close()
+    # Every test, whatever it checks, also checks that no script failed and that nothing was
+    # asked of another host.
+    assert shop.page_errors == []
+    assert shop.foreign_requests == []
+
+
+@pytest.fixture
+def second_shop(browser: Browser, server: Server) -> Iterator[Shop]:
+    """Another browser profile on the same server: another person."""
+    yield from open_shop(browser, server)
+
+
+@pytest.fixture
+def axe_source() -> str:
+    return require(AXE, "axe-core").read_text()
+
+
+class Staff:
+    """The API as a superuser, to set the scene (the back office tests use the page itself)."""
+
+    def __init__(self, server: Server) -> None:
+        created = server.cli(
+            "create-superuser", "--username", ADMIN[0], "--email", "root@example.com",
+            "--password-stdin", stdin=ADMIN[1] + "\n",
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        self.api = f"{server.base_url}/api"
+        self.session = requests.Session()
+        login = self.session.post(
+            f"{self.api}/login_view", json={"username": ADMIN[0], "password": ADMIN[1]}
+        )
+        assert login.status_code == 200, login.text
+        self.headers = {
+            "Authorization": f"Token {login.json()['access_token']}",
+            "X-CSRFToken": self.session.cookies["csrftoken"],
+        }
+
+    def add_product(self, name: str, price: str = "9.99", amount: int = 5, **extra: Any) -> int:
+        body = {"name": name, "price": price, "amount": amount, **extra}
+        created = self.session.post(f"{self.api}/products", json=body, headers=self.headers)
+        assert created.status_code == 201, created.text
+        product_id: int = created.json()["id"]
+        return product_id
+
+    def product(self, product_id: int) -> dict[str, Any]:
+        found = self.session.get(f"{self.api}/products/{product_id}", headers=self.headers)
+        assert found.status_code == 200, found.text
+        body: dict[str, Any] = found.json()
+        return body
+
+    def orders(self) -> list[dict[str, Any]]:
+        listed = self.session.get(f"{self.api}/get_order", headers=self.headers)
+        assert listed.status_code == 200, listed.text
+        body: list[dict[str, Any]] = listed.json()
+        return body
+
+
+@pytest.fixture
+def staff(server: Server) -> Staff:
+    return Staff(server)
