@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
-# Exact, hashed versions of every runtime and test dependency, compiled from pyproject.toml.
+# Exact, hashed versions of every runtime dependency and every extra (test, docs), from pyproject.toml.
 LOCK := requirements.lock
 UV := uv==0.13.9
 UPGRADE ?=
@@ -66,8 +66,7 @@ bench: install
 	$(BIN)/python -m benchmarks.run
 
 # The Python API reference, from the docstrings, in build/docs/ (open build/docs/index.html).
-docs: install
-	$(BIN)/python -m pip install --quiet -e '.[docs]'
+docs: install  # pdoc, the docs extra, is in the lock
 	$(BIN)/python docs/reference.py build/docs
 
 clean:

@@ -55,6 +55,7 @@ def test_json_logs_parse_line_by_line_and_hold_no_secret(sqlite_url: str, tmp_pa
         assert refreshed.status_code == 200
         token = refreshed.json()["access_token"]
         alice.headers["Authorization"] = f"Token {token}"
+        alice.headers["X-CSRFTOKEN"] = str(alice.session.cookies.get("csrftoken"))  # renewed
         order = alice.session.post(
             f"{shop.api}/post_order", json=order_body(chair, 1), headers=alice.headers
         )
