@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from webstore.application.errors import ConfigurationError
+from webstore.application.errors import ConfigurationError, StorageUnavailable
 
 BUSY_TIMEOUT = 30.0  # seconds to wait for a writer's lock before giving up
 
@@ -55,8 +55,10 @@ def held_by_server(database: Path) -> Iterator[None]:
 @contextmanager
 def _locked(database: Path, mode: int, refusal: str) -> Iterator[None]:
     path = lock_file(database)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:  # never creates the folder: a database in a missing one is a mistake to report
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise StorageUnavailable(f"cannot use the database: {path}: {error.strerror}") from None
     try:
         try:
             fcntl.flock(fd, mode | fcntl.LOCK_NB)
