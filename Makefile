@@ -6,16 +6,30 @@ BENCH_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+# Exact, hashed versions of every runtime dependency and every extra (test, docs), from pyproject.toml.
+LOCK := requirements.lock
+UV := uv==0.13.9
+UPGRADE ?=
 
-.PHONY: install run test lint typecheck unit bench docs clean screenshots cluster
+.PHONY: install lock run test lint typecheck unit bench docs clean screenshots cluster
 
-$(BIN)/webstore: pyproject.toml
+$(BIN)/webstore: pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check || { echo "$(LOCK) does not satisfy pyproject.toml: run make lock"; exit 1; }
 	touch $@
 
 install: $(BIN)/webstore
+
+# Solve the lock again from pyproject.toml, keeping every pin that still fits.
+# UPGRADE="--upgrade-package flask" moves one dependency on; UPGRADE=--upgrade moves all.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet '$(UV)'
+	$(BIN)/uv pip compile pyproject.toml --all-extras --generate-hashes --python-version 3.11 \
+		--custom-compile-command 'make lock' --quiet --output-file $(LOCK) $(UPGRADE)
 
 run: install
 	$(BIN)/webstore serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
@@ -53,8 +67,7 @@ bench: install
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 # The Python API reference, from the docstrings, in build/docs/ (open build/docs/index.html).
-docs: install
-	$(BIN)/python -m pip install --quiet -e '.[docs]'
+docs: install  # pdoc, the docs extra, is in the lock
 	$(BIN)/python docs/reference.py build/docs
 
 clean:

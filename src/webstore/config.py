@@ -14,6 +14,7 @@ from webstore.application.errors import ConfigurationError
 MEMORY_URL = "memory://"
 DEFAULT_DATABASE_URL = "sqlite:///webstore.db"
 MIN_SECRET_BYTES = 32
+LOG_FORMATS = ("text", "json")
 _FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -38,6 +39,10 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65_536
     argon2_parallelism: int = 4
+    # Operations: "text" or "json" log lines; Prometheus metrics at /metrics when enabled.
+    log_format: str = "text"
+    metrics: bool = False
+    metrics_token: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +67,9 @@ class Settings:
             argon2_time_cost=_int(env, "WEBSTORE_ARGON2_TIME_COST", 3, minimum=1),
             argon2_memory_cost=_int(env, "WEBSTORE_ARGON2_MEMORY_COST", 65_536, minimum=8),
             argon2_parallelism=_int(env, "WEBSTORE_ARGON2_PARALLELISM", 4, minimum=1),
+            log_format=_log_format(env.get("WEBSTORE_LOG_FORMAT", "")),
+            metrics=env.get("WEBSTORE_METRICS", "0").strip().lower() not in _FALSE,
+            metrics_token=env.get("WEBSTORE_METRICS_TOKEN") or None,
         )
 
     def __post_init__(self) -> None:
@@ -125,6 +133,13 @@ def _local_key(database: Path) -> bytes:
     if len(key) < MIN_SECRET_BYTES:
         raise ConfigurationError(f"{key_file} holds a key shorter than {MIN_SECRET_BYTES} bytes.")
     return key
+
+
+def _log_format(raw: str) -> str:
+    value = raw.strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise ConfigurationError(f"WEBSTORE_LOG_FORMAT must be text or json, not {raw!r}.")
+    return value
 
 
 def _read_private(key_file: Path) -> bytes:

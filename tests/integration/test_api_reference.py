@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,10 @@ API_DOC = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(en
 
 
 def served_routes() -> list[str]:
-    app = create_app(fast_settings())
+    app = create_app(replace(fast_settings(), metrics=True))
     found = set()
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/"):
+        if rule.rule.startswith("/api/") or rule.rule == "/metrics":
             path = re.sub(r"<[^>]*:(\w+)_id>", "<id>", rule.rule)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):  # type: ignore[operator]
                 found.add(f"`{method} {path}`")

@@ -36,7 +36,10 @@ def commands(tmp_path: Path) -> list[list[str]]:
     catalogue.write_text("name,price,amount\nChair,1.00,1\n")
     return [
         ["serve", "--port", "1"],
+        ["serve", "--check"],
         ["db", "upgrade"],
+        ["db", "backup", str(tmp_path / "backup.db")],
+        ["db", "restore", str(tmp_path / "backup.db")],
         ["create-superuser", "--username", "root", "--email", "r@example.com", "--password-stdin"],
         ["products", "import", str(catalogue)],
         ["users", "activate", "alice"],

@@ -10,7 +10,13 @@ from tests.unit.conftest import ALICE_PASSWORD, BOB_PASSWORD
 from webstore import LoginResult, Webstore, bootstrap
 from webstore.adapters.signing import token_hash
 from webstore.domain.sessions import LoginSession
-from webstore.errors import CsrfFailed, InvalidToken, NotAuthenticated, RefreshRejected
+from webstore.errors import (
+    CsrfFailed,
+    InvalidToken,
+    NotAuthenticated,
+    RefreshRejected,
+    RefreshReuseDetected,
+)
 
 ANOTHER_KEY = b"another-secret-key-of-at-least-32-bytes"
 
@@ -261,3 +267,23 @@ def test_logging_out_one_session_leaves_the_others(
     other_tab = store.log_in("alice", ALICE_PASSWORD)
     store.log_out(other_tab.refresh_token, other_tab.csrf_token)
     assert_session_alive(store, alice_login)
+
+
+def test_theft_names_the_user_whose_session_it_revoked(
+    store: Webstore, alice_login: LoginResult
+) -> None:
+    newest = store.refresh(alice_login.refresh_token, alice_login.csrf_token).refresh_token
+    assert newest is not None
+    store.refresh(newest, alice_login.csrf_token)
+    with pytest.raises(RefreshReuseDetected) as caught:
+        store.refresh(alice_login.refresh_token, alice_login.csrf_token)
+    assert caught.value.user_id == alice_login.user.user_id
+
+
+def test_a_forged_token_is_not_reported_as_reuse(store: Webstore, alice_login: LoginResult) -> None:
+    forged = alice_login.refresh_token[:-2] + (
+        "AA" if alice_login.refresh_token[-2:] != "AA" else "BB"
+    )
+    with pytest.raises(RefreshRejected) as caught:
+        store.refresh(forged, alice_login.csrf_token)
+    assert not isinstance(caught.value, RefreshReuseDetected)

@@ -14,6 +14,7 @@ from webstore.application.errors import (
     InvalidToken,
     NotAuthenticated,
     RefreshRejected,
+    RefreshReuseDetected,
 )
 from webstore.application.permissions import require_superuser
 from webstore.application.ports import (
@@ -188,7 +189,8 @@ def _rotate_once(
         )
         if outcome is Rotation.THEFT:
             work.commit()
-        if outcome in (Rotation.THEFT, Rotation.REJECTED):
+            raise RefreshReuseDetected(session.user_id)
+        if outcome is Rotation.REJECTED:
             raise RefreshRejected()
         work.commit()
     access = tokens.access.issue(session.user_id, session.id)

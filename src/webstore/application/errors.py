@@ -33,6 +33,14 @@ class RefreshRejected(WebstoreError):
     message = "expired refresh token, please login again."
 
 
+class RefreshReuseDetected(RefreshRejected):
+    """An already-rotated refresh token came back: taken as theft, its login session is revoked."""
+
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
+        super().__init__()
+
+
 class CsrfFailed(WebstoreError):
     message = "CSRF Failed: CSRF token incorrect."
 

@@ -18,6 +18,7 @@ from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import MEMORY_URL, Settings
 from webstore.domain.errors import WebstoreError
+from webstore.entrypoints import cli_ops
 from webstore.entrypoints.progress import TerminalProgress
 
 P = ParamSpec("P")
@@ -64,19 +65,25 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--check", is_flag=True, help="Only validate configuration and database.")
 @friendly_errors
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, check: bool) -> None:
     """Bring the schema up to date, then serve the API with gunicorn."""
     from webstore.entrypoints.server import run_gunicorn
 
+    if check:
+        for line in cli_ops.check(Settings.from_env()):
+            click.echo(line)
+        return
     settings = load_settings()  # resolved once, so that every worker shares one key
     if settings.database_url == MEMORY_URL and workers > 1:
         raise click.ClickException("memory:// keeps data per process: use --workers 1")
-    if settings.database_url != MEMORY_URL:
-        from webstore.adapters.sql.migrations import upgrade
+    with cli_ops.served(settings):  # a restore is refused while this server runs
+        if settings.database_url != MEMORY_URL:
+            from webstore.adapters.sql.migrations import upgrade
 
-        upgrade(settings.database_url)
-    run_gunicorn(settings, host=host, port=port, workers=workers)
+            upgrade(settings.database_url)
+        run_gunicorn(settings, host=host, port=port, workers=workers)
 
 
 @main.group()
@@ -104,6 +111,10 @@ def upgrade_report(before: str | None, after: str | None) -> str:
     if before == after:
         return f"the database schema is already current (revision {after})"
     return f"upgraded the database schema from revision {before} to {after}"
+
+
+db.add_command(cli_ops.backup)
+db.add_command(cli_ops.restore)
 
 
 @main.command("create-superuser")

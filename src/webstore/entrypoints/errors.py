@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import uuid
-
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
@@ -35,10 +32,10 @@ from webstore.domain.errors import (
     WebstoreError,
 )
 from webstore.entrypoints.http import JsonResponse
+from webstore.entrypoints.observability import request_id as current_request_id
 
 NOT_FOUND = "Not found."
 SERVER_ERROR = "A server error occurred."
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}\Z")
 
 # status, body key, and a fixed message (None: the error's own message)
 STATUS: dict[type, tuple[int, str, str | None]] = {
@@ -100,12 +97,8 @@ def http_error(error: HTTPException) -> Response:
 
 def server_error(error: Exception) -> Response:
     """Log the failure with an id to quote, and tell the client nothing more."""
-    request_id = request.headers.get("X-Request-ID", "")
-    if not _REQUEST_ID.match(request_id):
-        request_id = uuid.uuid4().hex
+    request_id = current_request_id()
     current_app.logger.error(
         "request %s failed: %s %s", request_id, request.method, request.path, exc_info=error
     )
-    response = JsonResponse.of({"detail": SERVER_ERROR}, 500)
-    response.headers["X-Request-ID"] = request_id
-    return response
+    return JsonResponse.of({"detail": SERVER_ERROR, "request_id": request_id}, 500)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from flask import Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -17,6 +19,7 @@ from webstore.entrypoints import (
     headers,
     listing_cache,
     meta,
+    observability,
     orders,
     pages,
     products,
@@ -25,6 +28,9 @@ from webstore.entrypoints import (
 from webstore.entrypoints.http import MAX_BODY, READ_LIMIT, CompactJsonProvider, JsonResponse
 from webstore.entrypoints.ids import IdConverter
 from webstore.entrypoints.security import CookiePolicy
+
+if TYPE_CHECKING:
+    from webstore.entrypoints.metrics import Metrics
 
 
 class WebstoreFlask(Flask):
@@ -38,6 +44,10 @@ class WebstoreFlask(Flask):
         )
         response.allow.update(super().make_default_options_response().allow)
         return response
+
+    def handle_user_exception(self, e: Exception) -> Any:
+        observability.saw_error(e)  # security events and counters, before the error handlers
+        return super().handle_user_exception(e)
 
 
 def create_app(settings: Settings | None = None, webstore: Webstore | None = None) -> Flask:
@@ -53,6 +63,7 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     app.extensions["webstore.settings"] = settings
     app.extensions["webstore.cookies"] = CookiePolicy.from_settings(settings)
     app.before_request(refuse_large_bodies)
+    observability.init_app(app, _metrics(app) if settings.metrics else None)
     if settings.trusted_proxies > 0:
         # The client address (login throttling) is the N-th X-Forwarded-For entry from the
         # right. Only that header: X-Forwarded-Proto/Host/Port/Prefix stay unbelieved, so the
@@ -70,6 +81,12 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     docs.init_app(app)
     pages.init_app(app)
     return app
+
+
+def _metrics(app: Flask) -> Metrics:
+    from webstore.entrypoints import metrics  # prometheus_client only when metrics are on
+
+    return metrics.init_app(app)
 
 
 def refuse_large_bodies() -> None:

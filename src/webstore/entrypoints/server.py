@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import shutil
 import socket
-from collections.abc import Callable
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -13,6 +18,10 @@ from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
 from webstore.config import Settings
+from webstore.entrypoints import logs
+
+# Where prometheus-client keeps each worker's samples (read when a worker imports it).
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class WebstoreServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -43,7 +52,15 @@ def run_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> N
 
         return create_app(settings)
 
-    serve_flask(load_app, host=host, port=port, workers=workers)
+    logging = {"logconfig_dict": logs.config(settings.log_format)}
+    if not settings.metrics:
+        serve_flask(load_app, host=host, port=port, workers=workers, **logging)
+        return
+    with metrics_directory():
+        serve_flask(
+            load_app, host=host, port=port, workers=workers, **logging,
+            child_exit=forget_worker_gauges,
+        )  # fmt: skip
 
 
 def serve_flask(
@@ -58,8 +75,11 @@ def serve_flask(
         # Application code runs one request at a time per worker, on a core of its own.
         "worker_class": "webstore.entrypoints.gevent_worker.FairGeventWorker",
         "worker_connections": 1000,
-        "accesslog": "-",
+        # The app writes the one access line per request (observability.py); gunicorn's own
+        # lines go through the same handler and format (logs.py).
+        "accesslog": None,
         "errorlog": "-",
+        "logconfig_dict": logs.config("text"),
         "timeout": 30,
         "graceful_timeout": 10,
         "proc_name": "webstore",
@@ -74,6 +94,29 @@ def serve_flask(
     WebstoreServer(load_app, options).run()
 
 
+@contextmanager
+def metrics_directory() -> Iterator[str]:
+    """A fresh directory for every worker's metric files, for as long as the server runs."""
+    path = tempfile.mkdtemp(prefix="webstore-metrics-")
+    previous = os.environ.get(METRICS_DIR)
+    os.environ[METRICS_DIR] = path  # inherited by the workers gunicorn forks
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        if previous is None:
+            os.environ.pop(METRICS_DIR, None)
+        else:
+            os.environ[METRICS_DIR] = previous
+
+
+def forget_worker_gauges(server: Any, worker: Any) -> None:
+    """gunicorn's ``child_exit`` hook: a dead worker's in-progress gauge stops counting."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
 def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
     """gunicorn's ``util.write_error``, speaking JSON instead of HTML."""
     detail = "A server error occurred." if status_int >= 500 else (mesg or reason)
@@ -82,6 +125,7 @@ def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: st
         f"HTTP/1.1 {status_int} {reason}\r\n"
         "Connection: close\r\n"
         "Content-Type: application/json\r\n"
+        f"X-Request-ID: {uuid.uuid4().hex}\r\n"
         "X-Content-Type-Options: nosniff\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     )

@@ -256,10 +256,13 @@ def test_an_unexpected_failure_is_a_plain_500_and_is_logged_with_its_id(
     with caplog.at_level(logging.ERROR):
         response = failing_app.test_client().get("/api/explode")
 
-    assert answer(response) == (500, {"detail": "A server error occurred."})
+    request_id = response.headers["X-Request-ID"]
+    assert answer(response) == (
+        500,
+        {"detail": "A server error occurred.", "request_id": request_id},
+    )
     assert response.content_type == "application/json"
     assert b"flux capacitor" not in response.data
-    request_id = response.headers["X-Request-ID"]
     record = next(r for r in caplog.records if request_id in r.getMessage())
     assert record.exc_info is not None
     assert "the flux capacitor melted" in caplog.text
@@ -298,7 +301,10 @@ def test_a_database_outage_is_a_500_without_details(
             json={"username": "alice", "email": "alice@example.com", "password": "correct horse"},
         )
 
-    assert answer(response) == (500, {"detail": "A server error occurred."})
+    assert answer(response) == (
+        500,
+        {"detail": "A server error occurred.", "request_id": response.headers["X-Request-ID"]},
+    )
     assert "Connection refused" in caplog.text
 
 

@@ -201,3 +201,16 @@ def test_with_every_node_stopped_nginx_answers_502_json(cluster: Cluster) -> Non
         assert answer.json() == {"detail": "Service temporarily unavailable."}
         assert answer.headers["X-Request-ID"]
     assert requests.get(f"{cluster.url}/api/health").status_code == 200
+
+
+def test_the_node_keeps_the_request_id_nginx_passes_on(cluster: Cluster) -> None:
+    given = requests.get(f"{cluster.url}/api/health", headers={"X-Request-ID": "checkout-43.c_d"})
+    made_up = requests.get(f"{cluster.url}/api/health", headers={"X-Request-ID": "<script>"})
+
+    assert given.headers["X-Request-ID"] == "checkout-43.c_d"
+    new_id = made_up.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", new_id)
+    node_logs = "".join(node.log.read_text() for node in cluster.nodes)
+    access = [line for line in node_logs.splitlines() if "webstore.access" in line]
+    assert any("checkout-43.c_d" in line and "/api/health" in line for line in access)
+    assert any(new_id in line and "/api/health" in line for line in access)  # nginx's own id

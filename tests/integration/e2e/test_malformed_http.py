@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -36,6 +37,7 @@ def assert_json_error(answer: tuple[int, dict[str, str], bytes], status: int) ->
     assert headers["content-type"] == "application/json"
     assert headers["x-content-type-options"] == "nosniff"
     assert isinstance(json.loads(body)["detail"], str)
+    assert re.fullmatch(r"[0-9a-f]{32}", headers["x-request-id"])  # every response has one
 
 
 def test_a_broken_chunked_body_is_a_client_error(sqlite_server: Server) -> None:

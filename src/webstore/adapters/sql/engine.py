@@ -29,7 +29,11 @@ def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return sa.create_engine(
-        parsed, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True
+        parsed,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        hide_parameters=True,  # errors and logs never show the values (hashes, tokens)
     )
 
 
@@ -52,7 +56,9 @@ def _sqlite_engine(url: URL, pool_size: int, max_overflow: int) -> Engine:
     if url.database not in (None, "", ":memory:"):
         pool = {"pool_size": pool_size, "max_overflow": max_overflow}
         _create_private(url.database)
-    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **pool)
+    engine = sa.create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, hide_parameters=True, **pool
+    )
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine

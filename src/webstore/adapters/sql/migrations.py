@@ -83,6 +83,17 @@ def _locked_connection(url: str) -> Iterator[Connection]:
         engine.dispose()
 
 
+def revisions(url: str) -> tuple[set[str], set[str]]:
+    """The revisions the database at ``url`` is at, and the newest ones the package ships."""
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+    return current, set(ScriptDirectory.from_config(config()).get_heads())
+
+
 @contextmanager
 def _reported_outage() -> Iterator[None]:
     """A database that cannot be reached is one line for the command line, not a traceback."""

@@ -1,0 +1,130 @@
+"""Operator commands: ``db backup``, ``db restore`` and ``serve --check``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from webstore.application.errors import ConfigurationError
+from webstore.config import MEMORY_URL, Settings, sqlite_path
+
+T = TypeVar("T")
+PATH = click.Path(dir_okay=False, path_type=Path)
+
+
+def sqlite_database(settings: Settings) -> Path | None:
+    """The SQLite file of these settings; ``None`` for PostgreSQL; refused for memory://."""
+    if settings.database_url == MEMORY_URL:
+        raise click.ClickException("memory:// keeps nothing to back up or restore")
+    from webstore.adapters.sql.backup import parsed_url
+
+    _run(lambda: parsed_url(settings.database_url))
+    path = sqlite_path(settings.database_url)
+    return None if path is None else Path(path)
+
+
+@click.command("backup")
+@click.argument("path", type=PATH)
+def backup(path: Path) -> None:
+    """A consistent copy of the SQLite database, taken while it serves (mode 0600, checked)."""
+    from webstore.adapters.sql import backup as backups
+
+    settings = _run(Settings.from_env)
+    database = sqlite_database(settings)
+    if database is None:
+        click.echo("PostgreSQL is backed up with its own tool, pg_dump:")
+        click.echo(backups.pg_dump_command(settings.database_url, path))
+        return
+    report = _run(lambda: backups.backup(database, path))
+    click.echo(f"backup written to {report.path} (integrity check: ok)")
+    for table, rows in report.row_counts.items():
+        click.echo(f"  {table}: {rows} rows")
+    key_file = key_file_of(database)
+    if settings.secret_key is None and key_file.exists():
+        click.echo(f"keep {key_file} safe too: it holds the key that signs sessions")
+
+
+@click.command("restore")
+@click.argument("path", type=PATH)
+def restore(path: Path) -> None:
+    """Replace the SQLite database with a backup; refused while a server holds it."""
+    from webstore.adapters.sql import backup as backups
+
+    settings = _run(Settings.from_env)
+    database = sqlite_database(settings)
+    if database is None:
+        raise click.ClickException("restore a PostgreSQL database with pg_restore")
+    aside = _run(lambda: backups.restore(path, database))
+    click.echo(f"restored {database} from {path}")
+    if aside is not None:
+        click.echo(f"the previous database was kept as {aside}")
+    click.echo(
+        "sessions stay valid only if the secret key is the one the backup was made with "
+        "(WEBSTORE_SECRET_KEY or the .secret-key file beside the database); with another key "
+        "everybody is logged out, and nothing else changes"
+    )
+
+
+def check(settings: Settings) -> list[str]:
+    """What ``serve --check`` verifies, as lines to print; ``ConfigurationError`` if not usable."""
+    lines = ["configuration: ok"]
+    lines.append(f"secret key: {_key_status(settings)}")
+    if settings.database_url == MEMORY_URL:
+        return [*lines, "database: memory:// (nothing to check)"]
+    from webstore.adapters.sql.migrations import revisions
+
+    database = sqlite_path(settings.database_url)
+    if database is not None and not Path(database).is_file():
+        raise ConfigurationError(f"database: {database} does not exist (run: webstore db upgrade)")
+    try:
+        current, head = revisions(settings.database_url)
+    except Exception as error:  # any failure to reach the database fails the check
+        text = str(error).strip()
+        message = text.splitlines()[0] if text else type(error).__name__
+        raise ConfigurationError(f"database: cannot be read ({message})") from None
+    if current != head:
+        at = f"schema at {', '.join(sorted(current))}" if current else "no schema"
+        raise ConfigurationError(
+            f"database: {at}, the code needs {', '.join(sorted(head))} (run: webstore db upgrade)"
+        )
+    return [*lines, f"database: reachable, schema at head ({', '.join(sorted(head))})"]
+
+
+def _key_status(settings: Settings) -> str:
+    """Whether the key is usable, without generating one (``serve`` would, at its start)."""
+    database = sqlite_path(settings.database_url)
+    if settings.secret_key is not None or database is None or settings.database_url == MEMORY_URL:
+        settings.with_secret_key()  # refuses a short key, or a missing one with PostgreSQL
+        return "usable" if settings.secret_key else "random per process (memory://)"
+    key_file = key_file_of(Path(database))
+    if not os.path.lexists(key_file):
+        return f"will be generated in {key_file} at the first start"
+    settings.with_secret_key()  # the checks serve makes: a private regular file, long enough
+    return f"usable ({key_file})"
+
+
+def key_file_of(database: Path) -> Path:
+    """Where ``Settings.with_secret_key`` keeps a generated key for an SQLite database."""
+    return database.with_name(database.name + ".secret-key")
+
+
+def served(settings: Settings) -> AbstractContextManager[None]:
+    """While ``webstore serve`` runs: its SQLite database is marked as held (see backup.py)."""
+    database = sqlite_path(settings.database_url)
+    if settings.database_url == MEMORY_URL or database is None or database == ":memory:":
+        return nullcontext()
+    from webstore.adapters.sql.backup import held_by_server
+
+    return held_by_server(Path(database))
+
+
+def _run(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None

@@ -1,0 +1,109 @@
+"""``webstore serve --check``: configuration and database validated by a real process, no server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic import command
+
+from tests.conftest import TEST_SECRET_KEY
+from webstore.adapters.sql.engine import create_engine
+from webstore.adapters.sql.migrations import config, upgrade
+
+WEBSTORE = Path(sys.executable).with_name("webstore")
+
+
+def check(database_url: str, secret_key: str | None = TEST_SECRET_KEY.decode()) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEBSTORE_")}
+    env["WEBSTORE_DATABASE_URL"] = database_url
+    if secret_key is not None:
+        env["WEBSTORE_SECRET_KEY"] = secret_key
+    done = subprocess.run(
+        [str(WEBSTORE), "serve", "--check"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    return done.returncode, done.stdout + done.stderr
+
+
+def migrate_to(url: str, revision: str) -> None:
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(config(connection), revision)
+    finally:
+        engine.dispose()
+
+
+def test_a_database_at_head_passes_without_being_served(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    code, output = check(sqlite_url)
+    assert (code, "schema at head" in output) == (0, True), output
+    assert "secret key: usable" in output
+
+
+def test_a_database_behind_head_fails_and_is_not_upgraded(sqlite_url: str) -> None:
+    migrate_to(sqlite_url, "0001")
+    code, output = check(sqlite_url)
+    assert code == 1
+    assert "schema at 0001" in output and "run: webstore db upgrade" in output
+    assert check(sqlite_url)[0] == 1  # the check itself changed nothing
+
+
+def test_a_missing_sqlite_file_fails_and_is_not_created(tmp_path: Path) -> None:
+    code, output = check(f"sqlite:///{tmp_path}/nothing-here.db")
+    assert code == 1 and "does not exist" in output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_short_secret_key_fails(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    code, output = check(sqlite_url, secret_key="too short")
+    assert code == 1 and "at least 32 bytes" in output
+
+
+def test_a_generated_key_is_announced_not_written(sqlite_url: str, tmp_path: Path) -> None:
+    upgrade(sqlite_url)
+    code, output = check(sqlite_url, secret_key=None)
+    assert code == 0, output
+    assert "will be generated" in output
+    assert not list(tmp_path.glob("*.secret-key"))
+
+
+def test_a_key_file_others_can_read_fails_as_serve_would(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    database = sqlite_url.removeprefix("sqlite:///")
+    key_file = Path(database + ".secret-key")
+    key_file.write_text("k" * 48)
+    key_file.chmod(0o644)
+    code, output = check(sqlite_url, secret_key=None)
+    assert code == 1 and "chmod 600" in output, output
+    key_file.chmod(0o600)
+    code, output = check(sqlite_url, secret_key=None)
+    assert code == 0 and f"usable ({key_file})" in output, output
+
+
+@pytest.mark.postgres
+def test_postgresql_without_a_secret_key_fails(postgres_url: str) -> None:
+    upgrade(postgres_url)
+    code, output = check(postgres_url, secret_key=None)
+    assert code == 1
+    assert "WEBSTORE_SECRET_KEY is not set" in output
+
+
+@pytest.mark.postgres
+def test_postgresql_behind_head_fails_and_at_head_passes(postgres_url: str) -> None:
+    code, output = check(postgres_url)
+    assert code == 1 and "no schema" in output
+    upgrade(postgres_url)
+    code, output = check(postgres_url)
+    assert code == 0, output
+
+
+def test_an_unreachable_database_fails_in_one_line() -> None:
+    code, output = check("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    assert code == 1
+    assert "database: cannot be read" in output and "Traceback" not in output
