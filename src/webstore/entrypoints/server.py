@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import shutil
 import socket
@@ -52,13 +53,15 @@ def run_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> N
 
         return create_app(settings)
 
-    logging = {"logconfig_dict": logs.config(settings.log_format)}
+    # Python's warnings (gevent's, for one) become log lines too, in the configured format.
+    logging.captureWarnings(True)
+    log_options = {"logconfig_dict": logs.config(settings.log_format)}
     if not settings.metrics:
-        serve_flask(load_app, host=host, port=port, workers=workers, **logging)
+        serve_flask(load_app, host=host, port=port, workers=workers, **log_options)
         return
     with metrics_directory():
         serve_flask(
-            load_app, host=host, port=port, workers=workers, **logging,
+            load_app, host=host, port=port, workers=workers, **log_options,
             child_exit=forget_worker_gauges,
         )  # fmt: skip
 
