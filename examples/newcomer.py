@@ -107,7 +107,7 @@ def main(database: Path) -> None:
     show("completed", list(store.list_orders(admin, OrderCategory.COMPLETED).items))
     page = store.list_orders(admin, OrderCategory.USER, bob.user_id, limit=1)
     print(f"bob's orders: {page.total}, the oldest: {mugs.id}, newest: {page.items[0].id}")
-    print(f"on the shelf: {[(p.name, p.amount) for p in store.list_products().items]}")
+    print(f"on the shelf: {[(p.name, p.stock) for p in store.list_products().items]}")
 
     try:
         store.register_user("ALICE", "other@example.com", "another password")

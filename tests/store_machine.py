@@ -148,7 +148,7 @@ class StoreMachine(RuleBasedStateMachine):
             return multiple()
         assert expected.error is None, f"expected {expected.error}"
         assert order.id is not None and order.id not in self.ledger
-        assert {li.product_id: (li.amount, li.price) for li in order.lines} == expected.lines
+        assert {li.product_id: (li.quantity, li.price) for li in order.lines} == expected.lines
         for pid, (units, _) in expected.lines.items():
             self.catalogue[pid].stock -= units
         self.ledger[order.id] = OrderModel(customer.user_id, expected.lines)
@@ -217,8 +217,8 @@ class StoreMachine(RuleBasedStateMachine):
     def stock_is_never_negative_and_matches_the_model(self) -> None:
         for pid, model in self.catalogue.items():
             product = self.store.get_product(self.admin, pid)
-            assert product.amount >= 0
-            assert (product.amount, product.price, product.is_active) == (
+            assert product.stock >= 0
+            assert (product.stock, product.price, product.is_active) == (
                 model.stock,
                 model.price,
                 model.active,
@@ -230,9 +230,9 @@ class StoreMachine(RuleBasedStateMachine):
         for order in self.all_orders():
             if order.status is not OrderStatus.CANCELLED:
                 for line in order.lines:
-                    held[line.product_id] += line.amount
+                    held[line.product_id] += line.quantity
         for pid, model in self.catalogue.items():
-            assert self.store.get_product(self.admin, pid).amount + held[pid] == model.given
+            assert self.store.get_product(self.admin, pid).stock + held[pid] == model.given
 
     @invariant()
     def orders_keep_their_lines_totals_and_one_way_statuses(self) -> None:
@@ -242,8 +242,8 @@ class StoreMachine(RuleBasedStateMachine):
             assert order.id is not None
             model = self.ledger[order.id]
             assert order.status is model.status
-            assert {li.product_id: (li.amount, li.price) for li in order.lines} == model.lines
-            subtotals = [line.price * line.amount for line in order.lines]
+            assert {li.product_id: (li.quantity, li.price) for li in order.lines} == model.lines
+            subtotals = [line.price * line.quantity for line in order.lines]
             assert order.total_price == sum(subtotals, Money.zero())
         assert [(o.created_at, o.id) for o in listed] == sorted(
             ((o.created_at, o.id) for o in listed), reverse=True

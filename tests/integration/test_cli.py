@@ -106,7 +106,7 @@ def test_products_import_reads_csv_with_a_header(
     result = webstore(env, "products", "import", str(csv_file))
     assert result.exit_code == 0, result.output
     listed = bootstrap(fast_settings(sqlite_url)).list_products().items
-    assert [(p.name, p.description, str(p.price), p.amount) for p in listed] == [
+    assert [(p.name, p.description, str(p.price), p.stock) for p in listed] == [
         ("Red chair", "Beech", "19.99", 5),
         ("Oak table", "Seats six, oiled", "349.00", 2),
     ]

@@ -33,7 +33,7 @@ def import_file(env: dict[str, str], path: Path) -> Result:
 
 def catalogue(sqlite_url: str) -> list[tuple[str, str, str, int]]:
     store = bootstrap(fast_settings(sqlite_url), migrate=True)
-    return [(p.name, p.description, str(p.price), p.amount) for p in store.list_products().items]
+    return [(p.name, p.description, str(p.price), p.stock) for p in store.list_products().items]
 
 
 @pytest.mark.parametrize(

@@ -80,4 +80,4 @@ def stock_of(store: Webstore, product_id: int) -> int:
     with store.uow(read_only=True) as work:
         product = work.products.get(product_id)
     assert product is not None
-    return product.amount
+    return product.stock

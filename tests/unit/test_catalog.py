@@ -78,7 +78,7 @@ def test_anyone_can_see_an_active_product(
 ) -> None:
     assert red_chair.id is not None
     seen = store.get_product(alice, red_chair.id)
-    assert (seen.name, seen.description, seen.price, seen.amount, seen.is_active) == (
+    assert (seen.name, seen.description, seen.price, seen.stock, seen.is_active) == (
         "Red chair",
         "Oak, painted red",
         Money(Decimal("19.99")),
@@ -109,7 +109,7 @@ def test_a_superuser_adds_a_product_with_an_optional_description(
 ) -> None:
     lamp = store.add_product(admin, {"name": " Blue lamp ", "price": 7.5, "amount": 0})
     assert lamp.id is not None
-    assert (lamp.name, lamp.description, str(lamp.price), lamp.amount) == (
+    assert (lamp.name, lamp.description, str(lamp.price), lamp.stock) == (
         "Blue lamp",
         "",
         "7.50",
@@ -152,7 +152,7 @@ def test_updating_changes_only_the_given_fields(
 ) -> None:
     assert red_chair.id is not None
     changed = store.update_product(admin, red_chair.id, {"price": "24.50", "amount": 0})
-    assert (changed.name, str(changed.price), changed.amount) == ("Red chair", "24.50", 0)
+    assert (changed.name, str(changed.price), changed.stock) == ("Red chair", "24.50", 0)
     assert stock_of(store, red_chair.id) == 0
     assert store.get_product(admin, red_chair.id).description == "Oak, painted red"
 

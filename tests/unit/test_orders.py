@@ -66,7 +66,7 @@ def test_a_pending_order_can_be_cancelled_and_its_stock_returns() -> None:
     order.cancel(products)
     assert order.status is OrderStatus.CANCELLED
     assert not order.completed
-    assert (products[1].amount, products[2].amount) == (2, 4)
+    assert (products[1].stock, products[2].stock) == (2, 4)
 
 
 def test_cancelling_without_the_ordered_products_changes_nothing() -> None:
@@ -79,19 +79,19 @@ def test_cancelling_without_the_ordered_products_changes_nothing() -> None:
 def test_placing_an_order_reserves_every_line_at_the_price_of_the_day() -> None:
     products = shelf(chairs=3, lamps=5)
     order = place(products, {2: 4, 1: 3})
-    assert [(line.product_id, line.amount, str(line.price)) for line in order.lines] == [
+    assert [(line.product_id, line.quantity, str(line.price)) for line in order.lines] == [
         (2, 4, "7.50"),
         (1, 3, "19.99"),
     ]
     assert (order.status, order.user_id, order.created_at) == (OrderStatus.PENDING, 7, PLACED)
-    assert (products[1].amount, products[2].amount) == (0, 1)
+    assert (products[1].stock, products[2].stock) == (0, 1)
 
 
 def test_an_order_naming_an_unknown_product_takes_no_stock_even_before_it() -> None:
     products = shelf()
     with pytest.raises(UnknownProduct, match=r"^product 9 does not exist$"):
         place(products, {1: 1, 9: 1})
-    assert (products[1].amount, products[2].amount) == (10, 10)
+    assert (products[1].stock, products[2].stock) == (10, 10)
 
 
 def test_a_withdrawn_product_is_unknown_to_an_order() -> None:
@@ -99,14 +99,14 @@ def test_a_withdrawn_product_is_unknown_to_an_order() -> None:
     products[2].deactivate()
     with pytest.raises(UnknownProduct):
         place(products, {1: 1, 2: 1})
-    assert products[1].amount == 10
+    assert products[1].stock == 10
 
 
 def test_an_order_short_of_stock_on_any_line_takes_none() -> None:
     products = shelf(chairs=10, lamps=1)
     with pytest.raises(InsufficientStock):
         place(products, {1: 5, 2: 2})
-    assert (products[1].amount, products[2].amount) == (10, 1)
+    assert (products[1].stock, products[2].stock) == (10, 1)
 
 
 def test_an_unknown_product_is_reported_before_a_line_short_of_stock() -> None:

@@ -22,7 +22,7 @@ def line(product: Product, amount: int) -> dict[str, Any]:
 def snapshot(store: Webstore, admin: Principal) -> tuple[list[tuple[int | None, int]], int]:
     """Every product's stock and how many orders exist."""
     with store.uow(read_only=True) as work:
-        stock = [(p.id, p.amount) for p in work.products.get_for_update(range(1, 10))]
+        stock = [(p.id, p.stock) for p in work.products.get_for_update(range(1, 10))]
     return stock, store.list_orders(admin).total
 
 
@@ -42,7 +42,7 @@ def test_placing_an_order_takes_the_stock_and_records_the_price_of_the_day(
     assert order.id is not None
     assert (order.user_id, order.address, order.phone) == (alice.user_id, BAKER_STREET, PHONE)
     assert (order.status, order.created_at) == (OrderStatus.PENDING, SHOP_OPENING)
-    assert [(li.product_name, li.amount, str(li.price)) for li in order.lines] == [
+    assert [(li.product_name, li.quantity, str(li.price)) for li in order.lines] == [
         ("Red chair", 2, "19.99"),
         ("Blue lamp", 1, "7.50"),
     ]
@@ -63,7 +63,7 @@ def test_lines_naming_the_same_product_are_merged(
     store: Webstore, alice: Principal, red_chair: Product
 ) -> None:
     order = store.place_order(alice, BAKER_STREET, PHONE, [line(red_chair, 2), line(red_chair, 3)])
-    assert [(li.product_id, li.amount) for li in order.lines] == [(red_chair.id, 5)]
+    assert [(li.product_id, li.quantity) for li in order.lines] == [(red_chair.id, 5)]
     assert str(order.total_price) == "99.95"
 
 
@@ -165,7 +165,7 @@ def test_the_items_must_be_a_list_of_one_to_a_hundred_lines(
 def test_a_hundred_lines_are_accepted(store: Webstore, alice: Principal, admin: Principal) -> None:
     plenty = new_product(store, admin, name="Tea cup", amount=100)
     order = store.place_order(alice, BAKER_STREET, PHONE, [line(plenty, 1)] * 100)
-    assert [li.amount for li in order.lines] == [100]
+    assert [li.quantity for li in order.lines] == [100]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ def csv_file(text: str) -> ProductFile:
 
 def catalogue(store: Webstore) -> list[tuple[str, str, str, int]]:
     page = store.list_products()
-    return [(p.name, p.description, str(p.price), p.amount) for p in page.items]
+    return [(p.name, p.description, str(p.price), p.stock) for p in page.items]
 
 
 def test_a_good_file_is_imported_whole(store: Webstore) -> None:

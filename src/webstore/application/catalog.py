@@ -125,9 +125,16 @@ def get_product(
 
 
 def clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
-    return values.validated(
-        **{name: (rule, data.get(name, values.MISSING)) for name, rule in PRODUCT_RULES.items()}
+    return _as_fields(
+        values.validated(
+            **{name: (rule, data.get(name, values.MISSING)) for name, rule in PRODUCT_RULES.items()}
+        )
     )
+
+
+def _as_fields(clean: dict[str, Any]) -> dict[str, Any]:
+    # The wire's "amount" is the product's stock.
+    return {("stock" if name == "amount" else name): value for name, value in clean.items()}
 
 
 def add_product(
@@ -145,8 +152,10 @@ def add_product(
 
 def _clean_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
     rules = {**PRODUCT_RULES, "is_active": values.boolean}
-    return values.validated(
-        **{name: (rules[name], changes[name]) for name in EDITABLE if name in changes}
+    return _as_fields(
+        values.validated(
+            **{name: (rules[name], changes[name]) for name in EDITABLE if name in changes}
+        )
     )
 
 

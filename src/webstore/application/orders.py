@@ -80,7 +80,7 @@ class OrderDraft:
 
     address: str
     phone: str
-    wanted: dict[int, int]  # product id -> amount
+    wanted: dict[int, int]  # product id -> quantity
 
     @classmethod
     def of(cls, address: object, phone: object, items: object) -> OrderDraft:

@@ -22,7 +22,7 @@ def encode(order: OrderSnapshot) -> str:
             "status": order.status.value,
             "created_at": order.created_at.isoformat(),
             "lines": [
-                [line.product_id, line.product_name, line.amount, str(line.price)]
+                [line.product_id, line.product_name, line.quantity, str(line.price)]
                 for line in order.lines
             ],
         },

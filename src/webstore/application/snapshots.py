@@ -20,13 +20,13 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True, slots=True)
 class ProductSnapshot:
-    """A product as it was when the use case ended; ``amount`` is the number in stock."""
+    """A product as it was when the use case ended; ``stock`` is the number in store."""
 
     id: int
     name: str
     description: str
     price: Money
-    amount: int
+    stock: int
     is_active: bool
 
     @classmethod
@@ -36,7 +36,7 @@ class ProductSnapshot:
             product.name,
             product.description,
             product.price,
-            product.amount,
+            product.stock,
             product.is_active,
         )
 
@@ -74,8 +74,8 @@ class OrderSnapshot:
 
     @property
     def total_price(self) -> Money:
-        """The sum of price times amount over the lines."""
-        return Money(sum((line.price.amount * line.amount for line in self.lines), ZERO))
+        """The sum of price times quantity over the lines."""
+        return Money(sum((line.price.amount * line.quantity for line in self.lines), ZERO))
 
 
 def products(items: list[Product]) -> list[ProductSnapshot]:

@@ -27,12 +27,12 @@ class OrderLine:
 
     product_id: int
     product_name: str
-    amount: int
+    quantity: int
     price: Money
 
     @property
     def subtotal(self) -> Money:
-        return self.price * self.amount
+        return self.price * self.quantity
 
 
 @dataclass(eq=False)
@@ -58,7 +58,7 @@ class Order:
     @property
     def total_price(self) -> Money:
         # Summed as Decimals, one Money at the end: listings total a thousand orders at a time.
-        return Money(sum((line.price.amount * line.amount for line in self.lines), ZERO))
+        return Money(sum((line.price.amount * line.quantity for line in self.lines), ZERO))
 
     @classmethod
     def place(
@@ -101,7 +101,7 @@ class Order:
             raise ValueError(f"cancelling needs the ordered products {sorted(missing)}")
         self._leave_pending(OrderStatus.CANCELLED)
         for line in self.lines:
-            products[line.product_id].restock(line.amount)
+            products[line.product_id].restock(line.quantity)
 
     def _leave_pending(self, wanted: OrderStatus) -> None:
         if self.status is not OrderStatus.PENDING:
@@ -110,8 +110,8 @@ class Order:
 
 
 def merge_lines(requested: Iterable[tuple[int, int]]) -> dict[int, int]:
-    """Add up the amounts of lines that name the same product, keeping first-seen order."""
+    """Add up the quantities of lines that name the same product, keeping first-seen order."""
     merged: dict[int, int] = {}
-    for product_id, amount in requested:
-        merged[product_id] = merged.get(product_id, 0) + amount
+    for product_id, quantity in requested:
+        merged[product_id] = merged.get(product_id, 0) + quantity
     return merged

@@ -12,7 +12,7 @@ from webstore.domain.values import Money, search_key
 class Product:
     name: str
     price: Money
-    amount: int
+    stock: int
     description: str = ""
     is_active: bool = True
     id: int | None = None
@@ -44,19 +44,19 @@ class Product:
         if quantity <= 0:
             raise ValueError("quantity must be positive")
         self.ensure_orderable()
-        if quantity > self.amount:
-            raise InsufficientStock(self.product_id, quantity, self.amount)
+        if quantity > self.stock:
+            raise InsufficientStock(self.product_id, quantity, self.stock)
 
     def reserve(self, quantity: int) -> None:
         """Take ``quantity`` units out of stock, or raise without taking any."""
         self.ensure_available(quantity)
-        self.amount -= quantity
+        self.stock -= quantity
 
     def restock(self, quantity: int) -> None:
         """Put ``quantity`` units (back) into stock."""
         if quantity <= 0:
             raise ValueError("quantity must be positive")
-        self.amount += quantity
+        self.stock += quantity
 
     def deactivate(self) -> None:
         self.is_active = False
@@ -67,7 +67,7 @@ class Product:
         name: str | None = None,
         description: str | None = None,
         price: Money | None = None,
-        amount: int | None = None,
+        stock: int | None = None,
         is_active: bool | None = None,
     ) -> None:
         """Change the given fields; the caller has already validated each value."""
@@ -78,9 +78,9 @@ class Product:
             self.description = description
         if price is not None:
             self.price = price
-        if amount is not None:
-            if amount < 0:
+        if stock is not None:
+            if stock < 0:
                 raise ValueError("stock cannot be negative")
-            self.amount = amount
+            self.stock = stock
         if is_active is not None:
             self.is_active = is_active

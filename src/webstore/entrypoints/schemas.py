@@ -159,7 +159,7 @@ class ProductSchema(Schema):
     name = fields.String(required=True)
     description = fields.String(required=True)
     price = fields.String(required=True, metadata={"example": "19.99"})
-    amount = fields.Integer(required=True)
+    amount = fields.Integer(required=True, attribute="stock")
 
 
 class ProductDetailSchema(ProductSchema):
@@ -173,7 +173,7 @@ class ImportResultSchema(Schema):
 class OrderLineSchema(Schema):
     product_id = fields.Integer(required=True)
     product_name = fields.String(required=True)
-    amount = fields.Integer(required=True)
+    amount = fields.Integer(required=True, attribute="quantity")
     price = fields.String(required=True, metadata={"example": "19.99"})
 
 

@@ -20,7 +20,7 @@ def product(item: Product | ProductSnapshot) -> dict[str, Any]:
         "name": item.name,
         "description": item.description,
         "price": str(item.price),
-        "amount": item.amount,
+        "amount": item.stock,
     }
 
 
@@ -42,7 +42,7 @@ def order(item: Order | OrderSnapshot) -> dict[str, Any]:
             {
                 "product_id": line.product_id,
                 "product_name": line.product_name,
-                "amount": line.amount,
+                "amount": line.quantity,
                 "price": str(line.price),
             }
             for line in item.lines

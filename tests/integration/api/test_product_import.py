@@ -43,7 +43,7 @@ def send(shopper: Shopper, body: str | bytes, content_type: str = CSV, **kw: Any
 
 
 def catalogue(store: Webstore) -> list[tuple[str, str, int]]:
-    return [(p.name, str(p.price), p.amount) for p in store.list_products().items]
+    return [(p.name, str(p.price), p.stock) for p in store.list_products().items]
 
 
 def test_a_csv_file_is_imported_whole(admin: Shopper, store: Webstore) -> None:

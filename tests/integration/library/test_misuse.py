@@ -83,11 +83,11 @@ def test_products_and_orders_from_every_method_are_frozen(
     ]
     for product in returned:
         with pytest.raises(dataclasses.FrozenInstanceError):
-            product.amount = 99  # type: ignore[misc]
+            product.stock = 99  # type: ignore[misc]
     for placed in [order, store.list_orders(admin).items[0], store.cancel_order(alice, order.id)]:
         with pytest.raises(dataclasses.FrozenInstanceError):
             placed.address = "elsewhere"  # type: ignore[misc]
-    assert store.get_product(admin, chair.id).amount == 5  # the cancel put both back
+    assert store.get_product(admin, chair.id).stock == 5  # the cancel put both back
 
 
 def test_a_snapshot_keeps_the_state_of_its_moment(
@@ -96,7 +96,7 @@ def test_a_snapshot_keeps_the_state_of_its_moment(
     order = store.place_order(alice, *HOME, two_chairs(chair))
     store.cancel_order(alice, order.id)
     assert order.status.value == "pending"
-    assert chair.amount == 5 and store.get_product(admin, chair.id).amount == 5
+    assert chair.stock == 5 and store.get_product(admin, chair.id).stock == 5
 
 
 # --- 4. a principal is a claim, checked each time -------------------------------------------
@@ -108,7 +108,7 @@ def test_a_principal_of_nobody_cannot_order(store: Webstore, chair: ProductSnaps
         store.place_order(ghost, *HOME, two_chairs(chair))
     with pytest.raises(PrincipalRevoked):
         store.list_orders(ghost)
-    assert store.list_products().items[0].amount == 5
+    assert store.list_products().items[0].stock == 5
 
 
 def test_a_principal_deactivated_since_cannot_act(

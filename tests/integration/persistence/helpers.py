@@ -57,11 +57,11 @@ def add_product(
     uow: UnitOfWorkFactory,
     name: str = "RED-CHAIR",
     price: str = "19.99",
-    amount: int = 10,
+    stock: int = 10,
     *,
     active: bool = True,
 ) -> int:
-    product = Product(name, money(price), amount, f"A {name.lower()}", is_active=active)
+    product = Product(name, money(price), stock, f"A {name.lower()}", is_active=active)
     with uow() as work:
         work.products.add(product)
         work.commit()

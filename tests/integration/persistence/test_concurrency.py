@@ -25,7 +25,7 @@ def _total(results: list[Counter[str]]) -> Counter[str]:
 def test_a_hundred_units_are_sold_exactly_once_to_eight_processes(
     sql_url: str, sql_uow: SqlAlchemyUnitOfWorkFactory, workers_pool: Pool
 ) -> None:
-    buyer, chair = add_user(sql_uow, "buyer"), add_product(sql_uow, amount=100)
+    buyer, chair = add_user(sql_uow, "buyer"), add_product(sql_uow, stock=100)
     basket = [{"product_id": chair, "amount": 1}]
     start_at = _start_soon()
     tasks = [(sql_url, buyer, [basket] * 25, start_at) for _ in range(8)]
@@ -45,8 +45,8 @@ def test_orders_for_a_b_and_b_a_never_deadlock(
 ) -> None:
     buyer = add_user(sql_uow, "buyer")
     a, b = (
-        add_product(sql_uow, "RED-CHAIR", amount=500),
-        add_product(sql_uow, "BLUE-SOFA", amount=500),
+        add_product(sql_uow, "RED-CHAIR", stock=500),
+        add_product(sql_uow, "BLUE-SOFA", stock=500),
     )
     a_then_b = [{"product_id": a, "amount": 2}, {"product_id": b, "amount": 1}]
     b_then_a = [{"product_id": b, "amount": 1}, {"product_id": a, "amount": 2}]
@@ -75,7 +75,7 @@ def test_six_processes_sending_one_idempotency_key_place_one_order(
 ) -> None:
     # Exactly enough stock for one order per key: a request that queued for the stock behind
     # the first one with its key, instead of finding its record, would find none left.
-    buyer, chair = add_user(sql_uow, "buyer"), add_product(sql_uow, amount=30)
+    buyer, chair = add_user(sql_uow, "buyer"), add_product(sql_uow, stock=30)
     keys = [f"checkout-{n}" for n in range(10)]  # ten rounds, every process sends each key
     start_at = _start_soon()
     tasks = [(sql_url, buyer, [{"product_id": chair, "amount": 3}], keys, start_at)] * 6

@@ -26,7 +26,7 @@ def test_a_product_is_stored_with_its_exact_price(backend: Backend) -> None:
         product = work.products.get(product_id)
         assert work.products.get(2**62) is None
     assert product is not None
-    assert (product.name, product.description, product.price, product.amount) == (
+    assert (product.name, product.description, product.price, product.stock) == (
         "RED-CHAIR",
         "A red-chair",
         money("99999999.99"),
@@ -67,7 +67,7 @@ def test_get_for_update_returns_the_existing_products_in_id_order(backend: Backe
 
 
 def test_changes_to_locked_products_are_stored_on_commit(backend: Backend) -> None:
-    chair = add_product(backend.uow, "RED-CHAIR", amount=10)
+    chair = add_product(backend.uow, "RED-CHAIR", stock=10)
     with backend.uow() as work:
         [product] = work.products.get_for_update([chair])
         product.reserve(4)
@@ -75,7 +75,7 @@ def test_changes_to_locked_products_are_stored_on_commit(backend: Backend) -> No
         work.commit()
     with backend.uow(read_only=True) as work:
         stored = work.products.get(chair)
-    assert stored is not None and (stored.amount, stored.price) == (6, money("24.50"))
+    assert stored is not None and (stored.stock, stored.price) == (6, money("24.50"))
 
 
 def test_an_order_round_trips_with_its_lines_in_order(backend: Backend) -> None:
@@ -133,7 +133,7 @@ def test_orders_are_listed_newest_first_per_query_and_counted(backend: Backend) 
     assert listed == expected
     assert counts == {query: len(ids) for query, ids in expected.items()}
     assert page == [tie_b, tie_a]
-    assert all(len(order_lines) == 1 and order_lines[0].amount == 2 for order_lines in lines)
+    assert all(len(order_lines) == 1 and order_lines[0].quantity == 2 for order_lines in lines)
 
 
 def _set_status(backend: Backend, order_id: int, status: OrderStatus) -> None:
@@ -149,7 +149,7 @@ def _set_status(backend: Backend, order_id: int, status: OrderStatus) -> None:
 
 
 def test_a_cancelled_order_returns_its_stock_in_one_unit_of_work(backend: Backend) -> None:
-    user, chair = add_user(backend.uow), add_product(backend.uow, amount=10)
+    user, chair = add_user(backend.uow), add_product(backend.uow, stock=10)
     order_id = add_order(backend.uow, user, chair)  # two chairs, not taken from stock here
     with backend.uow() as work:
         order = work.orders.get_for_update(order_id)
@@ -160,7 +160,7 @@ def test_a_cancelled_order_returns_its_stock_in_one_unit_of_work(backend: Backen
     with backend.uow(read_only=True) as work:
         stored_order, stored_product = work.orders.get(order_id), work.products.get(chair)
     assert stored_order is not None and stored_order.status is OrderStatus.CANCELLED
-    assert stored_product is not None and stored_product.amount == 12
+    assert stored_product is not None and stored_product.stock == 12
 
 
 def test_entities_stay_readable_after_their_unit_of_work_ends(backend: Backend) -> None:
@@ -168,7 +168,7 @@ def test_entities_stay_readable_after_their_unit_of_work_ends(backend: Backend) 
     with backend.uow(read_only=True) as work:
         product = work.products.get(chair)
         listed = work.products.list(ACTIVE)
-    assert product is not None and product.price == money("19.99") and product.amount == 3
+    assert product is not None and product.price == money("19.99") and product.stock == 3
     assert [p.name for p in listed] == ["RED-CHAIR"]
 
 

@@ -108,8 +108,8 @@ def test_products_added_together_get_ids_in_order(backend: Backend) -> None:
         work.products.add_all(batch)
         work.commit()
     with backend.uow(read_only=True) as work:
-        stored = [(p.id, p.name, p.amount) for p in work.products.list(ProductQuery())]
-    assert stored == [(p.id, p.name, p.amount) for p in batch]
+        stored = [(p.id, p.name, p.stock) for p in work.products.list(ProductQuery())]
+    assert stored == [(p.id, p.name, p.stock) for p in batch]
     assert _names_found(backend, "ITEM 2") == ["Item 2"]
 
 

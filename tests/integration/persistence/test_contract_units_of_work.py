@@ -27,7 +27,7 @@ def test_nothing_is_kept_without_commit(backend: Backend) -> None:
 
 
 def test_an_exception_rolls_back_and_propagates(backend: Backend) -> None:
-    chair = add_product(backend.uow, amount=5)
+    chair = add_product(backend.uow, stock=5)
     with pytest.raises(Boom), backend.uow() as work:
         [product] = work.products.get_for_update([chair])
         product.reserve(5)
@@ -35,7 +35,7 @@ def test_an_exception_rolls_back_and_propagates(backend: Backend) -> None:
         raise Boom()
     with backend.uow(read_only=True) as work:
         stored = work.products.get(chair)
-    assert stored is not None and stored.amount == 5
+    assert stored is not None and stored.stock == 5
     assert _names(backend) == ["RED-CHAIR"]
 
 
@@ -48,7 +48,7 @@ def test_only_the_work_before_commit_is_kept(backend: Backend) -> None:
 
 
 def test_changes_after_a_commit_belong_to_the_next_commit(backend: Backend) -> None:
-    chair = add_product(backend.uow, amount=10)
+    chair = add_product(backend.uow, stock=10)
     with backend.uow() as work:
         product = work.products.get(chair)
         assert product is not None
@@ -59,7 +59,7 @@ def test_changes_after_a_commit_belong_to_the_next_commit(backend: Backend) -> N
         product.reserve(3)  # never committed
     with backend.uow(read_only=True) as work:
         stored = work.products.get(chair)
-    assert stored is not None and stored.amount == 7
+    assert stored is not None and stored.stock == 7
 
 
 def test_an_explicit_rollback_forgets_the_work_so_far(backend: Backend) -> None:
@@ -86,7 +86,7 @@ def test_ping_answers_in_both_kinds_of_unit_of_work(backend: Backend) -> None:
 
 
 def test_readers_run_beside_each_other_and_beside_a_writer(backend: Backend) -> None:
-    chair = add_product(backend.uow, amount=5)
+    chair = add_product(backend.uow, stock=5)
     with backend.uow() as writer:
         [product] = writer.products.get_for_update([chair])  # SQLite: holds the write lock
         product.reserve(1)
@@ -95,6 +95,6 @@ def test_readers_run_beside_each_other_and_beside_a_writer(backend: Backend) -> 
             # Readers see the last committed state, not the writer's work in progress.
             assert first.products.count(ACTIVE) == second.products.count(ACTIVE) == 1
             seen = first.products.get(chair)
-            assert seen is not None and seen.amount == 5
+            assert seen is not None and seen.stock == 5
         writer.commit()
     assert _names(backend) == ["RED-CHAIR", "BLUE-SOFA"]

@@ -34,7 +34,7 @@ def test_killing_a_process_mid_order_loses_nothing_and_corrupts_nothing(
     sql_url: str, sql_uow: SqlAlchemyUnitOfWorkFactory
 ) -> None:
     buyer = add_user(sql_uow, "buyer")
-    products = [add_product(sql_uow, f"ITEM-{n}", amount=STOCK) for n in range(10)]
+    products = [add_product(sql_uow, f"ITEM-{n}", stock=STOCK) for n in range(10)]
     items = [{"product_id": pid, "amount": 1 + n % 3} for n, pid in enumerate(products)]
     child = multiprocessing.get_context("spawn").Process(
         target=workers.place_orders_until_killed, args=(sql_url, buyer, items)

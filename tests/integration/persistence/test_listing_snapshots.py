@@ -18,7 +18,7 @@ TIMEOUT = 60
 def test_pages_of_orders_read_while_orders_are_placed_always_have_their_lines(
     sql_url: str, sql_uow: SqlAlchemyUnitOfWorkFactory, workers_pool: Pool
 ) -> None:
-    buyer, chair = add_user(sql_uow, "buyer"), add_product(sql_uow, amount=2_000_000)
+    buyer, chair = add_user(sql_uow, "buyer"), add_product(sql_uow, stock=2_000_000)
     placing = [
         workers_pool.apply_async(workers.place_orders_for, (sql_url, buyer, chair, SECONDS))
         for _ in range(4)

@@ -26,10 +26,10 @@ from webstore.domain.products import Product
 
 
 def test_stock_cannot_be_stored_negative(sql_uow: SqlAlchemyUnitOfWorkFactory) -> None:
-    chair = add_product(sql_uow, amount=1)
+    chair = add_product(sql_uow, stock=1)
     with sql_uow() as work, pytest.raises(IntegrityError):
         [product] = work.products.get_for_update([chair])
-        product.amount = -1  # what a buggy use case might do, bypassing reserve()
+        product.stock = -1  # what a buggy use case might do, bypassing reserve()
         work.commit()
 
 

@@ -33,9 +33,9 @@ def test_a_cancel_returns_units_on_top_of_the_largest_settable_stock(sql_url: st
         cancelled = store.cancel_order(admin, order.id)
 
         assert cancelled.status.value == "cancelled"
-        assert store.get_product(admin, product.id).amount == MAX_STOCK + 10
+        assert store.get_product(admin, product.id).stock == MAX_STOCK + 10
         listed = store.list_products().items
-        assert [p.amount for p in listed] == [MAX_STOCK + 10]
+        assert [p.stock for p in listed] == [MAX_STOCK + 10]
     finally:
         store.uow.dispose()
 

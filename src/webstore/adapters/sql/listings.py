@@ -41,10 +41,10 @@ def products_by_id(
             name=name,
             description=description,
             price=price,
-            amount=amount,
+            stock=stock,
             is_active=is_active,
         )
-        for product_id, name, description, price, amount, is_active in session.execute(statement)
+        for product_id, name, description, price, stock, is_active in session.execute(statement)
     ]
 
 
@@ -95,12 +95,12 @@ def orders_with_lines(
     lines: defaultdict[int, list[OrderLine]] = defaultdict(list)
     ids = select(page.subquery().c.id)
     line = order_lines.c
-    for order_id, product_id, name, amount, price in session.execute(
+    for order_id, product_id, name, quantity, price in session.execute(
         select(line.order_id, line.product_id, line.product_name, line.amount, line.price)
         .where(line.order_id.in_(ids))
         .order_by(line.order_id, line.position)
     ):
-        lines[order_id].append(OrderLine(product_id, name, amount, price))
+        lines[order_id].append(OrderLine(product_id, name, quantity, price))
     return [
         _detached(
             Order,

@@ -194,7 +194,7 @@ def start_mappers() -> None:
 
 def _map() -> None:
     mapper_registry.map_imperatively(User, users)
-    mapper_registry.map_imperatively(Product, products)
+    mapper_registry.map_imperatively(Product, products, properties={"stock": products.c.amount})
     columns = order_lines.c
     line = composite(
         OrderLine, columns.product_id, columns.product_name, columns.amount, columns.price

@@ -72,7 +72,7 @@ class SqlAlchemyProductRepository:
         c = products_table.c
         rows = [
             {"name": p.name, "name_key": p.name_key, "description": p.description,
-             "price": p.price, "amount": p.amount, "is_active": p.is_active}
+             "price": p.price, "amount": p.stock, "is_active": p.is_active}
             for p in products
         ]  # fmt: skip
         statement = insert(products_table).returning(c.id, sort_by_parameter_order=True)
