@@ -205,3 +205,42 @@ def test_a_segment_is_canonical_only_in_its_one_unpadded_base64url_spelling(
     segment: str, canonical: bool
 ) -> None:
     assert is_canonical_segment(segment) is canonical
+
+
+def test_a_token_verified_once_and_then_altered_is_refused(
+    service: JwtAccessTokenService,
+) -> None:
+    token = service.issue(7, "tea-party-session")
+    assert service.verify(token).user_id == 7  # now known to this process
+    header, claims, signature = token.split(".")
+    altered = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
+    altered["sub"] = "8"
+    with pytest.raises(InvalidToken):
+        service.verify(f"{header}.{b64(json.dumps(altered).encode())}.{signature}")
+    flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
+    with pytest.raises(InvalidToken):
+        service.verify(f"{header}.{claims}.{flipped}")
+    assert service.verify(token).user_id == 7
+
+
+def test_a_refused_token_is_refused_every_time(service: JwtAccessTokenService) -> None:
+    forged = forge(good_claims(), key=b"not the key" * 4)
+    for _ in range(3):
+        with pytest.raises(InvalidToken):
+            service.verify(forged)
+
+
+def test_tokens_verified_long_ago_are_forgotten_and_verified_again(
+    monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    monkeypatch.setattr("webstore.adapters.tokens.VERIFIED_KEPT", 3)
+    service = JwtAccessTokenService(TEST_SECRET_KEY, FIVE_MINUTES, clock)
+    tokens = [service.issue(user_id, f"session-{user_id}") for user_id in range(1, 8)]
+    for user_id, token in enumerate(tokens, start=1):
+        assert service.verify(token) == AccessClaims(user_id, f"session-{user_id}")
+    assert len(service._verified) == 3  # bounded memory, whatever the number of clients
+    assert service.verify(tokens[0]) == AccessClaims(1, "session-1")  # verified afresh
+    clock.advance(300)
+    for token in tokens:
+        with pytest.raises(TokenExpired):
+            service.verify(token)

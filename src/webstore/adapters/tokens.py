@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import threading
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
@@ -35,11 +36,20 @@ def is_canonical_segment(segment: str) -> bool:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode() == segment
 
 
+VERIFIED_KEPT = 4096  # tokens whose signature and claims were checked, per process
+
+
 class JwtAccessTokenService:
     def __init__(self, secret_key: bytes, lifetime: timedelta, clock: Clock) -> None:
         self._key = secret_key
         self._lifetime = lifetime
         self._clock = clock
+        # A client sends the same token with every request until it expires. What the token
+        # says can be checked once: the exact string whose signature verified maps to its
+        # claims, and only the expiry (which depends on the time) is checked on every use.
+        # Whether its session is still alive is the caller's question, asked every time.
+        self._verified: dict[str, tuple[AccessClaims, int]] = {}
+        self._verified_lock = threading.Lock()
 
     def issue(self, user_id: int, session_id: str) -> str:
         now = self._clock.now()
@@ -55,6 +65,19 @@ class JwtAccessTokenService:
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> AccessClaims:
+        known = self._verified.get(token)
+        if known is None:
+            known = self._verify_signed(token)
+            with self._verified_lock:
+                if len(self._verified) >= VERIFIED_KEPT:
+                    del self._verified[next(iter(self._verified))]  # the oldest goes first
+                self._verified[token] = known
+        claims, expires = known
+        if self._clock.now().timestamp() >= expires:
+            raise TokenExpired()
+        return claims
+
+    def _verify_signed(self, token: str) -> tuple[AccessClaims, int]:
         segments = token.split(".")
         if len(segments) != 3 or not all(is_canonical_segment(s) for s in segments):
             raise InvalidToken()
@@ -71,7 +94,7 @@ class JwtAccessTokenService:
             raise InvalidToken() from None
         return self._checked(claims)
 
-    def _checked(self, claims: Mapping[str, Any]) -> AccessClaims:
+    def _checked(self, claims: Mapping[str, Any]) -> tuple[AccessClaims, int]:
         sub, sid, exp = claims["sub"], claims["sid"], claims["exp"]
         if claims["token_type"] != ACCESS or not isinstance(sid, str) or not sid:
             raise InvalidToken()
@@ -79,6 +102,4 @@ class JwtAccessTokenService:
             raise InvalidToken()
         if type(exp) is not int:
             raise InvalidToken()
-        if self._clock.now().timestamp() >= exp:
-            raise TokenExpired()
-        return AccessClaims(int(sub), sid)
+        return AccessClaims(int(sub), sid), exp

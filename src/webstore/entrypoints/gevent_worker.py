@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import gevent
+from gevent.server import StreamServer
 from gunicorn.workers.ggevent import GeventWorker
 
 
@@ -16,6 +17,15 @@ class FairGeventWorker(GeventWorker):  # type: ignore[misc]  # gunicorn ships no
     wait for hundreds of milliseconds (measured: p99 600-900 ms with keep-alive against 18 ms
     with ``Connection: close``, at the same throughput).
     """
+
+    def init_process(self) -> None:
+        # One connection per wake-up of the listening socket, not up to a hundred: the workers
+        # share that socket, and a burst of new connections (a proxy's or a load generator's
+        # keep-alive pool) would otherwise go mostly to whichever worker woke first, leaving
+        # it with most of the work for as long as they stay open. This is the worker's own
+        # process: the setting concerns its servers only.
+        StreamServer.max_accept = 1
+        super().init_process()
 
     def handle_request(self, *args: Any) -> Any:
         try:

@@ -50,7 +50,8 @@ class OutageLog:
             else:
                 self._writers_only = self._writers_only and writing
         if first:
-            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+            reason = lines[0] if lines else type(error).__name__
             log.error("database unavailable, answering 503 until it is back: %s", reason)
 
     def answered(self, *, writing: bool) -> None:

@@ -10,12 +10,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from webstore.application.errors import ConfigurationError
 
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds a writer waits for the write lock before giving up
 READ_ONLY = "webstore_read_only"  # execution option of the engine that read-only work uses
+BEGUN_ON_DRIVER = "webstore_begun_on_driver"  # a pooled connection's transaction is begun
 
 
 def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
@@ -113,8 +114,19 @@ def _on_sqlite_begin(connection: Connection) -> None:
     pooled = connection.connection  # the pooled DBAPI connection; its info lives as long
     driver = pooled.driver_connection
     assert driver is not None
-    # Straight to the driver: these run before every transaction, and SQLAlchemy's execution
-    # path would triple their cost on the hot path of every request.
+    if pooled.info.pop(BEGUN_ON_DRIVER, False):
+        return  # a read-only transaction begun on the driver itself (``reading.py``)
+    begin_on_driver(pooled, read_only=read_only)
+
+
+def begin_on_driver(pooled: PoolProxiedConnection, *, read_only: bool) -> None:
+    """Begin a transaction on a pooled SQLite connection, as SQLAlchemy's ``begin`` would here.
+
+    Straight to the driver: this runs before every transaction, and SQLAlchemy's execution
+    path would triple its cost on the hot path of every request.
+    """
+    driver = pooled.driver_connection
+    assert driver is not None
     if pooled.info.get(READ_ONLY) != read_only:
         # query_only makes a write in a read-only unit of work fail at once, as PostgreSQL's
         # READ ONLY transactions do, instead of failing "database is locked" only under

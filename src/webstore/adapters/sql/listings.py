@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from webstore.adapters.sql.direct import DirectRead
 from webstore.adapters.sql.orm import catalogue_version as catalogue_version_table
 from webstore.adapters.sql.orm import order_lines, order_versions, orders, products
+from webstore.adapters.sql.reading import ReadTransaction
 from webstore.domain.orders import Order, OrderLine
 from webstore.domain.products import Product
 
@@ -48,25 +50,39 @@ def products_by_id(
     ]
 
 
-CATALOGUE_VERSION = select(catalogue_version_table.c.version)
-
-
-def catalogue_version(session: Session) -> int | None:
-    """The catalogue's version (raised by triggers on every product change)."""
-    value: int | None = session.execute(CATALOGUE_VERSION).scalar()
-    return value
-
-
-def order_listing_version(session: Session, user_id: int | None) -> int | None:
-    """The version of every order (``user_id`` None) or of one user's orders."""
-    scopes = {0} if user_id is None else {0, user_id}
-    found = dict(
-        session.execute(
-            select(order_versions.c.scope, order_versions.c.version).where(
-                order_versions.c.scope.in_(scopes)
-            )
-        ).all()
+CATALOGUE_VERSION = DirectRead(select(catalogue_version_table.c.version))
+ORDER_VERSIONS = DirectRead(
+    select(order_versions.c.scope, order_versions.c.version).where(
+        or_(
+            order_versions.c.scope == bindparam("everyone"),
+            order_versions.c.scope == bindparam("owner"),
+        )
     )
+)
+
+
+def catalogue_version(session: Session, direct: ReadTransaction | None = None) -> int | None:
+    """The catalogue's version (raised by triggers on every product change).
+
+    ``direct``: a read-only unit of work's transaction, to read through the driver (``direct.py``).
+    """
+    if direct is not None:
+        row = CATALOGUE_VERSION.first(direct)
+    else:
+        row = session.execute(CATALOGUE_VERSION.statement).first()
+    return None if row is None else int(row[0])
+
+
+def order_listing_version(
+    session: Session, user_id: int | None, direct: ReadTransaction | None = None
+) -> int | None:
+    """The version of every order (``user_id`` None) or of one user's orders."""
+    scopes = {"everyone": 0, "owner": 0 if user_id is None else user_id}
+    if direct is not None:
+        rows = ORDER_VERSIONS.rows(direct, **scopes)
+    else:
+        rows = [tuple(row) for row in session.execute(ORDER_VERSIONS.statement, scopes)]
+    found = dict(rows)
     if 0 not in found:
         return None  # the versions are not kept (an emptied table): never trust a cache
     return int(found[0] if user_id is None else found.get(user_id, 0))

@@ -166,11 +166,6 @@ class OrderLineRow:
 LINE_ROWS = "_line_rows"  # the attribute of a mapped Order that holds its OrderLineRows
 
 
-def store_lines(order: Order) -> None:
-    """Give a new order the rows of its lines; they are inserted with the order."""
-    setattr(order, LINE_ROWS, [OrderLineRow(i, line) for i, line in enumerate(order.lines)])
-
-
 def restore_lines(order: Order) -> Order:
     """Rebuild ``order.lines`` from its loaded rows."""
     rows = cast(list[OrderLineRow], getattr(order, LINE_ROWS))

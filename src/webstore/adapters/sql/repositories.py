@@ -7,18 +7,20 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from webstore.adapters.sql import listings, search
+from webstore.adapters.sql.direct import DirectRead, InConnection
 from webstore.adapters.sql.orm import (
     login_sessions,
+    order_lines,
     orders,
     products,
     restore_lines,
-    store_lines,
     users,
 )
 from webstore.adapters.sql.orm import products as products_table
+from webstore.adapters.sql.reading import ReadTransaction
 from webstore.application.dto import Principal
 from webstore.application.ports import OrderQuery, ProductQuery
 from webstore.domain.errors import UsernameTaken
@@ -57,8 +59,9 @@ class SqlAlchemyUserRepository:
 class SqlAlchemyProductRepository:
     """Products; ``get_for_update`` locks rows until the unit of work ends."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, direct: ReadTransaction | None = None) -> None:
         self._session = session
+        self._direct = direct  # a read-only unit of work's (see ``direct.py``)
 
     def add(self, product: Product) -> None:
         self._session.add(product)
@@ -102,7 +105,7 @@ class SqlAlchemyProductRepository:
         return listings.products_by_id(self._session, _products_matching(query), limit, offset)
 
     def catalogue_version(self) -> int | None:
-        return listings.catalogue_version(self._session)
+        return listings.catalogue_version(self._session, self._direct)
 
     def count(self, query: ProductQuery) -> int:
         criteria = _products_matching(query)
@@ -121,16 +124,49 @@ def _products_matching(query: ProductQuery) -> list[ColumnElement[bool]]:
     return criteria
 
 
+_INSERT_ORDER = insert(orders).returning(orders.c.id)
+
+
 class SqlAlchemyOrderRepository:
     """Orders with their lines, which are stored and loaded with them."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, direct: ReadTransaction | None = None) -> None:
         self._session = session
+        self._direct = direct  # a read-only unit of work's (see ``direct.py``)
 
     def add(self, order: Order) -> None:
-        store_lines(order)
+        # Two statements, straight: the order (its id comes back) and its lines in one
+        # executemany. The ORM's flush would spend several times as long deciding the same
+        # inserts, on the path of every checkout. The order then joins the session as if it
+        # had been loaded, so that later changes to it in this unit of work are saved.
+        connection = self._session.connection()
+        order.id = connection.execute(
+            _INSERT_ORDER,
+            {
+                "user_id": order.user_id,
+                "address": order.address,
+                "phone": order.phone,
+                "status": order.status,
+                "created_at": order.created_at,
+            },
+        ).scalar_one()
+        if order.lines:
+            connection.execute(
+                insert(order_lines),
+                [
+                    {
+                        "order_id": order.id,
+                        "position": position,
+                        "product_id": line.product_id,
+                        "product_name": line.product_name,
+                        "amount": line.quantity,
+                        "price": line.price,
+                    }
+                    for position, line in enumerate(order.lines)
+                ],
+            )
+        make_transient_to_detached(order)
         self._session.add(order)
-        self._session.flush()
 
     def get(self, order_id: int) -> Order | None:
         return self._one(order_id, lock=False)
@@ -142,7 +178,7 @@ class SqlAlchemyOrderRepository:
         return listings.orders_with_lines(self._session, _matching(query), limit, offset)
 
     def listing_version(self, query: OrderQuery) -> int | None:
-        return listings.order_listing_version(self._session, query.user_id)
+        return listings.order_listing_version(self._session, query.user_id, self._direct)
 
     def count(self, query: OrderQuery) -> int:
         statement = select(func.count()).select_from(orders).where(*_matching(query))
@@ -170,7 +206,7 @@ def _matching(query: OrderQuery) -> list[ColumnElement[bool]]:
 
 # Built once: constructing the statement would cost more than running it on SQLite.
 # The rule itself is the domain's (``grants_access``), applied to the row in Python.
-_PRINCIPAL = (
+_PRINCIPAL = DirectRead(
     select(
         users.c.id,
         users.c.username,
@@ -191,8 +227,9 @@ _PRINCIPAL = (
 class SqlAlchemyLoginSessionRepository:
     """Login sessions; updates check the generation they were loaded with."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, direct: ReadTransaction | None = None) -> None:
         self._session = session
+        self._direct = direct  # a read-only unit of work's (see ``direct.py``)
 
     def add(self, session: LoginSession) -> None:
         self._session.add(session)
@@ -202,17 +239,23 @@ class SqlAlchemyLoginSessionRepository:
 
     def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
         # Runs on every authenticated request: one primary-key lookup joined to its user.
-        row = self._session.execute(
-            _PRINCIPAL, {"session_id": session_id, "user_id": user_id}
-        ).first()
-        if row is None or not grants_access(
-            revoked_at=row.revoked_at,
-            expires_at=row.expires_at,
-            user_is_active=row.is_active,
-            now=now,
+        if self._direct is not None:
+            row = _PRINCIPAL.first(self._direct, session_id=session_id, user_id=user_id)
+        else:
+            # A writer: the same statement, straight to the driver in the session's own
+            # transaction, once whatever the session holds unsaved is written.
+            if self._session.new or self._session.dirty or self._session.deleted:
+                self._session.flush()
+            access = InConnection(self._session.connection())
+            row = _PRINCIPAL.first(access, session_id=session_id, user_id=user_id)
+        if row is None:
+            return None
+        user_id, username, email, is_superuser, is_active, revoked_at, expires_at = row
+        if not grants_access(
+            revoked_at=revoked_at, expires_at=expires_at, user_is_active=is_active, now=now
         ):
             return None
-        return Principal(row.id, row.username, row.email, row.is_superuser, session_id)
+        return Principal(user_id, username, email, is_superuser, session_id)
 
     def revoke_all_for_user(self, user_id: int, now: datetime) -> None:
         statement = (

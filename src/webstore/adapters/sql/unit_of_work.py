@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-import threading
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, NoReturn, Self, cast
 
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy import literal_column, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from webstore.adapters.sql import engine as engines
 from webstore.adapters.sql.availability import OutageLog, is_outage
+from webstore.adapters.sql.direct import DirectRead
 from webstore.adapters.sql.idempotency import SqlAlchemyIdempotencyRepository
 from webstore.adapters.sql.login_attempts import SqlAlchemyLoginAttemptRepository
 from webstore.adapters.sql.orm import start_mappers
+from webstore.adapters.sql.reading import ReadTransaction
 from webstore.adapters.sql.repositories import (
     SqlAlchemyLoginSessionRepository,
     SqlAlchemyOrderRepository,
     SqlAlchemyProductRepository,
     SqlAlchemyUserRepository,
 )
+from webstore.adapters.sql.writer_groups import GroupCommitFailed, GroupMember, WriterGroups
 from webstore.application.errors import ConcurrentUpdate, StorageUnavailable
 
 
@@ -34,21 +36,46 @@ class SqlAlchemyUnitOfWork:
         session_factory: sessionmaker[Session],
         outages: OutageLog | None = None,
         *,
-        read_only: bool = False,
-        turn: AbstractContextManager[object] | None = None,
+        reader: Engine | None = None,
+        groups: WriterGroups | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._outages = outages or OutageLog()
-        self._writing = not read_only
-        self._turn = turn or nullcontext()
+        self._reader = reader
+        self._groups = groups
+        self._writing = reader is None
+        self._reading: ReadTransaction | None = None
+        self._member: GroupMember | None = None
 
     def __enter__(self) -> Self:
-        self._turn.__enter__()
-        self.session = self._session_factory()
+        direct = None
+        if self._reader is not None:
+            # A read-only unit of work begins its transaction at once, so that the statements
+            # every request runs can go straight to the driver (``direct.py``); the session
+            # reads through the same connection, in the same snapshot, if it is used at all.
+            try:
+                direct = self._reading = ReadTransaction(self._reader)
+            except BaseException as error:
+                self._abandon(error)
+            self.session = cast(Session, _SessionOnDemand(self._session_factory, direct))
+        elif self._groups is not None:
+            # SQLite: a savepoint in the transaction this process's writers share
+            # (``writer_groups.py``); committing it returns once the group is durable.
+            try:
+                connection = self._join()
+            except BaseException as error:
+                self._abandon(error)
+            self._writer_session = _GroupWriterSession(
+                self._session_factory(bind=connection, join_transaction_mode="create_savepoint"),
+                self._join,
+            )
+            self.session = cast(Session, self._writer_session)
+        else:
+            self.session = self._session_factory()
         self.users = SqlAlchemyUserRepository(self.session)
-        self.products = SqlAlchemyProductRepository(self.session)
-        self.orders = SqlAlchemyOrderRepository(self.session)
-        self.sessions = SqlAlchemyLoginSessionRepository(self.session)
+        self.products = SqlAlchemyProductRepository(self.session, direct)
+        self.orders = SqlAlchemyOrderRepository(self.session, direct)
+        self.sessions = SqlAlchemyLoginSessionRepository(self.session, direct)
         self.login_attempts = SqlAlchemyLoginAttemptRepository(self.session)
         self.idempotency = SqlAlchemyIdempotencyRepository(self.session)
         return self
@@ -61,22 +88,34 @@ class SqlAlchemyUnitOfWork:
     ) -> None:
         # close() rolls the transaction back too, but unlike rollback() it leaves the loaded
         # entities readable: use cases return them after the block.
-        try:
-            self._close(exc)
-        finally:
-            self._turn.__exit__(None, None, None)
+        self._close(exc)
         if isinstance(exc, StaleDataError):  # raised by an autoflush inside the block
             raise ConcurrentUpdate() from exc
+
+    def _abandon(self, error: BaseException) -> NoReturn:
+        """The connection could not be had: say why, as __exit__ would."""
+        if is_outage(error):
+            self._outages.failed(error, writing=self._writing)
+            raise StorageUnavailable() from error
+        raise error
 
     def _close(self, exc: BaseException | None) -> None:
         problem = exc
         try:
-            self.session.close()
+            try:
+                self.session.close()  # a writer of a group: rolls back to its savepoint
+            finally:
+                if self._reading is not None:
+                    self._reading.close()  # rolls the read-only transaction back
+                if self._member is not None:
+                    self._member.finish(keep=False)
+        except GroupCommitFailed as failed:
+            problem = problem or failed  # what this writer read may not have been kept
         except Exception as error:  # a connection that broke cannot even roll back
             if not is_outage(error):
                 raise
             problem = problem or error
-        if problem is not None and is_outage(problem):
+        if problem is not None and (is_outage(problem) or isinstance(problem, GroupCommitFailed)):
             self._outages.failed(problem, writing=self._writing)
             raise StorageUnavailable() from problem
         self._outages.answered(writing=self._writing)
@@ -87,12 +126,70 @@ class SqlAlchemyUnitOfWork:
         except StaleDataError as error:
             # A versioned row (a login session's generation) changed since we read it.
             raise ConcurrentUpdate() from error
+        if self._member is not None:
+            self._member.finish(keep=True)  # returns once the group's commit is durable
+            self._writer_session.stale = True  # work after this commit joins a group again
+
+    def _join(self) -> Connection:
+        assert self._groups is not None
+        self._member = self._groups.join()
+        return self._member.connection
 
     def rollback(self) -> None:
         self.session.rollback()
 
     def ping(self) -> None:
-        self.session.execute(text("SELECT 1"))
+        if self._reading is not None:
+            _PING.rows(self._reading)
+        else:
+            self.session.execute(_PING.statement)
+
+
+class _GroupWriterSession:
+    """A grouped writer's session; once its work is committed, its next use joins a group again.
+
+    The session and the entities it holds live on: changes made after a commit belong to the
+    next one, as in a unit of work of its own.
+    """
+
+    def __init__(self, session: Session, join: Callable[[], Connection]) -> None:
+        self._session = session
+        self._join = join
+        self.stale = False
+
+    def __getattr__(self, name: str) -> Any:
+        if self.stale:
+            self._session.bind = self._join()
+            self.stale = False
+        return getattr(self._session, name)
+
+    def close(self) -> None:
+        self._session.close()
+
+
+_PING = DirectRead(select(literal_column("1")))
+
+
+class _SessionOnDemand:
+    """A read-only unit of work's session, made on first use and bound to its transaction.
+
+    Most read-only units of work (authenticating a request, a listing served from a cache)
+    only send statements straight to the driver: they never pay for a session.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], reading: ReadTransaction) -> None:
+        self._factory = factory
+        self._reading = reading
+        self._session: Session | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            self._session = self._factory(bind=self._reading.connection())
+        return getattr(self._session, name)
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
 
 
 class SqlAlchemyUnitOfWorkFactory:
@@ -103,13 +200,12 @@ class SqlAlchemyUnitOfWorkFactory:
         self.engine = engine
         # expire_on_commit=False: use cases hand entities back after the unit of work closed.
         self._writer = sessionmaker(engine, expire_on_commit=False)
-        self._reader = sessionmaker(engines.read_only(engine), expire_on_commit=False)
+        self._reader = engines.read_only(engine)
         self._outages = OutageLog()
-        # SQLite has one write lock per database, and a writer that finds it taken sleeps in
-        # growing steps (up to 100 ms) before it looks again. Writers of one process take turns
-        # here instead, woken the moment the previous one is done; only writers of other
-        # processes still meet SQLite's back-off.
-        self._writers_turn = threading.RLock() if engine.dialect.name == "sqlite" else None
+        # SQLite has one write lock per database, and each commit waits for the disk. Writers
+        # of one process take turns in a shared transaction instead, committed once for all of
+        # them (``writer_groups.py``); only writers of other processes meet the lock.
+        self._writer_groups = WriterGroups(engine) if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(
@@ -119,8 +215,8 @@ class SqlAlchemyUnitOfWorkFactory:
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         if read_only:
-            return SqlAlchemyUnitOfWork(self._reader, self._outages, read_only=True)
-        return SqlAlchemyUnitOfWork(self._writer, self._outages, turn=self._writers_turn)
+            return SqlAlchemyUnitOfWork(self._writer, self._outages, reader=self._reader)
+        return SqlAlchemyUnitOfWork(self._writer, self._outages, groups=self._writer_groups)
 
     def dispose(self) -> None:
         """Close every pooled connection (tests, and processes that are about to exit)."""

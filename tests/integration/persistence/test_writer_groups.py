@@ -1,0 +1,193 @@
+"""Group commit on SQLite: writers of one process share a transaction, made durable once."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from tests.integration.persistence.helpers import money, run_together
+from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from webstore.application.errors import StorageUnavailable
+from webstore.domain.products import Product
+
+SLOW = 0.15  # seconds the first writer works: long enough for the others to queue behind it
+
+
+@pytest.fixture
+def factory(sqlite_url: str) -> Iterator[SqlAlchemyUnitOfWorkFactory]:
+    upgrade(sqlite_url)
+    made = SqlAlchemyUnitOfWorkFactory.from_url(sqlite_url)
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def commits(factory: SqlAlchemyUnitOfWorkFactory) -> Iterator[list[float]]:
+    """When each transaction was committed (savepoints are not counted)."""
+    seen: list[float] = []
+
+    def record(connection: sa.Connection) -> None:
+        seen.append(time.monotonic())
+
+    sa.event.listen(factory.engine, "commit", record)
+    yield seen
+    sa.event.remove(factory.engine, "commit", record)
+
+
+def stored_names(sqlite_url: str) -> list[str]:
+    """Read by a connection of its own, as another process would."""
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as other:
+        return sorted(name for (name,) in other.execute("SELECT name FROM products"))
+
+
+def writer(
+    factory: SqlAlchemyUnitOfWorkFactory,
+    name: str,
+    *,
+    before_commit: Callable[[], None] = lambda: None,
+    after_commit: Callable[[], None] = lambda: None,
+) -> Callable[[], None]:
+    def write() -> None:
+        with factory() as work:
+            work.products.add(Product(name, money("1.00"), 1))
+            before_commit()
+            work.commit()
+            after_commit()
+
+    return write
+
+
+class Queue:
+    """The first writer takes its turn and works slowly; the others queue behind it."""
+
+    def __init__(self) -> None:
+        self._first_working = threading.Event()
+
+    def first_works_slowly(self) -> None:
+        self._first_working.set()
+        time.sleep(SLOW)
+
+    def behind(self, write: Callable[[], None]) -> Callable[[], None]:
+        def queued() -> None:
+            assert self._first_working.wait(10)
+            write()
+
+        return queued
+
+
+def test_writers_that_come_together_commit_once_and_each_returns_durable(
+    factory: SqlAlchemyUnitOfWorkFactory, commits: list[float], sqlite_url: str
+) -> None:
+    seen_after_commit: dict[str, list[str]] = {}
+
+    def check(name: str) -> Callable[[], None]:
+        return lambda: seen_after_commit.setdefault(name, stored_names(sqlite_url))
+
+    queue = Queue()
+    first = writer(factory, "A", before_commit=queue.first_works_slowly, after_commit=check("A"))
+    others = [queue.behind(writer(factory, n, after_commit=check(n))) for n in "BCDE"]
+    run_together(first, *others)
+
+    assert stored_names(sqlite_url) == ["A", "B", "C", "D", "E"]
+    assert len(commits) == 1  # five writers, one wait for the disk
+    for name, names in seen_after_commit.items():
+        assert name in names  # returned from commit: another process already reads it
+
+
+def test_a_writer_that_fails_leaves_the_others_of_its_group_alone(
+    factory: SqlAlchemyUnitOfWorkFactory, commits: list[float], sqlite_url: str
+) -> None:
+    failed: list[BaseException] = []
+
+    def failing() -> None:
+        try:
+            with factory() as work:
+                work.products.add(Product("B", money("1.00"), 1))
+                work.session.flush()  # B is in the shared transaction now
+                raise ZeroDivisionError
+        except ZeroDivisionError as error:
+            failed.append(error)
+
+    def no_commit() -> None:
+        with factory() as work:
+            work.products.add(Product("C", money("1.00"), 1))
+
+    queue = Queue()
+    first = writer(factory, "A", before_commit=queue.first_works_slowly)
+    run_together(
+        first, queue.behind(failing), queue.behind(no_commit), queue.behind(writer(factory, "D"))
+    )
+
+    assert len(failed) == 1
+    assert stored_names(sqlite_url) == ["A", "D"]
+    assert len(commits) == 1
+
+
+def test_a_failed_group_commit_reaches_every_writer_and_keeps_nothing(
+    factory: SqlAlchemyUnitOfWorkFactory, sqlite_url: str
+) -> None:
+    def disk_fails(connection: sa.Connection) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    outcomes: dict[str, BaseException | None] = {}
+
+    def noted(name: str, write: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                write()
+                outcomes[name] = None
+            except BaseException as error:
+                outcomes[name] = error
+
+        return run
+
+    sa.event.listen(factory.engine, "commit", disk_fails)
+    try:
+        queue = Queue()
+        first = writer(factory, "A", before_commit=queue.first_works_slowly)
+        others = (noted(n, queue.behind(writer(factory, n))) for n in "BC")
+        run_together(noted("A", first), *others)
+    finally:
+        sa.event.remove(factory.engine, "commit", disk_fails)
+
+    assert sorted(outcomes) == ["A", "B", "C"]
+    assert all(isinstance(error, StorageUnavailable) for error in outcomes.values())
+    assert stored_names(sqlite_url) == []
+    writer(factory, "E")()  # the next group starts afresh
+    assert stored_names(sqlite_url) == ["E"]
+
+
+def test_work_after_a_commit_joins_a_group_again(
+    factory: SqlAlchemyUnitOfWorkFactory, commits: list[float], sqlite_url: str
+) -> None:
+    with factory() as work:
+        work.products.add(Product("A", money("1.00"), 1))
+        work.commit()
+        assert stored_names(sqlite_url) == ["A"]
+        work.products.add(Product("B", money("1.00"), 1))
+        work.commit()
+        work.products.add(Product("C", money("1.00"), 1))  # never committed
+    assert stored_names(sqlite_url) == ["A", "B"]
+    assert len(commits) == 2
+
+
+def test_a_writer_inside_a_writer_of_the_same_thread_is_refused_at_once(
+    factory: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    started = time.monotonic()
+    with factory() as outer:
+        outer.ping()
+        with pytest.raises(RuntimeError, match="already open in this thread"), factory():
+            pass
+    assert time.monotonic() - started < 5  # refused, not left to wait for itself
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (writer(factory, "A")(), done.set()))
+    thread.start()
+    thread.join(10)
+    assert done.is_set()  # and the turn was given back
