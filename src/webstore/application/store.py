@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import cast
 
 from webstore.application import auth, catalog, idempotency, imports, orders
 from webstore.application.actors import OPERATOR, live_superuser
@@ -318,6 +320,16 @@ class Webstore:
         Raises ``OrderNotFound`` (also for another user's order) or ``IllegalTransition``.
         """
         return orders.cancel_order(actor, order_id, uow=self.uow, clock=self.clock)
+
+    def reading_together(self) -> AbstractContextManager[object]:
+        """Within the block, this thread's reading use cases share one transaction.
+
+        One snapshot and one connection for, say, authenticating a request and listing what it
+        asks for. A use case that writes ends it, so that what reads after it sees its work.
+        Storage that cannot share (the in-memory one) gives a block that changes nothing.
+        """
+        shared = getattr(self.uow, "shared_reads", None)
+        return nullcontext() if shared is None else cast(AbstractContextManager[object], shared())
 
     def is_healthy(self) -> bool:
         """Whether the storage answers."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -25,7 +26,13 @@ from webstore.entrypoints import (
     products,
     unread_bodies,
 )
-from webstore.entrypoints.http import MAX_BODY, READ_LIMIT, CompactJsonProvider, JsonResponse
+from webstore.entrypoints.http import (
+    MAX_BODY,
+    READ_LIMIT,
+    CompactJsonProvider,
+    JsonResponse,
+    webstore,
+)
 from webstore.entrypoints.ids import IdConverter
 from webstore.entrypoints.security import CookiePolicy
 
@@ -62,6 +69,8 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     app.extensions["webstore"] = webstore or bootstrap(settings)
     app.extensions["webstore.settings"] = settings
     app.extensions["webstore.cookies"] = CookiePolicy.from_settings(settings)
+    app.before_request(read_together)
+    app.teardown_request(stop_reading_together)
     app.before_request(refuse_large_bodies)
     observability.init_app(app, _metrics(app) if settings.metrics else None)
     if settings.trusted_proxies > 0:
@@ -87,6 +96,22 @@ def _metrics(app: Flask) -> Metrics:
     from webstore.entrypoints import metrics  # prometheus_client only when metrics are on
 
     return metrics.init_app(app)
+
+
+SHARED_READS = "webstore_shared_reads"
+
+
+def read_together() -> None:
+    """A request's reads share one transaction (authentication and what the view reads)."""
+    stack = ExitStack()
+    stack.enter_context(webstore().reading_together())
+    setattr(g, SHARED_READS, stack)
+
+
+def stop_reading_together(error: BaseException | None) -> None:
+    stack = g.pop(SHARED_READS, None)
+    if stack is not None:
+        stack.close()
 
 
 def refuse_large_bodies() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, NoReturn, Self, cast
 
@@ -37,11 +39,13 @@ class SqlAlchemyUnitOfWork:
         outages: OutageLog | None = None,
         *,
         reader: Engine | None = None,
+        shared: _SharedReads | None = None,
         groups: WriterGroups | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._outages = outages or OutageLog()
         self._reader = reader
+        self._shared = shared
         self._groups = groups
         self._writing = reader is None
         self._reading: ReadTransaction | None = None
@@ -54,7 +58,10 @@ class SqlAlchemyUnitOfWork:
             # every request runs can go straight to the driver (``direct.py``); the session
             # reads through the same connection, in the same snapshot, if it is used at all.
             try:
-                direct = self._reading = ReadTransaction(self._reader)
+                if self._shared is not None:
+                    direct = self._reading = self._shared.take()
+                else:
+                    direct = self._reading = ReadTransaction(self._reader)
             except BaseException as error:
                 self._abandon(error)
             self.session = cast(Session, _SessionOnDemand(self._session_factory, direct))
@@ -105,7 +112,9 @@ class SqlAlchemyUnitOfWork:
             try:
                 self.session.close()  # a writer of a group: rolls back to its savepoint
             finally:
-                if self._reading is not None:
+                if self._shared is not None and exc is not None:
+                    self._shared.end()  # it may be broken: the next reader begins afresh
+                elif self._reading is not None and self._shared is None:
                     self._reading.close()  # rolls the read-only transaction back
                 if self._member is not None:
                     self._member.finish(keep=False)
@@ -192,6 +201,29 @@ class _SessionOnDemand:
             self._session.close()
 
 
+class _SharedReads:
+    """The one read-only transaction of the readers of a ``shared_reads`` block."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._transaction: ReadTransaction | None = None
+
+    def take(self) -> ReadTransaction:
+        if self._transaction is None:
+            self._transaction = ReadTransaction(self._engine)
+        return self._transaction
+
+    def end(self) -> None:
+        transaction, self._transaction = self._transaction, None
+        if transaction is None:
+            return
+        try:
+            transaction.close()
+        except Exception as error:  # a connection that broke: the pool has dropped it
+            if not is_outage(error):
+                raise
+
+
 class SqlAlchemyUnitOfWorkFactory:
     """Units of work over one engine; read-only ones run side by side on both databases."""
 
@@ -206,6 +238,9 @@ class SqlAlchemyUnitOfWorkFactory:
         # of one process take turns in a shared transaction instead, committed once for all of
         # them (``writer_groups.py``); only writers of other processes meet the lock.
         self._writer_groups = WriterGroups(engine) if engine.dialect.name == "sqlite" else None
+        self._shared_reads: ContextVar[_SharedReads | None] = ContextVar(
+            f"webstore_shared_reads_{id(self)}", default=None
+        )
 
     @classmethod
     def from_url(
@@ -214,9 +249,33 @@ class SqlAlchemyUnitOfWorkFactory:
         return cls(engines.create_engine(url, pool_size=pool_size, max_overflow=max_overflow))
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
+        shared = self._shared_reads.get()
         if read_only:
-            return SqlAlchemyUnitOfWork(self._writer, self._outages, reader=self._reader)
+            return SqlAlchemyUnitOfWork(
+                self._writer, self._outages, reader=self._reader, shared=shared
+            )
+        if shared is not None:
+            shared.end()  # readers after this writer see what it wrote
         return SqlAlchemyUnitOfWork(self._writer, self._outages, groups=self._writer_groups)
+
+    @contextmanager
+    def shared_reads(self) -> Iterator[None]:
+        """Within the block, this thread's read-only units of work share one transaction.
+
+        One snapshot and one connection for, say, authenticating a request and listing what
+        it asks for, instead of one each. A writing unit of work ends the shared transaction,
+        so that readers after it see what it wrote; so does a reader that fails.
+        """
+        if self._shared_reads.get() is not None:
+            yield  # already inside such a block: its transaction is this one's
+            return
+        shared = _SharedReads(self._reader)
+        token = self._shared_reads.set(shared)
+        try:
+            yield
+        finally:
+            self._shared_reads.reset(token)
+            shared.end()
 
     def dispose(self) -> None:
         """Close every pooled connection (tests, and processes that are about to exit)."""

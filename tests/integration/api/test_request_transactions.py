@@ -1,0 +1,76 @@
+"""Over HTTP, a request's reads share one transaction: one connection for a cached listing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import fast_settings
+from tests.integration.api.conftest import Shopper, SteppingClock
+from tests.integration.persistence.helpers import POSTGRES
+from webstore import Webstore, bootstrap
+from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from webstore.config import Settings
+
+
+@pytest.fixture(params=["sqlite", POSTGRES])
+def settings(request: pytest.FixtureRequest) -> Settings:
+    return fast_settings(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def store(settings: Settings, clock: SteppingClock) -> Iterator[Webstore]:
+    store = bootstrap(settings, clock=clock, migrate=True)
+    yield store
+    assert isinstance(store.uow, SqlAlchemyUnitOfWorkFactory)
+    store.uow.dispose()  # before the test's schema is dropped
+
+
+@pytest.fixture
+def checkouts(store: Webstore) -> Iterator[list[object]]:
+    assert isinstance(store.uow, SqlAlchemyUnitOfWorkFactory)
+    pool = store.uow.engine.pool
+    seen: list[object] = []
+
+    def record(*args: object) -> None:
+        seen.append(args[0])
+
+    sa.event.listen(pool, "checkout", record)
+    yield seen
+    sa.event.remove(pool, "checkout", record)
+
+
+def test_a_listing_authenticates_and_lists_on_one_connection(
+    store: Webstore, make_shopper: Callable[..., Shopper], checkouts: list[object]
+) -> None:
+    admin = make_shopper("margaret", superuser=True, store=store)
+    assert (
+        admin.post("/api/products", json={"name": "Chair", "price": "5", "amount": 3}).status_code
+        == 201
+    )
+    alice = make_shopper("alice")
+    for path in ("/api/get_all_products", "/api/get_all_products", "/api/get_order"):
+        checkouts.clear()
+        response = alice.get(path)
+        assert response.status_code == 200
+        assert len(checkouts) == 1, path
+    assert store.uow.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_an_order_is_listed_by_the_next_request_and_stock_follows(
+    store: Webstore, make_shopper: Callable[..., Shopper]
+) -> None:
+    admin = make_shopper("margaret", superuser=True, store=store)
+    created = admin.post("/api/products", json={"name": "Chair", "price": "5", "amount": 3})
+    product_id = created.json["id"]
+    alice = make_shopper("alice")
+    assert alice.get("/api/get_all_products").json[0]["amount"] == 3
+    order = {"address": "1 Main Street", "phone": "+1 555 0100"}
+    placed = alice.post(
+        "/api/post_order", json={**order, "items": [{"product_id": product_id, "amount": 2}]}
+    )
+    assert placed.status_code == 201, placed.json
+    assert alice.get("/api/get_all_products").json[0]["amount"] == 1
+    assert [o["id"] for o in alice.get("/api/get_order").json] == [placed.json["id"]]
