@@ -191,3 +191,23 @@ def test_a_writer_inside_a_writer_of_the_same_thread_is_refused_at_once(
     thread.start()
     thread.join(10)
     assert done.is_set()  # and the turn was given back
+
+
+def test_a_writer_that_was_expected_but_never_comes_does_not_hold_the_group(
+    factory: SqlAlchemyUnitOfWorkFactory, sqlite_url: str
+) -> None:
+    # As when a worker shuts down: a writer stopped while it waited for its turn. Counted as
+    # coming, it never joins; the group's done writers must still commit, promptly.
+    groups = factory._writer_groups
+    assert groups is not None
+    returned = threading.Event()
+
+    def write_then_note() -> None:
+        writer(factory, "A", before_commit=lambda: setattr(groups, "_queued", 2))()
+        returned.set()
+
+    thread = threading.Thread(target=write_then_note)
+    thread.start()
+    assert returned.wait(5), "the group waited for a writer that never came"
+    thread.join(5)
+    assert stored_names(sqlite_url) == ["A"]

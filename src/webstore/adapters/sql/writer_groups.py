@@ -88,7 +88,12 @@ class WriterGroups:
             raise RuntimeError("a writing unit of work is already open in this thread")
         with self._lock:
             self._queued += 1
-        self._turn.acquire()
+        try:
+            self._turn.acquire()
+        except BaseException:  # stopped while waiting (a worker shutting down): not queued
+            with self._lock:
+                self._queued -= 1
+            raise
         self._holder = me
         try:
             with self._lock:  # joined in one step: a group being closed is never joined
@@ -128,28 +133,38 @@ class WriterGroups:
             if group.first_done is None:
                 group.first_done = time.monotonic()
         self._release_turn()
-        self._pause()
-        with self._lock:
-            lead = (
-                not group.closing
-                and group.working == 0
-                and (
-                    self._queued == 0
-                    or group.writers >= MAX_WRITERS
-                    or time.monotonic() - group.first_done > MAX_WAIT
-                )
-            )
-            if lead:
-                group.closing = True
-                if self._open is group:
-                    self._open = None  # writers from now on begin a group of their own
-        if lead:
-            self._end(group)
-        else:
-            group.ended.wait()
+        try:
+            self._pause()
+        finally:  # even for a writer being stopped: a group whose writers are all done must end
+            self._lead_or_wait(group)
         if group.failure is not None:
             failure = group.failure
             raise GroupCommitFailed(f"the group's commit failed: {failure}") from failure
+
+    def _lead_or_wait(self, group: _Group) -> None:
+        """End the group if no writer works in it and none is coming (or enough waited), else
+        wait for its end, looking again now and then: a writer that was expected may never
+        join (stopped while it waited for its turn), and the group must not wait for it."""
+        while True:
+            with self._lock:
+                if group.closing:
+                    lead = False
+                else:
+                    assert group.first_done is not None
+                    lead = group.working == 0 and (
+                        self._queued == 0
+                        or group.writers >= MAX_WRITERS
+                        or time.monotonic() - group.first_done > MAX_WAIT
+                    )
+                    if lead:
+                        group.closing = True
+                        if self._open is group:
+                            self._open = None  # writers from now on begin a group of their own
+            if lead:
+                self._end(group)
+                return
+            if group.ended.wait(None if group.closing else MAX_WAIT):
+                return
 
     def _end(self, group: _Group) -> None:
         try:
