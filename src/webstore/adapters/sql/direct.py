@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Select
 
@@ -70,11 +71,21 @@ class InConnection:
         self.opened.invalidate(error)
 
 
+def in_session(session: Session, direct: DriverAccess | None) -> DriverAccess:
+    """Where a direct read runs: a read-only unit of work's transaction when given, else the
+    session's own transaction, once whatever the session holds unsaved is written."""
+    if direct is not None:
+        return direct
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return InConnection(session.connection())
+
+
 class DirectRead:
     """A SELECT of bound parameters only, compiled once per dialect, run on the driver."""
 
     def __init__(self, statement: Select[Any]) -> None:
-        self.statement = statement  # for callers that run it through SQLAlchemy instead
+        self.statement = statement
         self._prepared: dict[str, _Prepared] = {}
 
     def rows(self, reading: DriverAccess, **values: Any) -> list[tuple[Any, ...]]:

@@ -14,10 +14,9 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.direct import DirectRead
+from webstore.adapters.sql.direct import DirectRead, DriverAccess, in_session
 from webstore.adapters.sql.orm import catalogue_version as catalogue_version_table
 from webstore.adapters.sql.orm import order_lines, order_versions, orders, products
-from webstore.adapters.sql.reading import ReadTransaction
 from webstore.domain.orders import Order, OrderLine
 from webstore.domain.products import Product
 
@@ -61,28 +60,21 @@ ORDER_VERSIONS = DirectRead(
 )
 
 
-def catalogue_version(session: Session, direct: ReadTransaction | None = None) -> int | None:
+def catalogue_version(session: Session, direct: DriverAccess | None = None) -> int | None:
     """The catalogue's version (raised by triggers on every product change).
 
-    ``direct``: a read-only unit of work's transaction, to read through the driver (``direct.py``).
+    ``direct``: a read-only unit of work's transaction (see ``direct.in_session``).
     """
-    if direct is not None:
-        row = CATALOGUE_VERSION.first(direct)
-    else:
-        row = session.execute(CATALOGUE_VERSION.statement).first()
+    row = CATALOGUE_VERSION.first(in_session(session, direct))
     return None if row is None else int(row[0])
 
 
 def order_listing_version(
-    session: Session, user_id: int | None, direct: ReadTransaction | None = None
+    session: Session, user_id: int | None, direct: DriverAccess | None = None
 ) -> int | None:
     """The version of every order (``user_id`` None) or of one user's orders."""
     scopes = {"everyone": 0, "owner": 0 if user_id is None else user_id}
-    if direct is not None:
-        rows = ORDER_VERSIONS.rows(direct, **scopes)
-    else:
-        rows = [tuple(row) for row in session.execute(ORDER_VERSIONS.statement, scopes)]
-    found = dict(rows)
+    found = dict(ORDER_VERSIONS.rows(in_session(session, direct), **scopes))
     if 0 not in found:
         return None  # the versions are not kept (an emptied table): never trust a cache
     return int(found[0] if user_id is None else found.get(user_id, 0))

@@ -11,8 +11,6 @@ and read-only flag to the connection, and restores them when it goes back to the
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
@@ -69,7 +67,3 @@ class ReadTransaction:
             self._connection.close()
         else:
             self.pooled.close()  # the pool rolls back a connection given back to it
-
-    def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        state: Any = "wrapped" if self._connection is not None else "driver"
-        return f"<ReadTransaction {self.dialect.name} {state}>"

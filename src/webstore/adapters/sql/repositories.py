@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from webstore.adapters.sql import listings, search
-from webstore.adapters.sql.direct import DirectRead, InConnection
+from webstore.adapters.sql.direct import DirectRead, in_session
 from webstore.adapters.sql.orm import (
     login_sessions,
     order_lines,
@@ -239,15 +239,8 @@ class SqlAlchemyLoginSessionRepository:
 
     def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
         # Runs on every authenticated request: one primary-key lookup joined to its user.
-        if self._direct is not None:
-            row = _PRINCIPAL.first(self._direct, session_id=session_id, user_id=user_id)
-        else:
-            # A writer: the same statement, straight to the driver in the session's own
-            # transaction, once whatever the session holds unsaved is written.
-            if self._session.new or self._session.dirty or self._session.deleted:
-                self._session.flush()
-            access = InConnection(self._session.connection())
-            row = _PRINCIPAL.first(access, session_id=session_id, user_id=user_id)
+        access = in_session(self._session, self._direct)
+        row = _PRINCIPAL.first(access, session_id=session_id, user_id=user_id)
         if row is None:
             return None
         user_id, username, email, is_superuser, is_active, revoked_at, expires_at = row

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from webstore.adapters.sql import engine as engines
 from webstore.adapters.sql.availability import OutageLog, is_outage
-from webstore.adapters.sql.direct import DirectRead
+from webstore.adapters.sql.direct import DirectRead, in_session
 from webstore.adapters.sql.idempotency import SqlAlchemyIdempotencyRepository
 from webstore.adapters.sql.login_attempts import SqlAlchemyLoginAttemptRepository
 from webstore.adapters.sql.orm import start_mappers
@@ -148,10 +148,7 @@ class SqlAlchemyUnitOfWork:
         self.session.rollback()
 
     def ping(self) -> None:
-        if self._reading is not None:
-            _PING.rows(self._reading)
-        else:
-            self.session.execute(_PING.statement)
+        _PING.rows(in_session(self.session, self._reading))
 
 
 class _GroupWriterSession:
