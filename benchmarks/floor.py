@@ -1,7 +1,9 @@
 """The Flask floor: a bare Flask route answering the project's captured bytes.
 
 It runs under the very server code and settings that ``webstore serve`` uses, so the gap between
-it and the project is the project's own request path.
+it and the project is the project's own request path. Its login answers after one Argon2 verify
+with the project's default parameters, the one thing a login must spend: the gap there is the
+login's other CPU, measured under the same load and concurrency.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ import os
 
 from flask import Flask, Response, request
 
+from benchmarks.scenarios import PASSWORD
+from webstore.adapters.passwords import Argon2PasswordHasher
 from webstore.entrypoints.server import serve_flask
+
+LOGIN = "POST /api/login_view"
 
 
 def create_floor(responses_file: str) -> Flask:
@@ -21,12 +27,15 @@ def create_floor(responses_file: str) -> Flask:
             key: (status, body.encode()) for key, (status, body) in json.load(handle).items()
         }
     app = Flask(__name__)
+    hasher = Argon2PasswordHasher()
+    stored = hasher.hash(PASSWORD)
 
     @app.route("/<path:path>", methods=["GET", "POST"])
     def answer(path: str) -> Response:
-        status, body = captured.get(
-            f"{request.method} {request.full_path.rstrip('?')}", (404, b'{"detail":"Not found."}')
-        )
+        key = f"{request.method} {request.full_path.rstrip('?')}"
+        status, body = captured.get(key, (404, b'{"detail":"Not found."}'))
+        if key == LOGIN:
+            hasher.verify(stored, json.loads(request.get_data())["password"])
         return Response(body, status, content_type="application/json")
 
     return app

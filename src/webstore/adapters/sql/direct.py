@@ -1,4 +1,4 @@
-"""SELECTs that every request runs, sent straight to the database driver.
+"""Statements that every request (or every order) runs, sent straight to the database driver.
 
 Every authenticated request reads its login session, and every listing reads a version, before
 anything else. Through SQLAlchemy's execution path each such statement costs several times what
@@ -6,28 +6,43 @@ the database spends on it (events, execution contexts, result objects). A ``Dire
 what is worth keeping: SQLAlchemy compiles the statement once per dialect and converts each
 column with the column type's own result processor, so the SQL and the values are exactly what
 ``Connection.execute`` would give; only the per-call machinery is skipped. It runs on the
-connection of the unit of work, inside its transaction (and so in its snapshot).
+connection of the unit of work, inside its transaction (and so in its snapshot). A
+``DirectWrite`` does the same for the INSERTs and UPDATEs of placing an order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolProxiedConnection
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Prepared:
     sql: str
     positional: tuple[str, ...] | None  # parameter names in order, for positional paramstyles
     binds: dict[str, Callable[[Any], Any]]  # parameters whose type converts them
-    results: tuple[Callable[[Any], Any] | None, ...]  # one per column
+    columns: tuple[TypeEngine[Any], ...]  # of the rows it returns, if any
+    # One converter per column, from the types the driver reports (a NUMERIC's depends on
+    # them): known after the first run.
+    results: tuple[Callable[[Any], Any] | None, ...] | None = None
+
+    def converters(self, dialect: Dialect, cursor: Any) -> tuple[Callable[[Any], Any] | None, ...]:
+        if self.results is None:
+            reported = [entry[1] for entry in cursor.description or ()]
+            self.results = tuple(
+                column.dialect_impl(dialect).result_processor(dialect, code)
+                for column, code in zip(self.columns, reported, strict=True)
+            )
+        return self.results
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         converted = {
@@ -38,10 +53,13 @@ class _Prepared:
             return converted
         return tuple(converted[name] for name in self.positional)
 
-    def row(self, raw: tuple[Any, ...]) -> tuple[Any, ...]:
+    @staticmethod
+    def row(
+        converters: tuple[Callable[[Any], Any] | None, ...], raw: tuple[Any, ...]
+    ) -> tuple[Any, ...]:
         return tuple(
             value if convert is None else convert(value)
-            for convert, value in zip(self.results, raw, strict=True)
+            for convert, value in zip(converters, raw, strict=True)
         )
 
 
@@ -81,34 +99,49 @@ def in_session(session: Session, direct: DriverAccess | None) -> DriverAccess:
     return InConnection(session.connection())
 
 
-class DirectRead:
-    """A SELECT of bound parameters only, compiled once per dialect, run on the driver."""
+class _DirectStatement:
+    """A statement of bound parameters only, compiled once per dialect, run on the driver."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._prepared: dict[str, _Prepared] = {}
 
-    def rows(self, reading: DriverAccess, **values: Any) -> list[tuple[Any, ...]]:
-        dialect = reading.dialect
+    def _run(
+        self, access: DriverAccess, values: Mapping[str, Any] | list[Mapping[str, Any]]
+    ) -> list[tuple[Any, ...]]:
+        dialect = access.dialect
         prepared = self._prepared.get(dialect.name) or self._prepare(dialect)
-        cursor = reading.pooled.cursor()
-        sql, parameters = prepared.sql, prepared.parameters(values)
-        dispatch = reading.engine.dispatch
+        many = isinstance(values, list)
+        cursor = access.pooled.cursor()
+        sql = prepared.sql
+        try:
+            parameters: Any = (
+                [prepared.parameters(each) for each in values]
+                if isinstance(values, list)
+                else prepared.parameters(values)
+            )
+        except Exception as error:  # a value its column's type refuses, as SQLAlchemy says it
+            raise exc.StatementError(str(error), sql, None, error) from error
+        dispatch = access.engine.dispatch
         try:
             # The engine's cursor events still see the statement (query counts, tracing); they
             # get the SQLAlchemy connection only if one was opened, and no execution context.
             for before in dispatch.before_cursor_execute:
-                sql, parameters = before(reading.opened, cursor, sql, parameters, None, False)
-            cursor.execute(sql, parameters)
-            fetched = cursor.fetchall()
+                sql, parameters = before(access.opened, cursor, sql, parameters, None, many)
+            if many:
+                cursor.executemany(sql, parameters)
+            else:
+                cursor.execute(sql, parameters)
+            fetched = cursor.fetchall() if prepared.columns else []
+            converters = prepared.converters(dialect, cursor) if fetched else ()
             for after in dispatch.after_cursor_execute:
-                after(reading.opened, cursor, sql, parameters, None, False)
+                after(access.opened, cursor, sql, parameters, None, many)
         except dialect.loaded_dbapi.Error as error:
             # As SQLAlchemy's own execution path would: its exception classes (which the outage
             # checks know), and a connection that broke is not handed out again.
-            invalidated = dialect.is_disconnect(error, reading.pooled.driver_connection, cursor)
+            invalidated = dialect.is_disconnect(error, access.pooled.driver_connection, cursor)
             if invalidated:
-                reading.invalidate(error)
+                access.invalidate(error)
             raise exc.DBAPIError.instance(
                 sql,
                 None,
@@ -120,26 +153,52 @@ class DirectRead:
             ) from error
         finally:
             cursor.close()
-        return [prepared.row(row) for row in fetched]
-
-    def first(self, reading: DriverAccess, **values: Any) -> tuple[Any, ...] | None:
-        found = self.rows(reading, **values)
-        return found[0] if found else None
+        return [prepared.row(converters, row) for row in fetched]
 
     def _prepare(self, dialect: Dialect) -> _Prepared:
-        compiled = self.statement.compile(dialect=dialect)
+        compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect))
         binds: dict[str, Callable[[Any], Any]] = {}
         for name, bind in compiled.binds.items():
             convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if convert is not None:
                 binds[name] = convert
-        results = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in self.statement.selected_columns
-        )
+        # A SELECT's columns, or what an INSERT or UPDATE returns (none without RETURNING).
+        columns = getattr(self.statement, "exported_columns", ())
         positional = compiled.positiontup
         prepared = _Prepared(
-            str(compiled), None if positional is None else tuple(positional), binds, results
+            str(compiled),
+            None if positional is None else tuple(positional),
+            binds,
+            tuple(column.type for column in columns),
         )
         self._prepared[dialect.name] = prepared
         return prepared
+
+
+class DirectRead(_DirectStatement):
+    """A SELECT of bound parameters only, compiled once per dialect, run on the driver."""
+
+    def rows(self, reading: DriverAccess, **values: Any) -> list[tuple[Any, ...]]:
+        return self._run(reading, values)
+
+    def first(self, reading: DriverAccess, **values: Any) -> tuple[Any, ...] | None:
+        found = self.rows(reading, **values)
+        return found[0] if found else None
+
+
+class DirectWrite(_DirectStatement):
+    """An INSERT or UPDATE of bound parameters only (``bindparam`` values), run on the driver.
+
+    It runs in the unit of work's transaction, after whatever its session holds unsaved
+    (``in_session``); the database's triggers (listing versions) fire as for any statement.
+    """
+
+    def one(self, writing: DriverAccess, **values: Any) -> tuple[Any, ...] | None:
+        """Run once; the row it returns (RETURNING), if any."""
+        returned = self._run(writing, values)
+        return returned[0] if returned else None
+
+    def many(self, writing: DriverAccess, rows: list[Mapping[str, Any]]) -> None:
+        """Run once per row of values, in one call to the driver (executemany)."""
+        if rows:
+            self._run(writing, rows)

@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from webstore.adapters.sql import listings, search
-from webstore.adapters.sql.direct import DirectRead, in_session
+from webstore.adapters.sql.direct import DirectRead, DirectWrite, in_session
 from webstore.adapters.sql.orm import (
     login_sessions,
     order_lines,
@@ -62,6 +63,8 @@ class SqlAlchemyProductRepository:
     def __init__(self, session: Session, direct: ReadTransaction | None = None) -> None:
         self._session = session
         self._direct = direct  # a read-only unit of work's (see ``direct.py``)
+        self._locked: dict[int, Product] = {}  # by get_for_update, outside the session
+        self._saved: dict[int, tuple[object, ...]] = {}  # what their rows hold
 
     def add(self, product: Product) -> None:
         self._session.add(product)
@@ -92,14 +95,62 @@ class SqlAlchemyProductRepository:
         # deadlocking. FOR NO KEY UPDATE is the lock the UPDATE takes anyway, and it lets other
         # transactions insert order lines that reference these rows. SQLite ignores the clause:
         # its IMMEDIATE transactions already run one writer at a time.
-        statement = (
-            select(Product)
-            .where(products.c.id.in_(product_ids))
-            .order_by(products.c.id)
-            .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
+        wanted = sorted(set(product_ids))
+        if not wanted:
+            return []
+        self.write_changes()  # what this unit of work changed is what the rows now hold
+        if self._session_holds(wanted):
+            statement = (
+                select(Product)
+                .where(products.c.id.in_(wanted))
+                .order_by(products.c.id)
+                .with_for_update(key_share=True)
+                .execution_options(populate_existing=True)
+            )
+            return list(self._session.scalars(statement))
+        # Every checkout locks its products: straight to the driver, and the products stay out
+        # of the session (``write_changes`` saves what changes in them).
+        rows = _locking_read(len(wanted)).rows(
+            in_session(self._session, None), **{f"id_{n}": pid for n, pid in enumerate(wanted)}
         )
-        return list(self._session.scalars(statement))
+        locked = []
+        for pid, name_key, name, description, price, stock, is_active in rows:
+            product = self._locked.get(pid)
+            if product is None:
+                product = self._locked[pid] = Product(name, price, stock, description, id=pid)
+            product.name, product.description, product.price = name, description, price
+            product.stock, product.is_active, product.name_key = stock, is_active, name_key
+            self._saved[pid] = _stored(product)
+            locked.append(product)
+        return locked
+
+    def write_changes(self) -> None:
+        """Save what changed in the products ``get_for_update`` handed out (the unit of work
+        calls this before it commits)."""
+        changed = [p for pid, p in self._locked.items() if _stored(p) != self._saved[pid]]
+        if not changed:
+            return
+        _UPDATE_PRODUCT.many(
+            in_session(self._session, None),
+            [
+                {"product_id": p.id, "new_name": p.name, "new_name_key": p.name_key,
+                 "new_description": p.description, "new_price": p.price,
+                 "new_amount": p.stock, "new_is_active": p.is_active}
+                for p in changed
+            ],
+        )  # fmt: skip
+        for product in changed:
+            self._saved[product.product_id] = _stored(product)
+
+    def _session_holds(self, product_ids: list[int]) -> bool:
+        """Whether the session already has one of these products (added, or loaded by a
+        query): then the session's own locking read refreshes that very object."""
+        if not self._session.identity_map:
+            return False
+        return any(
+            self._session.identity_map.get(identity_key(Product, pid)) is not None
+            for pid in product_ids
+        )
 
     def list(self, query: ProductQuery, limit: int | None = None, offset: int = 0) -> list[Product]:
         return listings.products_by_id(self._session, _products_matching(query), limit, offset)
@@ -124,7 +175,64 @@ def _products_matching(query: ProductQuery) -> list[ColumnElement[bool]]:
     return criteria
 
 
-_INSERT_ORDER = insert(orders).returning(orders.c.id)
+def _stored(product: Product) -> tuple[object, ...]:
+    return (product.name, product.name_key, product.description, product.price,
+            product.stock, product.is_active)  # fmt: skip
+
+
+_LOCKING_READS: dict[int, DirectRead] = {}
+
+
+def _locking_read(count: int) -> DirectRead:
+    """The products with ``count`` given ids, locked, in id order (one statement per count)."""
+    read = _LOCKING_READS.get(count)
+    if read is None:
+        c = products.c
+        read = _LOCKING_READS.setdefault(
+            count,
+            DirectRead(
+                select(c.id, c.name_key, c.name, c.description, c.price, c.amount, c.is_active)
+                .where(c.id.in_([bindparam(f"id_{n}") for n in range(count)]))
+                .order_by(c.id)
+                .with_for_update(key_share=True)
+            ),
+        )
+    return read
+
+
+_UPDATE_PRODUCT = DirectWrite(
+    update(products)
+    .where(products.c.id == bindparam("product_id"))
+    .values(
+        name=bindparam("new_name"),
+        name_key=bindparam("new_name_key"),
+        description=bindparam("new_description"),
+        price=bindparam("new_price"),
+        amount=bindparam("new_amount"),
+        is_active=bindparam("new_is_active"),
+    )
+)
+_INSERT_ORDER = DirectWrite(
+    insert(orders)
+    .values(
+        user_id=bindparam("new_user_id"),
+        address=bindparam("new_address"),
+        phone=bindparam("new_phone"),
+        status=bindparam("new_status"),
+        created_at=bindparam("new_created_at"),
+    )
+    .returning(orders.c.id)
+)
+_INSERT_LINE = DirectWrite(
+    insert(order_lines).values(
+        order_id=bindparam("new_order_id"),
+        position=bindparam("new_position"),
+        product_id=bindparam("new_product_id"),
+        product_name=bindparam("new_product_name"),
+        amount=bindparam("new_amount"),
+        price=bindparam("new_price"),
+    )
+)
 
 
 class SqlAlchemyOrderRepository:
@@ -135,36 +243,30 @@ class SqlAlchemyOrderRepository:
         self._direct = direct  # a read-only unit of work's (see ``direct.py``)
 
     def add(self, order: Order) -> None:
-        # Two statements, straight: the order (its id comes back) and its lines in one
-        # executemany. The ORM's flush would spend several times as long deciding the same
-        # inserts, on the path of every checkout. The order then joins the session as if it
-        # had been loaded, so that later changes to it in this unit of work are saved.
-        connection = self._session.connection()
-        order.id = connection.execute(
-            _INSERT_ORDER,
-            {
-                "user_id": order.user_id,
-                "address": order.address,
-                "phone": order.phone,
-                "status": order.status,
-                "created_at": order.created_at,
-            },
-        ).scalar_one()
-        if order.lines:
-            connection.execute(
-                insert(order_lines),
-                [
-                    {
-                        "order_id": order.id,
-                        "position": position,
-                        "product_id": line.product_id,
-                        "product_name": line.product_name,
-                        "amount": line.quantity,
-                        "price": line.price,
-                    }
-                    for position, line in enumerate(order.lines)
-                ],
-            )
+        # Two statements, straight to the driver: the order (its id comes back) and its lines
+        # in one executemany. The ORM's flush would spend several times as long deciding the
+        # same inserts, on the path of every checkout. The order then joins the session as if
+        # it had been loaded, so that later changes to it in this unit of work are saved.
+        writing = in_session(self._session, None)
+        inserted = _INSERT_ORDER.one(
+            writing,
+            new_user_id=order.user_id,
+            new_address=order.address,
+            new_phone=order.phone,
+            new_status=order.status,
+            new_created_at=order.created_at,
+        )
+        assert inserted is not None
+        order.id = inserted[0]
+        _INSERT_LINE.many(
+            writing,
+            [
+                {"new_order_id": order.id, "new_position": position,
+                 "new_product_id": line.product_id, "new_product_name": line.product_name,
+                 "new_amount": line.quantity, "new_price": line.price}
+                for position, line in enumerate(order.lines)
+            ],
+        )  # fmt: skip
         make_transient_to_detached(order)
         self._session.add(order)
 

@@ -131,6 +131,7 @@ class SqlAlchemyUnitOfWork:
 
     def commit(self) -> None:
         try:
+            self.products.write_changes()
             self.session.commit()
         except StaleDataError as error:
             # A versioned row (a login session's generation) changed since we read it.
