@@ -16,6 +16,7 @@ def render(
     results: dict[tuple[str, str], Sample],
     scaling: dict[int, dict[str, float]],
     scale_out: dict[str, Any] | None,
+    login_probe: dict[str, float],
 ) -> str:
     lines = [f"- {key}: {value}" for key, value in header.items() if key != "notes"]
     lines += [f"- note: {note}" for note in header["notes"]]
@@ -49,6 +50,10 @@ def render(
         f"verify, {floor_login.cpu_ms:.1f} ms in the same rounds: "
         f"{login.cpu_ms - floor_login.cpu_ms:.1f} ms of other CPU "
         f"(one verify alone in a quiet process: {header['argon2_verify_ms']:.1f} ms)",
+        "",
+        f"login, other CPU (the login probe: Argon2 at its cheapest, same load): "
+        f"{login_probe['cpu_ms']:.2f} ms per login, of which the verify is "
+        f"{login_probe['verify_ms']:.2f} ms: **{login_probe['other_ms']:.2f} ms of other CPU**",
         "",
         "| products, one client, median ms | " + " | ".join(next(iter(scaling.values()))) + " |",
         "|---:|" + "---:|" * len(next(iter(scaling.values()))),

@@ -81,8 +81,14 @@ def project_env(database_url: str) -> dict[str, str]:
     return env
 
 
-def start_project(database_url: str, workdir: Path, workers: int, name: str = "webstore") -> System:
-    env = project_env(database_url)
+def start_project(
+    database_url: str,
+    workdir: Path,
+    workers: int,
+    name: str = "webstore",
+    extra_env: dict[str, str] | None = None,
+) -> System:
+    env = {**project_env(database_url), **(extra_env or {})}
     arguments = ("--username", "admin", "--email", "admin@example.com", "--password-stdin")
     created = subprocess.run(
         [str(BIN / "webstore"), "create-superuser", *arguments],

@@ -31,6 +31,7 @@ class _Prepared:
     positional: tuple[str, ...] | None  # parameter names in order, for positional paramstyles
     binds: dict[str, Callable[[Any], Any]]  # parameters whose type converts them
     columns: tuple[TypeEngine[Any], ...]  # of the rows it returns, if any
+    fixed: dict[str, Any]  # the values the statement holds itself (a LIMIT's, say)
     # One converter per column, from the types the driver reports (a NUMERIC's depends on
     # them): known after the first run.
     results: tuple[Callable[[Any], Any] | None, ...] | None = None
@@ -45,6 +46,8 @@ class _Prepared:
         return self.results
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
+        if self.fixed:
+            values = {**self.fixed, **values}
         converted = {
             name: (self.binds[name](value) if name in self.binds else value)
             for name, value in values.items()
@@ -90,8 +93,8 @@ class InConnection:
 
 
 def in_session(session: Session, direct: DriverAccess | None) -> DriverAccess:
-    """Where a direct read runs: a read-only unit of work's transaction when given, else the
-    session's own transaction, once whatever the session holds unsaved is written."""
+    """Where a direct statement runs: a read-only unit of work's transaction when given, else
+    the session's own transaction, once whatever the session holds unsaved is written."""
     if direct is not None:
         return direct
     if session.new or session.dirty or session.deleted:
@@ -170,6 +173,11 @@ class _DirectStatement:
             None if positional is None else tuple(positional),
             binds,
             tuple(column.type for column in columns),
+            {
+                name: bind.effective_value
+                for name, bind in compiled.binds.items()
+                if not bind.required
+            },
         )
         self._prepared[dialect.name] = prepared
         return prepared

@@ -1,13 +1,18 @@
-"""Failed logins in SQL: appended, read back through one index, pruned a batch at a time."""
+"""Failed logins in SQL: appended, read back through one index, pruned a batch at a time.
+
+Every login runs most of these statements, so they are built once and sent straight to the
+driver (``direct.py``), in the unit of work's transaction.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ColumnElement, delete, func, insert, literal, select
+from sqlalchemy import BigInteger, Integer, bindparam, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from webstore.adapters.sql.direct import DirectRead, DirectWrite, DriverAccess, in_session
 from webstore.adapters.sql.orm import login_failures
 from webstore.application.ports import LoginFailureKind
 
@@ -29,48 +34,63 @@ class SqlAlchemyLoginAttemptRepository:
             self._session.execute(select(func.pg_advisory_xact_lock(lock_id)))
 
     def add_failure(self, kind: LoginFailureKind, key: str, at: datetime) -> int:
-        statement = (
-            insert(login_failures)
-            .values(kind=kind.value, key=key, failed_at=at)
-            .returning(login_failures.c.id)
-        )
-        failure_id: int = self._session.execute(statement).scalar_one()
+        added = _ADD.one(self._writing(), new_kind=kind.value, new_key=key, new_failed_at=at)
+        assert added is not None
+        failure_id: int = added[0]
         return failure_id
 
     def remove(self, failure_id: int) -> None:
-        self._session.execute(delete(login_failures).where(login_failures.c.id == failure_id))
+        _REMOVE.one(self._writing(), failure_id=failure_id)
 
     def nth_latest_failure(
         self, kind: LoginFailureKind, key: str, n: int, since: datetime
     ) -> datetime | None:
         # Reads at most n index entries, newest first, however many failures there are.
-        statement = (
-            select(login_failures.c.failed_at)
-            .where(*_of(kind, key), login_failures.c.failed_at > since)
-            .order_by(login_failures.c.failed_at.desc())
-            .limit(1)
-            .offset(n - 1)
+        found = _NTH_LATEST.first(
+            self._writing(), of_kind=kind.value, of_key=key, since=since, skip=n - 1
         )
-        latest: datetime | None = self._session.execute(statement).scalar_one_or_none()
-        return latest
+        return None if found is None else found[0]
 
     def clear(self, kind: LoginFailureKind, key: str) -> None:
-        self._session.execute(delete(login_failures).where(*_of(kind, key)))
+        _CLEAR.one(self._writing(), of_kind=kind.value, of_key=key)
 
     def prune(self, before: datetime) -> None:
-        # SKIP LOCKED: logins pruning at the same moment share the old rows out instead of
-        # queueing for each other (PostgreSQL; SQLite runs one writer at a time anyway).
-        doomed = (
-            select(login_failures.c.id)
-            .where(login_failures.c.failed_at < before)
+        _PRUNE.one(self._writing(), before=before)
+
+    def _writing(self) -> DriverAccess:
+        return in_session(self._session, None)
+
+
+_failures = login_failures.c
+_OF_KEY = (_failures.kind == bindparam("of_kind"), _failures.key == bindparam("of_key"))
+_ADD = DirectWrite(
+    insert(login_failures)
+    .values(
+        kind=bindparam("new_kind"), key=bindparam("new_key"), failed_at=bindparam("new_failed_at")
+    )
+    .returning(_failures.id)
+)
+_REMOVE = DirectWrite(delete(login_failures).where(_failures.id == bindparam("failure_id")))
+_NTH_LATEST = DirectRead(
+    select(_failures.failed_at)
+    .where(*_OF_KEY, _failures.failed_at > bindparam("since"))
+    .order_by(_failures.failed_at.desc())
+    .limit(1)
+    .offset(bindparam("skip", type_=Integer))
+)
+_CLEAR = DirectWrite(delete(login_failures).where(*_OF_KEY))
+# SKIP LOCKED: logins pruning at the same moment share the old rows out instead of queueing for
+# each other (PostgreSQL; SQLite runs one writer at a time anyway).
+_PRUNE = DirectWrite(
+    delete(login_failures).where(
+        _failures.id.in_(
+            select(_failures.id)
+            .where(_failures.failed_at < bindparam("before"))
             .limit(PRUNE_BATCH)
             .with_for_update(skip_locked=True)
         )
-        self._session.execute(delete(login_failures).where(login_failures.c.id.in_(doomed)))
-
-
-def _of(kind: LoginFailureKind, key: str) -> tuple[ColumnElement[bool], ...]:
-    return login_failures.c.kind == kind.value, login_failures.c.key == key
+    )
+)
 
 
 def _lock_id(kind: LoginFailureKind, key: str) -> int:
