@@ -21,16 +21,22 @@ def init_app(app: Flask, origins: Iterable[str]) -> None:
     @app.after_request
     def add_cors_headers(response: Response) -> Response:
         response.vary.add("Origin")
-        origin = request.headers.get("Origin")
-        if origin not in allowed:
-            return response
-        headers = response.headers
-        headers["Access-Control-Allow-Origin"] = origin
-        headers["Access-Control-Allow-Credentials"] = "true"
-        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-            headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
-            headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
-            headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
-        else:
-            headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
+        preflight = (
+            request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+        )
+        response.headers.update(granted(request.headers.get("Origin"), allowed, preflight))
         return response
+
+
+def granted(origin: str | None, allowed: frozenset[str], preflight: bool) -> dict[str, str]:
+    """The CORS headers an answer to ``origin`` carries (besides ``Vary: Origin``)."""
+    if origin not in allowed:
+        return {}
+    headers = {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true"}
+    if preflight:
+        headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
+        headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
+        headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+    else:
+        headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
+    return headers

@@ -26,6 +26,7 @@ from webstore.entrypoints import (
     products,
     unread_bodies,
 )
+from webstore.entrypoints.fast_listings import FastListings
 from webstore.entrypoints.http import (
     MAX_BODY,
     READ_LIMIT,
@@ -72,6 +73,10 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     app.before_request(read_together)
     app.teardown_request(stop_reading_together)
     app.before_request(refuse_large_bodies)
+    listing_cache.init_app(app)
+    # Plain requests for the two polled listings are answered before Flask (fast_listings.py);
+    # the access line, request id and metrics wrap them as they wrap every request.
+    app.wsgi_app = FastListings(app, app.wsgi_app, settings.cors_origins)  # type: ignore[method-assign]
     observability.init_app(app, _metrics(app) if settings.metrics else None)
     if settings.trusted_proxies > 0:
         # The client address (login throttling) is the N-th X-Forwarded-For entry from the
@@ -83,7 +88,6 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     errors.init_app(app)
     headers.init_app(app)
     unread_bodies.init_app(app)
-    listing_cache.init_app(app)
     cors.init_app(app, settings.cors_origins)
     for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
         app.register_blueprint(blueprint)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 
 from flask import Flask, current_app
 
@@ -21,6 +21,9 @@ from webstore.application.versioned import Known, Versioned
 from webstore.entrypoints.http import JsonResponse, dumps
 
 T = TypeVar("T")
+
+# A listing as a view asks for it: what kind it is, how to fetch it, how to encode an item.
+Listing: TypeAlias = tuple[Hashable, Callable[[Known], Versioned[T]], Callable[[T], object]]
 BUDGET = 32 * 1024 * 1024  # bytes of encoded listings a worker keeps, the least recent go first
 
 
@@ -39,6 +42,16 @@ class ListingCache:
     ) -> JsonResponse:
         """The listing ``fetch`` finds: the bytes kept for its key and version, or its page,
         encoded (and kept). ``kind`` tells apart listings that encode the same rows otherwise."""
+        body, total = self.encoded(kind, fetch, encode)
+        return JsonResponse(body, 200, headers={"X-Total-Count": total})
+
+    def encoded(
+        self,
+        kind: Hashable,
+        fetch: Callable[[Known], Versioned[T]],
+        encode: Callable[[T], object],
+    ) -> tuple[bytes, str]:
+        """``response``'s body and ``X-Total-Count``."""
         held: list[tuple[bytes, str]] = []
 
         def known(key: Hashable, version: int) -> bool:
@@ -48,15 +61,13 @@ class ListingCache:
             return hit is not None
 
         listing = fetch(known)
-        if listing.page is not None:
-            page = listing.page
-            hit = (dumps([encode(item) for item in page.items]).encode(), str(page.total))
-            if listing.version is not None:
-                self._put((kind, listing.key), listing.version, hit)
-        else:
-            hit = held[-1]
-        body, total = hit
-        return JsonResponse(body, 200, headers={"X-Total-Count": total})
+        if listing.page is None:
+            return held[-1]
+        page = listing.page
+        hit = (dumps([encode(item) for item in page.items]).encode(), str(page.total))
+        if listing.version is not None:
+            self._put((kind, listing.key), listing.version, hit)
+        return hit
 
     def _get(self, key: Hashable, version: int | None) -> tuple[bytes, str] | None:
         with self._lock:
@@ -87,6 +98,6 @@ def init_app(app: Flask) -> None:
     app.extensions["webstore.listing_cache"] = ListingCache()
 
 
-def listing_cache() -> ListingCache:
-    cache: ListingCache = current_app.extensions["webstore.listing_cache"]
+def listing_cache(app: Flask | None = None) -> ListingCache:
+    cache: ListingCache = (app or current_app).extensions["webstore.listing_cache"]
     return cache

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, request
 
+from webstore.application.dto import Principal
 from webstore.application.idempotency import IdempotencyRequest
+from webstore.application.snapshots import OrderSnapshot
+from webstore.application.store import Webstore
 from webstore.entrypoints import serializers
 from webstore.entrypoints.bodies import fields_of
 from webstore.entrypoints.http import JsonResponse, json_object, webstore
 from webstore.entrypoints.idempotency import fingerprint, keyed_response, requested_key
-from webstore.entrypoints.listing_cache import listing_cache
+from webstore.entrypoints.listing_cache import Listing, listing_cache
 from webstore.entrypoints.schemas import PlaceOrderSchema
 from webstore.entrypoints.security import current_principal, require_auth
 
@@ -23,9 +27,15 @@ ORDER_ID = "<id:order_id>"
 @bp.get("/get_order")
 @require_auth
 def get_order() -> Response:
-    store, actor, args = webstore(), current_principal(), request.args
-    # Listings that match the same orders are the same listing, whoever asks for them.
-    return listing_cache().response(
+    return listing_cache().response(*orders_listed(webstore(), current_principal(), request.args))
+
+
+def orders_listed(
+    store: Webstore, actor: Principal, args: Mapping[str, str]
+) -> Listing[OrderSnapshot]:
+    """What ``get_order`` lists (``fast_listings.py`` answers it too). Listings that match the
+    same orders are the same listing, whoever asks for them."""
+    return (
         "orders",
         lambda known: store.list_orders_versioned(
             known,

@@ -48,7 +48,12 @@ def current_principal() -> Principal:
 
 def bearer_token() -> str:
     """The token of ``Authorization: Token <t>`` or ``Bearer <t>`` (scheme in any case)."""
-    parts = request.headers.get("Authorization", "").split()
+    return token_in(request.headers.get("Authorization", ""))
+
+
+def token_in(authorization: str) -> str:
+    """``bearer_token`` of an ``Authorization`` header's value."""
+    parts = authorization.split()
     if not parts or parts[0].lower() not in SCHEMES:
         raise NotAuthenticated()
     if len(parts) != 2:

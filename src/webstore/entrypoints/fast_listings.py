@@ -1,0 +1,86 @@
+"""The two listings front ends poll, answered in front of Flask when the request is plain.
+
+``GET /api/get_all_products`` and ``GET /api/get_order`` are most of a shop's traffic, and once
+a worker keeps the encoded listing, Flask's request machinery (the request and app contexts,
+the hooks, the response object) costs more than the work itself: authenticating the token
+(one read of its login session), reading the listing's version, copying the kept bytes. A
+plain request (GET, no query string, no body, a well-formed ``Authorization`` header) is
+answered here through the very same use cases, listing cache and encoders as the views use,
+with the headers the app would add. Anything else, and any request these use cases refuse or
+fail, goes to Flask, which answers it as always (a refused read is simply read again there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask
+
+from webstore.application.dto import Principal
+from webstore.application.store import Webstore
+from webstore.entrypoints.cors import granted
+from webstore.entrypoints.headers import NOSNIFF
+from webstore.entrypoints.listing_cache import Listing, ListingCache
+from webstore.entrypoints.observability import ROUTE, USER
+from webstore.entrypoints.orders import orders_listed
+from webstore.entrypoints.products import all_products
+from webstore.entrypoints.security import token_in
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+ListingOf = Callable[[Webstore, Principal, Mapping[str, str]], Listing[Any]]
+ROUTES: dict[str, tuple[str, ListingOf]] = {
+    "/api/get_all_products": ("/api/get_all_products", all_products),
+    "/api/get_order": ("/api/get_order", orders_listed),
+}
+NO_ARGUMENTS: Mapping[str, str] = {}
+
+
+class FastListings:
+    """WSGI middleware in front of ``app``'s own ``wsgi_app`` (see the module)."""
+
+    def __init__(self, app: Flask, following: WSGIApplication, cors_origins: Iterable[str]) -> None:
+        self._store: Webstore = app.extensions["webstore"]
+        self._cache: ListingCache = app.extensions["webstore.listing_cache"]
+        self.following = following  # the app behind it, which answers all the rest
+        self._cors = frozenset(cors_origins)
+        # The app answers /x and /x/ alike (strict_slashes is off).
+        self._routes = {**ROUTES, **{path + "/": route for path, route in ROUTES.items()}}
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        route = self._routes.get(environ.get("PATH_INFO", ""))
+        if route is None or not _plain(environ):
+            return self.following(environ, start_response)
+        try:
+            token = token_in(environ["HTTP_AUTHORIZATION"])
+            with self._store.reading_together():
+                principal = self._store.authenticate(token)
+                body, total = self._cache.encoded(*route[1](self._store, principal, NO_ARGUMENTS))
+        except Exception:  # refused or failed: the app answers, with its own error bodies
+            return self.following(environ, start_response)
+        environ[ROUTE], environ[USER] = route[0], principal.user_id  # for the access line
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            ("X-Total-Count", total),
+            NOSNIFF,
+        ]
+        if self._cors:
+            headers.append(("Vary", "Origin"))
+            headers.extend(granted(environ.get("HTTP_ORIGIN"), self._cors, False).items())
+        start_response("200 OK", headers)
+        return [body]
+
+
+def _plain(environ: WSGIEnvironment) -> bool:
+    """A GET with a token, and nothing for the app's other hooks to look at: no query string
+    and no body."""
+    return (
+        environ.get("REQUEST_METHOD") == "GET"
+        and not environ.get("QUERY_STRING")
+        and environ.get("CONTENT_LENGTH") in (None, "", "0")
+        and "HTTP_TRANSFER_ENCODING" not in environ
+        and "HTTP_AUTHORIZATION" in environ
+    )
