@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from webstore.adapters.off_loop import run_off_loop
-
 
 @dataclass(frozen=True, slots=True)
 class Argon2Parameters:
@@ -31,16 +29,14 @@ class Argon2PasswordHasher:
         # Verifying against this makes "no such user" cost what "wrong password" costs.
         self._dummy_hash = self._argon2.hash("not the password of anybody")
 
-    # Hashing and verifying run off a cooperative worker's loop (``off_loop.py``): the
-    # worker's other requests are answered meanwhile.
     def hash(self, password: str) -> str:
-        return run_off_loop(lambda: self._argon2.hash(password))
+        return self._argon2.hash(password)
 
     def verify(self, password_hash: str, password: str) -> bool:
         if not password_hash.isascii():
             return False  # argon2-cffi would raise UnicodeEncodeError: no hash of ours is this
         try:
-            return run_off_loop(lambda: self._argon2.verify(password_hash, password))
+            return self._argon2.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 
