@@ -98,6 +98,6 @@ def init_app(app: Flask) -> None:
     app.extensions["webstore.listing_cache"] = ListingCache()
 
 
-def listing_cache(app: Flask | None = None) -> ListingCache:
-    cache: ListingCache = (app or current_app).extensions["webstore.listing_cache"]
+def listing_cache() -> ListingCache:
+    cache: ListingCache = current_app.extensions["webstore.listing_cache"]
     return cache
