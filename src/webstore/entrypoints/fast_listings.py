@@ -31,9 +31,9 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 ListingOf = Callable[[Webstore, Principal, Mapping[str, str]], Listing[Any]]
-ROUTES: dict[str, tuple[str, ListingOf]] = {
-    "/api/get_all_products": ("/api/get_all_products", all_products),
-    "/api/get_order": ("/api/get_order", orders_listed),
+ROUTES: dict[str, ListingOf] = {
+    "/api/get_all_products": all_products,
+    "/api/get_order": orders_listed,
 }
 NO_ARGUMENTS: Mapping[str, str] = {}
 
@@ -46,8 +46,12 @@ class FastListings:
         self._cache: ListingCache = app.extensions["webstore.listing_cache"]
         self.following = following  # the app behind it, which answers all the rest
         self._cors = frozenset(cors_origins)
-        # The app answers /x and /x/ alike (strict_slashes is off).
-        self._routes = {**ROUTES, **{path + "/": route for path, route in ROUTES.items()}}
+        # The app answers /x and /x/ alike (strict_slashes is off); the route is named /x.
+        self._routes = {
+            spelled: (path, listing)
+            for path, listing in ROUTES.items()
+            for spelled in (path, path + "/")
+        }
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         route = self._routes.get(environ.get("PATH_INFO", ""))

@@ -16,12 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from sqlalchemy import exc
+from sqlalchemy import bindparam, exc
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
 
 
@@ -100,6 +101,12 @@ def in_session(session: Session, direct: DriverAccess | None) -> DriverAccess:
     if session.new or session.dirty or session.deleted:
         session.flush()
     return InConnection(session.connection())
+
+
+def new_values(*columns: str) -> dict[str, BindParameter[Any]]:
+    """``.values()`` for a ``DirectWrite``: each column bound to the parameter ``new_<column>``
+    (a parameter may not share its column's name there)."""
+    return {column: bindparam(f"new_{column}") for column in columns}
 
 
 class _DirectStatement:

@@ -12,7 +12,13 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Integer, bindparam, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.direct import DirectRead, DirectWrite, DriverAccess, in_session
+from webstore.adapters.sql.direct import (
+    DirectRead,
+    DirectWrite,
+    DriverAccess,
+    in_session,
+    new_values,
+)
 from webstore.adapters.sql.orm import login_failures
 from webstore.application.ports import LoginFailureKind
 
@@ -64,11 +70,7 @@ class SqlAlchemyLoginAttemptRepository:
 _failures = login_failures.c
 _OF_KEY = (_failures.kind == bindparam("of_kind"), _failures.key == bindparam("of_key"))
 _ADD = DirectWrite(
-    insert(login_failures)
-    .values(
-        kind=bindparam("new_kind"), key=bindparam("new_key"), failed_at=bindparam("new_failed_at")
-    )
-    .returning(_failures.id)
+    insert(login_failures).values(new_values("kind", "key", "failed_at")).returning(_failures.id)
 )
 _REMOVE = DirectWrite(delete(login_failures).where(_failures.id == bindparam("failure_id")))
 _NTH_LATEST = DirectRead(

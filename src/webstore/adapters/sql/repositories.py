@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from webstore.adapters.sql import listings, search
-from webstore.adapters.sql.direct import DirectRead, DirectWrite, in_session
+from webstore.adapters.sql.direct import DirectRead, DirectWrite, in_session, new_values
 from webstore.adapters.sql.orm import (
     login_sessions,
     order_lines,
@@ -203,34 +203,16 @@ def _locking_read(count: int) -> DirectRead:
 _UPDATE_PRODUCT = DirectWrite(
     update(products)
     .where(products.c.id == bindparam("product_id"))
-    .values(
-        name=bindparam("new_name"),
-        name_key=bindparam("new_name_key"),
-        description=bindparam("new_description"),
-        price=bindparam("new_price"),
-        amount=bindparam("new_amount"),
-        is_active=bindparam("new_is_active"),
-    )
+    .values(new_values("name", "name_key", "description", "price", "amount", "is_active"))
 )
 _INSERT_ORDER = DirectWrite(
     insert(orders)
-    .values(
-        user_id=bindparam("new_user_id"),
-        address=bindparam("new_address"),
-        phone=bindparam("new_phone"),
-        status=bindparam("new_status"),
-        created_at=bindparam("new_created_at"),
-    )
+    .values(new_values("user_id", "address", "phone", "status", "created_at"))
     .returning(orders.c.id)
 )
 _INSERT_LINE = DirectWrite(
     insert(order_lines).values(
-        order_id=bindparam("new_order_id"),
-        position=bindparam("new_position"),
-        product_id=bindparam("new_product_id"),
-        product_name=bindparam("new_product_name"),
-        amount=bindparam("new_amount"),
-        price=bindparam("new_price"),
+        new_values("order_id", "position", "product_id", "product_name", "amount", "price")
     )
 )
 
