@@ -7,7 +7,39 @@ from typing import Any
 
 import gevent
 from gevent.server import StreamServer
+from gunicorn.workers import ggevent
 from gunicorn.workers.ggevent import GeventWorker
+
+# How long a worker holding open connections lets a new one wait before taking it: per
+# connection it holds, and at most so many connections' worth.
+ACCEPT_DELAY_PER_CONNECTION = 0.002
+ACCEPT_DELAY_CAP = 10
+
+
+class BalancingStreamServer(StreamServer):  # type: ignore[misc]  # gevent ships no stubs here
+    """A listening server that lets the less busy worker take each new connection.
+
+    Every worker waits on the one listening socket, and each new connection goes to whichever
+    accepts first. Keep-alive clients then stay where they landed: with 8 connections, a
+    5-3 split left one worker's core idle while the other queued (1135 against 1300 orders a
+    second for 4-4). So a worker that already holds connections waits a moment, longer the
+    more it holds, before it accepts: a worker holding fewer is woken by the same connection
+    and takes it first. A connection nobody else takes waits at most a few milliseconds.
+    """
+
+    _deferred = False
+
+    def _do_read(self) -> None:
+        held = self.pool.size - self.pool.free_count() if self.pool is not None else 0
+        if held and not self._deferred:
+            self._deferred = True
+            self.stop_accepting()
+            delay = min(held, ACCEPT_DELAY_CAP) * ACCEPT_DELAY_PER_CONNECTION
+            self._timer = self.loop.timer(delay)
+            self._timer.start(self._start_accepting_if_started)
+            return
+        self._deferred = False
+        super()._do_read()
 
 
 class FairGeventWorker(GeventWorker):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -26,6 +58,8 @@ class FairGeventWorker(GeventWorker):  # type: ignore[misc]  # gunicorn ships no
         # it with most of the work for as long as they stay open. This is the worker's own
         # process: the setting concerns its servers only.
         StreamServer.max_accept = 1
+        # gunicorn's gevent worker makes its servers from this module global.
+        ggevent.StreamServer = BalancingStreamServer
         super().init_process()
 
     def patch(self) -> None:

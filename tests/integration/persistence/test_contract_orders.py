@@ -105,6 +105,39 @@ def test_an_order_round_trips_with_its_lines_in_order(backend: Backend) -> None:
     assert stored.total_price == money("1358.97")
 
 
+def test_an_order_changed_after_it_was_added_is_stored_as_changed(backend: Backend) -> None:
+    # add() writes the order at once; what changes in it afterwards, in the same unit of
+    # work, must still be saved by the commit, and a change after that commit by the next.
+    user, chair = add_user(backend.uow), add_product(backend.uow)
+    line = OrderLine(chair, "RED-CHAIR", 1, money("19.99"))
+    order = Order(user, "1 Main Street", "+1 555 0100", NOW, [line])
+    with backend.uow() as work:
+        work.orders.add(order)
+        order.complete()
+        work.commit()
+        assert order.id is not None
+        with backend.uow(read_only=True) as other:
+            first = other.orders.get(order.id)
+        order.address = "2 Side Street"
+        work.commit()
+    with backend.uow(read_only=True) as work:
+        second = work.orders.get(order.id)
+    assert first is not None and first.status is OrderStatus.COMPLETED
+    assert first.address == "1 Main Street"
+    assert second is not None and second.address == "2 Side Street"
+
+
+def test_an_added_order_is_not_kept_without_a_commit(backend: Backend) -> None:
+    user, chair = add_user(backend.uow), add_product(backend.uow)
+    order = Order(user, "1 Main Street", "+1 555 0100", NOW, [OrderLine(chair, "C", 1, money("1"))])
+    with backend.uow() as work:
+        work.orders.add(order)
+        assert order.id is not None
+    with backend.uow(read_only=True) as work:
+        assert work.orders.get(order.id) is None
+        assert work.orders.count(OrderQuery()) == 0
+
+
 def test_orders_are_listed_newest_first_per_query_and_counted(backend: Backend) -> None:
     alice, bob = add_user(backend.uow, "alice"), add_user(backend.uow, "bob")
     chair = add_product(backend.uow)

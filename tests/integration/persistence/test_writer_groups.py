@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.integration.persistence.helpers import money, run_together
+from webstore.adapters.sql import writer_groups
 from webstore.adapters.sql.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.application.errors import StorageUnavailable
@@ -130,10 +131,10 @@ def test_a_writer_that_fails_leaves_the_others_of_its_group_alone(
 
 
 def test_a_failed_group_commit_reaches_every_writer_and_keeps_nothing(
-    factory: SqlAlchemyUnitOfWorkFactory, sqlite_url: str
+    factory: SqlAlchemyUnitOfWorkFactory, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def disk_fails(connection: sa.Connection) -> None:
-        raise sqlite3.OperationalError("disk I/O error")
+    def disk_fails(call: Callable[[], object]) -> object:
+        raise sqlite3.OperationalError("disk I/O error")  # instead of the COMMIT
 
     outcomes: dict[str, BaseException | None] = {}
 
@@ -147,14 +148,13 @@ def test_a_failed_group_commit_reaches_every_writer_and_keeps_nothing(
 
         return run
 
-    sa.event.listen(factory.engine, "commit", disk_fails)
-    try:
+    with monkeypatch.context() as patched:
+        # The group's COMMIT is what runs off the loop (off_loop.py).
+        patched.setattr(writer_groups, "run_off_loop", disk_fails)
         queue = Queue()
         first = writer(factory, "A", before_commit=queue.first_works_slowly)
         others = (noted(n, queue.behind(writer(factory, n))) for n in "BC")
         run_together(noted("A", first), *others)
-    finally:
-        sa.event.remove(factory.engine, "commit", disk_fails)
 
     assert sorted(outcomes) == ["A", "B", "C"]
     assert all(isinstance(error, StorageUnavailable) for error in outcomes.values())

@@ -13,6 +13,10 @@ No writer returns before that commit, so a writer that returned is durable, exac
 transaction of its own; if the commit fails, every writer of the group hears it. Within the
 group, writers run one after another and each sees the work of the ones before it, which is
 what one-at-a-time transactions would have shown them.
+
+The commit's wait for the disk runs in a native thread (``off_loop.py``): meanwhile the worker
+reads, authenticates and queues its next writers, which begin the next group the moment the
+commit has ended, without polling for the write lock it still holds.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection, Engine, RootTransaction
+
+from webstore.adapters.off_loop import run_off_loop
 
 MAX_WRITERS = 32  # writers in one group, so that a steady stream of them still commits
 MAX_WAIT = 0.050  # seconds a done writer waits at most while more writers keep coming
@@ -76,6 +82,7 @@ class WriterGroups:
         self._queued = 0  # writers waiting for their turn or working
         self._holder: int | None = None  # the thread whose turn it is
         self._open: _Group | None = None
+        self._committing: _Group | None = None  # closed, its transaction ending
         # Lets the other writers that are ready run first (gevent's sleep in a cooperative
         # worker: the connections whose requests have arrived get to the turn).
         self._pause = pause
@@ -102,6 +109,11 @@ class WriterGroups:
                     group.writers += 1
                     group.working += 1
             if group is None:
+                committing = self._committing
+                if committing is not None:
+                    # The write lock is this process's until that commit ends: waiting for
+                    # it here is waiting for the lock without polling for it.
+                    committing.ended.wait()
                 group = self._begin()
         except BaseException:
             self._release_turn()
@@ -160,6 +172,7 @@ class WriterGroups:
                         group.closing = True
                         if self._open is group:
                             self._open = None  # writers from now on begin a group of their own
+                        self._committing = group
             if lead:
                 self._end(group)
                 return
@@ -169,6 +182,12 @@ class WriterGroups:
     def _end(self, group: _Group) -> None:
         try:
             if group.kept:
+                # The wait for the disk runs off a cooperative worker's loop (``off_loop.py``):
+                # the worker's other requests go on meanwhile. SQLAlchemy's commit then finds
+                # the driver's transaction ended, and only ends its own.
+                driver = group.connection.connection.driver_connection
+                assert driver is not None
+                run_off_loop(lambda: driver.execute("COMMIT"))
                 group.transaction.commit()
             else:
                 group.transaction.rollback()
@@ -180,4 +199,7 @@ class WriterGroups:
             try:
                 group.connection.close()
             finally:
+                with self._lock:
+                    if self._committing is group:
+                        self._committing = None
                 group.ended.set()
