@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
@@ -58,7 +58,8 @@ def request_id() -> str:
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    # 128 random bits in 32 hex digits, as uuid4().hex, without building a UUID per request.
+    return os.urandom(16).hex()
 
 
 def chosen_request_id(environ: WSGIEnvironment) -> str:

@@ -67,6 +67,7 @@ def run_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> N
 
     # Python's warnings (gevent's, for one) become log lines too, in the configured format.
     logging.captureWarnings(True)
+    logs.lighten_records()
     log_options = {"logconfig_dict": logs.config(settings.log_format)}
     if not settings.metrics:
         serve_flask(load_app, host=host, port=port, workers=workers, **log_options)
