@@ -31,12 +31,20 @@ from webstore.domain.sessions import LoginSession, grants_access
 from webstore.domain.users import User
 from webstore.domain.values import username_key
 
+_USER_BY_KEY = DirectRead(
+    select(
+        users.c.id, users.c.username, users.c.email, users.c.password_hash,
+        users.c.is_superuser, users.c.is_active, users.c.username_key,
+    ).where(users.c.username_key == bindparam("key"))
+)  # fmt: skip
+
 
 class SqlAlchemyUserRepository:
     """Users; the unique index on ``username_key`` settles who got a name first."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, direct: ReadTransaction | None = None) -> None:
         self._session = session
+        self._direct = direct  # a read-only unit of work's (see ``direct.py``)
 
     def add(self, user: User) -> None:
         # The unique index decides, also between concurrent requests; the SAVEPOINT keeps the
@@ -54,7 +62,20 @@ class SqlAlchemyUserRepository:
 
     def get_by_username(self, username: str) -> User | None:
         key = username_key(username.strip())
-        return self._session.scalars(select(User).where(users.c.username_key == key)).first()
+        if self._session.identity_map:  # it may hold this user: then it hands out that object
+            return self._session.scalars(select(User).where(users.c.username_key == key)).first()
+        # Every login reads its user: straight to the driver. A writing unit of work's session
+        # then holds the user as if it had loaded it, so that changes to it are saved.
+        row = _USER_BY_KEY.first(in_session(self._session, self._direct), key=key)
+        if row is None:
+            return None
+        user_id, name, email, password_hash, is_superuser, is_active, stored_key = row
+        user = User(name, email, password_hash, is_superuser, is_active, id=user_id)
+        user.username_key = stored_key
+        if self._direct is None:
+            make_transient_to_detached(user)
+            self._session.add(user)
+        return user
 
 
 class SqlAlchemyProductRepository:
@@ -308,6 +329,12 @@ _PRINCIPAL = DirectRead(
 )
 
 
+_LOGIN_SESSION_COLUMNS = tuple(column.name for column in login_sessions.columns)
+_INSERT_LOGIN_SESSION = DirectWrite(
+    insert(login_sessions).values(new_values(*_LOGIN_SESSION_COLUMNS))
+)
+
+
 class SqlAlchemyLoginSessionRepository:
     """Login sessions; updates check the generation they were loaded with."""
 
@@ -316,6 +343,14 @@ class SqlAlchemyLoginSessionRepository:
         self._direct = direct  # a read-only unit of work's (see ``direct.py``)
 
     def add(self, session: LoginSession) -> None:
+        # Every login adds one: straight to the driver, as orders are (the ORM's flush would
+        # cost a login more than everything else it does but the password check). The
+        # session then holds it as if loaded, so that later changes to it are saved.
+        _INSERT_LOGIN_SESSION.one(
+            in_session(self._session, None),
+            **{f"new_{column}": getattr(session, column) for column in _LOGIN_SESSION_COLUMNS},
+        )
+        make_transient_to_detached(session)
         self._session.add(session)
 
     def get(self, session_id: str) -> LoginSession | None:

@@ -80,7 +80,7 @@ class SqlAlchemyUnitOfWork:
             self.session = cast(Session, self._writer_session)
         else:
             self.session = self._session_factory()
-        self.users = SqlAlchemyUserRepository(self.session)
+        self.users = SqlAlchemyUserRepository(self.session, direct)
         self.products = SqlAlchemyProductRepository(self.session, direct)
         self.orders = SqlAlchemyOrderRepository(self.session, direct)
         self.sessions = SqlAlchemyLoginSessionRepository(self.session, direct)
@@ -281,6 +281,10 @@ class _SessionOnDemand:
         self._factory = factory
         self._reading = reading
         self._session: Session | None = None
+
+    @property
+    def identity_map(self) -> Any:
+        return self._session.identity_map if self._session is not None else {}
 
     def __getattr__(self, name: str) -> Any:
         if self._session is None:
