@@ -83,3 +83,27 @@ def test_a_writer_of_another_process_starts_promptly_once_the_write_lock_is_free
     factory.dispose()
 
     assert min(delays) < 0.05
+
+
+def test_a_writer_turn_is_taken_by_one_thread_at_a_time_and_never_twice_by_the_same() -> None:
+    import pytest
+
+    from webstore.adapters.sql.unit_of_work import WriterTurn
+
+    turn = WriterTurn()
+    turn.take()
+    with pytest.raises(RuntimeError, match="already open"):
+        turn.take()  # waiting for itself would never end
+    took = threading.Event()
+
+    def other() -> None:
+        turn.take()
+        took.set()
+        turn.give_back()
+
+    waiting = threading.Thread(target=other)
+    waiting.start()
+    assert not took.wait(0.2)  # it waits while the turn is held
+    turn.give_back()
+    assert took.wait(5)
+    waiting.join(5)
