@@ -21,7 +21,7 @@ from flask import Flask, Response, current_app, g, request
 
 from webstore.application.errors import CsrfFailed, RefreshReuseDetected, Throttled
 from webstore.domain.errors import InsufficientStock, InvalidCredentials
-from webstore.entrypoints.logs import ACCESS, current_request_id
+from webstore.entrypoints.logs import AccessLog, current_request_id
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -42,6 +42,7 @@ CONVERTER = re.compile(r"<[^<>]*?(\w+)>")
 DATABASE_MODULES = frozenset({"sqlalchemy", "psycopg", "psycopg2", "sqlite3"})
 
 access_log = logging.getLogger("webstore.access")
+access_lines = AccessLog(access_log)
 security_log = logging.getLogger("webstore.security")
 
 
@@ -121,11 +122,11 @@ def log_access(environ: WSGIEnvironment, status: int, size: str | None, elapsed:
         "user_id": environ.get(USER),
         "client": environ.get("REMOTE_ADDR") or "-",
     }
-    access_log.info(
+    access_lines.write(
         '%s %s user=%s "%s %s" %s %sB %.1fms',
-        environ[REQUEST_ID], fields["client"], fields["user_id"] or "-", fields["method"],
-        fields["path"], status, fields["bytes"], fields["duration_ms"],
-        extra={ACCESS: fields},
+        (environ[REQUEST_ID], fields["client"], fields["user_id"] or "-", fields["method"],
+         fields["path"], status, fields["bytes"], fields["duration_ms"]),
+        fields,
     )  # fmt: skip
 
 
