@@ -71,11 +71,20 @@ def test_a_worker_reload_fails_no_request(sqlite_url: str, tmp_path: Path) -> No
         reloaded_at = len(outcomes)
         shop.process.send_signal(signal.SIGHUP)
 
-        def new_workers_answer() -> bool:
+        def new_workers_take_orders() -> bool:
             pids = {e["pid"] for e in shop.json_lines() if e.get("path") == "/api/post_order"}
+            return len(pids - before) >= 1
+
+        def both_new_workers_answer() -> bool:
+            # The buyers' keep-alive connections may all have moved to whichever new worker
+            # was up first: fresh connections go to the one holding fewer, so each new worker
+            # must answer some of these.
+            requests.get(f"{shop.api}/health", timeout=10).raise_for_status()
+            pids = {e["pid"] for e in shop.json_lines() if e.get("path") == "/api/health"}
             return len(pids - before) >= 2
 
-        wait_for(new_workers_answer, seconds=30)
+        wait_for(new_workers_take_orders, seconds=30)
+        wait_for(both_new_workers_answer, seconds=30)
         wait_for(lambda: len(outcomes) >= reloaded_at + 100)
         stop.set()
         for thread in threads:

@@ -11,10 +11,52 @@ and read-only flag to the connection, and restores them when it goes back to the
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Connection, Dialect, Engine
-from sqlalchemy.pool import PoolProxiedConnection
+import os
 
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.pool import Pool, PoolProxiedConnection
+
+from webstore.adapters.off_loop import cooperative
 from webstore.adapters.sql import engine as engines
+
+
+class _KeptReader:
+    """A pooled SQLite connection that a cooperative worker keeps for its read transactions.
+
+    Every request reads (its login session, a listing's version), and taking a connection from
+    SQLAlchemy's pool and giving it back costs more than those reads: under gevent the pool's
+    queue runs on gevent's locks, written in Python. A worker's greenlets share one thread and a
+    SQLite read never yields to another greenlet, so one kept connection serves them one after
+    another; a read transaction that finds it in use (one that waits on something) takes one
+    from the pool as before.
+    """
+
+    def __init__(self, pool: Pool, pooled: PoolProxiedConnection) -> None:
+        self.pid = os.getpid()
+        self.pool = pool
+        self.pooled = pooled
+        self.in_use = False
+
+
+_kept: dict[int, _KeptReader] = {}  # by id of the pool
+
+
+def _kept_reader(engine: Engine) -> _KeptReader | None:
+    """The kept connection of ``engine``'s pool, if this worker keeps one and it is free."""
+    if not cooperative():
+        return None  # threads would share it: the pool serves them, as everywhere else
+    kept = _kept.get(id(engine.pool))
+    if kept is None or kept.pid != os.getpid() or kept.pool is not engine.pool:
+        kept = _kept[id(engine.pool)] = _KeptReader(engine.pool, engine.raw_connection())
+    if kept.in_use:
+        return None
+    kept.in_use = True
+    return kept
+
+
+def _forget(kept: _KeptReader) -> None:
+    if _kept.get(id(kept.pool)) is kept:
+        del _kept[id(kept.pool)]
 
 
 class ReadTransaction:
@@ -23,11 +65,16 @@ class ReadTransaction:
         self.engine = engine
         self.dialect: Dialect = engine.dialect
         self._connection: Connection | None = None
+        self._kept: _KeptReader | None = None
         if self.dialect.name == "sqlite":
-            self.pooled: PoolProxiedConnection = engine.raw_connection()
+            self._kept = _kept_reader(engine)
+            self.pooled: PoolProxiedConnection = (
+                self._kept.pooled if self._kept is not None else engine.raw_connection()
+            )
             try:
                 engines.begin_on_driver(self.pooled, read_only=True)
             except BaseException:
+                self._give_up_kept()
                 self.pooled.close()
                 raise
         else:
@@ -47,6 +94,9 @@ class ReadTransaction:
     def connection(self) -> Connection:
         """A SQLAlchemy ``Connection`` in this very transaction."""
         if self._connection is None:
+            # Closing the Connection gives the DBAPI connection back to the pool: a kept one
+            # is no longer kept (the next read transaction keeps another).
+            self._give_up_kept()
             self._connection = Connection(self.engine, connection=self.pooled)
             # SQLAlchemy's begin, which sends nothing: the driver is in the transaction already.
             self.pooled.info[engines.BEGUN_ON_DRIVER] = True
@@ -55,15 +105,33 @@ class ReadTransaction:
 
     def invalidate(self, error: BaseException) -> None:
         """The connection broke: it is discarded instead of going back to the pool."""
+        self._give_up_kept()
         if self._connection is not None:
             self._connection.invalidate(error)
         else:
             self.pooled.invalidate(error)
 
     def close(self) -> None:
-        """Roll back and give the connection back to the pool."""
+        """Roll back and give the connection back to the pool (or to the worker keeping it)."""
         self.pooled.info.pop(engines.BEGUN_ON_DRIVER, None)
         if self._connection is not None:
             self._connection.close()
+        elif self._kept is not None:
+            kept, self._kept = self._kept, None
+            try:
+                driver = self.pooled.driver_connection
+                assert driver is not None
+                driver.rollback()
+            except BaseException:
+                _forget(kept)
+                self.pooled.close()  # the pool rolls back, or discards, what it gets back
+                raise
+            kept.in_use = False
         else:
             self.pooled.close()  # the pool rolls back a connection given back to it
+
+    def _give_up_kept(self) -> None:
+        """This transaction's connection goes back to the pool when it ends, not to the worker."""
+        if self._kept is not None:
+            _forget(self._kept)
+            self._kept = None
