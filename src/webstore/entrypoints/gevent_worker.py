@@ -24,7 +24,7 @@ class BalancingStreamServer(StreamServer):  # type: ignore[misc]  # gevent ships
     5-3 split left one worker's core idle while the other queued (1135 against 1300 orders a
     second for 4-4). So a worker that already holds connections waits a moment, longer the
     more it holds, before it accepts: a worker holding fewer is woken by the same connection
-    and takes it first. A connection nobody else takes waits at most a few milliseconds.
+    and takes it first. A connection nobody else takes waits at most 20 milliseconds.
     """
 
     _deferred = False
