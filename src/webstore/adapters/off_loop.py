@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -113,17 +112,13 @@ class _Runner:
                 self._ended.popleft().ended.set()
 
 
-_runner_lock = threading.Lock()
 _the_runner: _Runner | None = None
 
 
 def _runner() -> _Runner:
-    """This process's runner, created on first use (after a fork, a new one)."""
+    """This process's runner, made on first use (after a fork, a new one). Only greenlets of
+    one thread get here, and making it never yields: no lock is needed around it."""
     global _the_runner
-    runner = _the_runner
-    if runner is None or runner.pid != os.getpid():
-        with _runner_lock:
-            if _the_runner is None or _the_runner.pid != os.getpid():
-                _the_runner = _Runner()
-            runner = _the_runner
-    return runner
+    if _the_runner is None or _the_runner.pid != os.getpid():
+        _the_runner = _Runner()
+    return _the_runner
