@@ -1,8 +1,8 @@
 """Blocking calls in C that must not stop a cooperative worker's other requests.
 
 Under gevent every request of a worker runs in one native thread, so a call that blocks in C
-(SQLite's commit waiting for the disk, an Argon2 hash) stops them all for its duration. Such a
-call runs in a native thread of the process instead, and its caller waits cooperatively.
+(SQLite's commit waiting for the disk) stops them all for its duration. Such a call runs in a
+native thread of the process instead, and its caller waits cooperatively.
 
 The hand-off is built on two pipes rather than on gevent's thread pool, whose result delivery
 was seen to stall for good in a worker started by a reload under load: a job is announced by a
@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
-THREADS = 2  # native threads per process: a commit and a password hash can run side by side
+THREADS = 1  # native threads per process: its commits run one at a time (SQLite's write lock)
 
 
 def cooperative() -> bool:

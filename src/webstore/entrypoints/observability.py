@@ -111,8 +111,6 @@ class RequestObserver:
 
 
 def log_access(environ: WSGIEnvironment, status: int, size: str | None, elapsed: float) -> None:
-    if not access_log.isEnabledFor(logging.INFO):
-        return
     fields = {
         "method": environ.get("REQUEST_METHOD", "-"),
         "path": loggable_path(environ),
