@@ -33,7 +33,7 @@ from webstore.entrypoints.openapi import build_spec
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = 8  # per operation and phase: enough to reach each error path, bounded in time
+EXAMPLES = 8  # generated per operation, besides the boundary values of the coverage phase
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
