@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.integration.e2e.conftest import Server
+from tests.integration.e2e.conftest import Server, serve
 from tests.integration.e2e.test_malformed_http import exchange
 
 pytestmark = pytest.mark.slow
@@ -20,10 +20,16 @@ Operation = tuple[str, str]  # method, path with its ids filled in
 OVER_ONE_MIB = 1024 * 1024 + 1
 
 
-@pytest.fixture
-def documented(sqlite_server: Server) -> dict[Operation, dict[str, Any]]:
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("statuses")
+    yield from serve(f"sqlite:///{folder}/webstore.db", folder / "server.log", workers=1)
+
+
+@pytest.fixture(scope="module")
+def documented(shop: Server) -> dict[Operation, dict[str, Any]]:
     """Each operation of the served document, and its responses with references resolved."""
-    spec = requests.get(f"{sqlite_server.base_url}/api/openapi.json", timeout=10).json()
+    spec = requests.get(f"{shop.base_url}/api/openapi.json", timeout=10).json()
     operations = {}
     for path, item in spec["paths"].items():
         for method, operation in item.items():
@@ -74,37 +80,37 @@ def assert_documented(
 
 
 def test_a_request_line_over_the_limit_is_a_documented_414(
-    sqlite_server: Server, documented: dict[Operation, dict[str, Any]]
+    shop: Server, documented: dict[Operation, dict[str, Any]]
 ) -> None:
     def too_long(method: str, path: str) -> bytes:
         return f"{method} {path}?pad={'x' * 9000} HTTP/1.1\r\nHost: shop\r\n\r\n".encode()
 
-    assert_documented(documented, each_answer(sqlite_server, documented, too_long), 414)
+    assert_documented(documented, each_answer(shop, documented, too_long), 414)
 
 
 def test_a_header_over_the_limit_is_a_documented_431(
-    sqlite_server: Server, documented: dict[Operation, dict[str, Any]]
+    shop: Server, documented: dict[Operation, dict[str, Any]]
 ) -> None:
     def too_large(method: str, path: str) -> bytes:
         return f"{method} {path} HTTP/1.1\r\nHost: shop\r\nX-Pad: {'x' * 17000}\r\n\r\n".encode()
 
-    assert_documented(documented, each_answer(sqlite_server, documented, too_large), 431)
+    assert_documented(documented, each_answer(shop, documented, too_large), 431)
 
 
 def test_a_request_the_server_cannot_read_is_a_documented_400(
-    sqlite_server: Server, documented: dict[Operation, dict[str, Any]]
+    shop: Server, documented: dict[Operation, dict[str, Any]]
 ) -> None:
     def malformed(method: str, path: str) -> bytes:
         return f"{method} {path} HTTP/1.1\r\nHost: shop\r\nBad Header: x\r\n\r\n".encode()
 
-    answers = list(each_answer(sqlite_server, documented, malformed))
+    answers = list(each_answer(shop, documented, malformed))
     for operation, status, _, _ in answers:
         assert str(status) in documented[operation], operation
     assert {status for _, status, _, _ in answers} == {400}
 
 
 def test_a_transfer_coding_the_server_lacks_is_a_documented_501(
-    sqlite_server: Server, documented: dict[Operation, dict[str, Any]]
+    shop: Server, documented: dict[Operation, dict[str, Any]]
 ) -> None:
     def unknown_coding(method: str, path: str) -> bytes:
         return (
@@ -112,18 +118,18 @@ def test_a_transfer_coding_the_server_lacks_is_a_documented_501(
             "Connection: close\r\n\r\n0\r\n\r\n"
         ).encode()
 
-    answers = list(each_answer(sqlite_server, documented, unknown_coding))
+    answers = list(each_answer(shop, documented, unknown_coding))
     for operation, status, _, _ in answers:
         assert (operation, status, str(status) in documented[operation]) == (operation, 501, True)
 
 
 def test_a_body_over_the_limit_is_a_documented_413_on_every_operation(
-    sqlite_server: Server, documented: dict[Operation, dict[str, Any]]
+    shop: Server, documented: dict[Operation, dict[str, Any]]
 ) -> None:
     undocumented = []
     for method, path in documented:
         answer = requests.request(
-            method, f"{sqlite_server.base_url}{path}", data=b"x" * OVER_ONE_MIB, timeout=30
+            method, f"{shop.base_url}{path}", data=b"x" * OVER_ONE_MIB, timeout=30
         )
         assert ((method, path), answer.status_code) == ((method, path), 413)
         assert isinstance(answer.json()["detail"], str)
@@ -133,9 +139,9 @@ def test_a_body_over_the_limit_is_a_documented_413_on_every_operation(
 
 
 def test_a_method_another_route_of_the_path_takes_is_a_documented_405(
-    sqlite_server: Server, documented: dict[Operation, dict[str, Any]]
+    shop: Server, documented: dict[Operation, dict[str, Any]]
 ) -> None:
-    answer = requests.get(f"{sqlite_server.base_url}/api/products/import", timeout=10)
+    answer = requests.get(f"{shop.base_url}/api/products/import", timeout=10)
 
     assert answer.status_code == 405 and answer.headers["Allow"]
     assert answer.json() == {"detail": 'Method "GET" not allowed.'}
