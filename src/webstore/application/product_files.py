@@ -13,9 +13,10 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NoReturn
+
+from webstore.application.json_numbers import exact_decimal
 
 COLUMNS = ("name", "description", "price", "amount")
 REQUIRED_COLUMNS = ("name", "price", "amount")
@@ -77,7 +78,7 @@ def _json_rows(text: str) -> Iterator[NumberedRow]:
 
 def _json_row(number: int, line: str) -> NumberedRow:
     try:
-        row = json.loads(line, parse_float=Decimal, parse_constant=_refuse_constant)
+        row = json.loads(line, parse_float=exact_decimal, parse_constant=_refuse_constant)
     except RecursionError:
         return _problem(number, "Not valid JSON: nested too deeply.")
     except ValueError as error:  # JSONDecodeError, or an integer too long to convert

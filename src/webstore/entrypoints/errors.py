@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 
 from webstore.application.errors import (
     ConcurrentUpdate,
@@ -82,6 +82,9 @@ def webstore_error(error: WebstoreError) -> Response:
 
 
 def http_error(error: HTTPException) -> Response:
+    if isinstance(error, InternalServerError) and error.original_exception is not None:
+        # A failure before any view ran (while matching the URL, say): Flask wraps it here.
+        return server_error(error.original_exception)
     if isinstance(error, NotFound):
         return JsonResponse.of({"detail": NOT_FOUND}, 404)
     if isinstance(error, MethodNotAllowed):
@@ -95,7 +98,7 @@ def http_error(error: HTTPException) -> Response:
     return response
 
 
-def server_error(error: Exception) -> Response:
+def server_error(error: BaseException) -> Response:
     """Log the failure with an id to quote, and tell the client nothing more."""
     request_id = current_request_id()
     current_app.logger.error(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any, NoReturn
 
 from flask import Response, current_app, request
@@ -16,6 +15,7 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
+from webstore.application.json_numbers import exact_decimal
 from webstore.application.store import Webstore
 from webstore.config import Settings
 from webstore.domain.errors import InvalidInput
@@ -34,7 +34,7 @@ def dumps(obj: Any) -> str:
 
 def loads(text: str | bytes) -> Any:
     """DRF's strict parser, with exact decimals: ``1.0`` is never mistaken for an integer."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    return json.loads(text, parse_float=exact_decimal, parse_constant=_refuse_constant)
 
 
 def _refuse_constant(name: str) -> NoReturn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from werkzeug.routing import BaseConverter
 
 MAX_ID = 2**63 - 1  # the largest id a BIGINT column can hold
+MAX_DIGITS = len(str(MAX_ID))
 NO_ID = 0  # what an id no row can have becomes: ids start at 1
 
 
@@ -21,7 +22,11 @@ class IdConverter(BaseConverter):
     weight = 50  # as werkzeug's own numeric converters
 
     def to_python(self, value: str) -> int:
-        number = int(value)
+        # Counted before int() sees it: past 4300 digits, int() raises instead of converting.
+        digits = value.lstrip("0")
+        if len(digits) > MAX_DIGITS:
+            return NO_ID
+        number = int(digits or "0")
         return number if number <= MAX_ID else NO_ID
 
     def to_url(self, value: object) -> str:

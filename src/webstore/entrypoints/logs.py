@@ -1,12 +1,13 @@
 """Log lines for operators: human text by default, one JSON object per line on request.
 
 Every line (access, security, errors and the server's own) goes through the root logger's one
-handler on stderr, so that a line is never split between two streams or two formats.
+handler on stderr, so that a line is never split between two streams or two formats. Each
+record is one line: whatever a client sent (a path with ``%0A``, a header with a control
+character) is escaped, so that it can never start a line of its own.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import logging.config
 import os
@@ -14,6 +15,8 @@ import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+
+from webstore.entrypoints.log_escapes import escaped, indented_traceback, json_line
 
 # The id of the request this thread is answering; set by ``observability.RequestObserver``.
 current_request_id: ContextVar[str | None] = ContextVar("webstore_request_id", default=None)
@@ -32,24 +35,25 @@ def timestamp_of(created: float) -> str:
 
 
 class TextFormatter(logging.Formatter):
-    """``2026-11-30T01:02:03.456Z INFO webstore.access <message>``, traceback on the lines below.
+    """``2026-11-30T01:02:03.456Z INFO webstore.access <message>``, traceback indented below.
 
     A line logged while a request is answered names it, ``[request <id>]`` (the access line
     starts with the id already).
     """
 
     def format(self, record: logging.LogRecord) -> str:
-        line = f"{timestamp(record)} {record.levelname} {record.name} {record.getMessage()}"
+        message = escaped(record.getMessage())
+        line = f"{timestamp(record)} {record.levelname} {record.name} {message}"
         request_id = current_request_id.get()
         if request_id is not None and not hasattr(record, ACCESS):
             line += f" [request {request_id}]"
         if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
+            line += "\n" + indented_traceback(self.formatException(record.exc_info))
         return line
 
     def access_line(self, created: float, logger: str, message: str, fields: dict[str, Any]) -> str:
         """What ``format`` makes of an INFO access record (``AccessLog``)."""
-        return f"{timestamp_of(created)} INFO {logger} {message}"
+        return f"{timestamp_of(created)} INFO {logger} {escaped(message)}"
 
 
 class JsonFormatter(logging.Formatter):
@@ -69,7 +73,7 @@ class JsonFormatter(logging.Formatter):
         entry.update(getattr(record, ACCESS, None) or {})
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return json_line(entry)
 
     def access_line(self, created: float, logger: str, message: str, fields: dict[str, Any]) -> str:
         """What ``format`` makes of an INFO access record (``AccessLog``)."""
@@ -84,7 +88,7 @@ class JsonFormatter(logging.Formatter):
         if request_id is not None:
             entry["request_id"] = request_id
         entry.update(fields)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return json_line(entry)
 
 
 class AccessLog:

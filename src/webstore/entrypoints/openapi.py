@@ -18,7 +18,7 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from webstore.entrypoints.operations import OPERATIONS, header, returns
-from webstore.entrypoints.schemas import DetailSchema, ValidationErrorSchema
+from webstore.entrypoints.schemas import DetailSchema, ServerErrorSchema, ValidationErrorSchema
 from webstore.entrypoints.security import CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE
 
 OPENAPI_VERSION = "3.1.0"  # 3.1: type lists, e.g. a price is a JSON number or a string
@@ -64,7 +64,19 @@ RESPONSES: dict[str, dict[str, Any]] = {
         "being processed.",
         DetailSchema,
     ),
-    "TooLarge": returns("The body is over 1 MiB.", DetailSchema),
+    "BadRequest": returns(
+        "The request could not be read (a malformed request line, header or chunked body).",
+        DetailSchema,
+    ),
+    "MethodNotAllowed": returns(
+        "The path does not take this method.",
+        DetailSchema,
+        Allow=header("The methods the path takes."),
+    ),
+    "RequestTimeout": returns("The request body did not arrive in time.", DetailSchema),
+    "TooLarge": returns("The body is over 1 MiB (declared, or as it was read).", DetailSchema),
+    "UriTooLong": returns("The request line is over 8 KiB.", DetailSchema),
+    "HeadersTooLarge": returns("A header field is over 16 KiB, or too many.", DetailSchema),
     "UnsupportedMediaType": returns("The body is not application/json.", DetailSchema),
     "Unprocessable": returns("Idempotency-Key reused with a different request.", DetailSchema),
     "Throttled": returns(
@@ -73,13 +85,20 @@ RESPONSES: dict[str, dict[str, Any]] = {
         Retry_After=header("Seconds to wait before the next attempt.", "integer"),
     ),
     "ServerError": returns(
-        "Unexpected failure.", DetailSchema, X_Request_ID=header("Quote it to the operator.")
+        "Unexpected failure.", ServerErrorSchema, X_Request_ID=header("Quote it to the operator.")
+    ),
+    "NotImplemented": returns("A Transfer-Encoding the server does not implement.", DetailSchema),
+    "BadGateway": returns(
+        "From the front proxy: no node could be reached.",
+        DetailSchema,
+        Retry_After=header("Seconds to wait before trying again.", "integer"),
     ),
     "Unavailable": returns(
         "The database cannot be reached for now.",
         DetailSchema,
         Retry_After=header("Seconds to wait before trying again.", "integer"),
     ),
+    "GatewayTimeout": returns("From the front proxy: no node answered in time.", DetailSchema),
 }
 # <name>, <converter:name> or <converter(arguments):name>, as werkzeug writes a rule
 _VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<arguments>[^)]*)\))?:)?(?P<name>\w+)>")

@@ -2,7 +2,9 @@
 
 Bodies are the marshmallow classes that load requests and document responses (``schemas``);
 ``openapi.build_spec`` turns them into components with apispec's MarshmallowPlugin. Error
-responses name the reusable ones of ``openapi.RESPONSES`` by status.
+responses name the reusable ones of ``openapi.RESPONSES`` by status: those an operation's own
+checks give (``errors``), and those any request can get from the HTTP server, the request
+handling around the views or the front proxy (``EVERY_OPERATION``).
 """
 
 from __future__ import annotations
@@ -53,6 +55,25 @@ STATUS = {
     "503": "Unavailable",
 }
 BODY_ERRORS = ("400", "413", "415")
+# What any request may be answered, whatever its operation: a request the server cannot read
+# (400), a method another route of the path takes (405, e.g. GET /api/products/import), a body
+# that does not arrive in time (408) or is over the limit (413: declared on any request), a
+# request line or header over the server's limits (414, 431), a transfer coding it does not
+# implement (501), a failure (500), no database (503), and from the front proxy no node (502)
+# or none in time (504). An operation's own ``errors`` take precedence (a 400 that validates).
+EVERY_OPERATION = {
+    "400": "BadRequest",
+    "405": "MethodNotAllowed",
+    "408": "RequestTimeout",
+    "413": "TooLarge",
+    "414": "UriTooLong",
+    "431": "HeadersTooLarge",
+    "500": "ServerError",
+    "501": "NotImplemented",
+    "502": "BadGateway",
+    "503": "Unavailable",
+    "504": "GatewayTimeout",
+}
 
 
 def header(description: str, kind: str = "string") -> dict[str, Any]:
@@ -82,7 +103,8 @@ def operation(
     parameters: list[dict[str, Any]] | None = None,
     body_required: bool = True,
 ) -> dict[str, Any]:
-    """An operation object: ``responses``, then the shared ones of ``errors`` and a 500."""
+    """An operation object: ``responses``, then the shared ones of ``errors`` and of every
+    operation."""
     described: dict[str, Any] = {"summary": summary, "security": security}
     if parameters:
         described["parameters"] = parameters
@@ -92,7 +114,7 @@ def operation(
             "content": {JSON: {"schema": body}},
         }
         errors = (*errors, *BODY_ERRORS)
-    shared = {code: STATUS[code] for code in {*errors, "500", "503"}}
+    shared = {**EVERY_OPERATION, **{code: STATUS[code] for code in errors}}
     return {**described, "responses": dict(sorted({**shared, **responses}.items()))}
 
 
@@ -147,7 +169,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "End the login session and clear both cookies (200 even without a cookie).",
         [{}, *REFRESH_AND_CSRF],
         {"200": returns("Logged out.", DetailSchema)},
-        ("403",),
+        ("403", "409"),
     ),
     "auth.me": operation(
         "Who is logged in.", TOKEN, {"200": returns("The user.", MeSchema)}, ("403",)
@@ -259,8 +281,8 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         {
             "200": returns("Up.", HealthSchema),
             "503": returns(
-                "The database does not answer.",
-                HealthSchema,
+                "The database does not answer (from the front proxy: no node does).",
+                {"oneOf": [HealthSchema, DetailSchema]},
                 Retry_After=header("Seconds to wait before asking again.", "integer"),
             ),
         },

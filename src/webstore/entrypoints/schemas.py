@@ -217,6 +217,11 @@ class DetailSchema(Schema):
     detail = fields.String(required=True)
 
 
+class ServerErrorSchema(Schema):
+    detail = fields.String(required=True)
+    request_id = fields.String(metadata={"description": "the id the server logged it under"})
+
+
 class ValidationErrorSchema(Schema):
     error = fields.String(required=True, metadata={"description": "the first problem"})
     errors = fields.Dict(metadata={"description": "field -> messages, nested by list index"})

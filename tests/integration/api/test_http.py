@@ -6,6 +6,7 @@ import logging
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.routing import BaseConverter
 
 from tests.conftest import fast_settings
 from tests.integration.api.conftest import Shopper, answer
@@ -267,6 +268,27 @@ def test_an_unexpected_failure_is_a_plain_500_and_is_logged_with_its_id(
     assert record.exc_info is not None
     assert "the flux capacitor melted" in caplog.text
     assert "Traceback" in caplog.text
+
+
+class BrokenConverter(BaseConverter):
+    def to_python(self, value: str) -> str:
+        raise RuntimeError("the router's converter melted")
+
+
+def test_a_failure_before_any_view_runs_gets_the_same_plain_500(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.url_map.converters["broken"] = BrokenConverter
+    app.add_url_rule("/api/broken/<broken:part>", view_func=lambda part: part)
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/api/broken/x")
+
+    request_id = response.headers["X-Request-ID"]
+    assert answer(response) == (
+        500,
+        {"detail": "A server error occurred.", "request_id": request_id},
+    )
+    assert "converter melted" in caplog.text and request_id in caplog.text
 
 
 def test_a_well_formed_request_id_from_the_proxy_is_kept(

@@ -2,8 +2,8 @@
 
 A backup goes through SQLite's online backup API: one step copies every page under a read
 lock, which in WAL mode never stops the server's writers, so the copy is one consistent
-moment of the database. It is written to a private temporary file beside the target, checked,
-and only then renamed into place.
+moment of the database. It is written in a private folder beside the target, checked, and
+only then renamed into place; a target that is a symbolic link is refused, never followed.
 
 ``webstore serve`` holds a shared ``flock`` on ``<database>.lock`` for as long as it runs; a
 restore takes it exclusively, so it is refused while any server holds the database, and a
@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shlex
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -73,23 +74,54 @@ def backup(database: Path, target: Path) -> BackupReport:
     """Copy ``database`` to ``target`` (mode 0600), consistently, even while it is written."""
     if not database.is_file():
         raise ConfigurationError(f"{database} does not exist")
-    target = target.resolve()
-    if target == database.resolve():
+    destination = _destination(target)
+    if destination == database.resolve():
         raise ConfigurationError("the backup cannot replace the database itself")
-    fd, draft_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)  # mkstemp made it 0600, readable by the owner only
-    draft = Path(draft_name)
-    try:
+    with _private_folder(destination) as folder:
+        draft = folder / destination.name
+        os.close(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
         with closing(_connect(database)) as source, closing(_connect(draft)) as copy:
             source.backup(copy)  # every page in one step: one consistent snapshot
             # A self-contained single file (no -wal beside it); the server turns WAL on again.
             copy.execute("PRAGMA journal_mode = DELETE")
             counts = checked_row_counts(copy)
-        os.replace(draft, target)
-    except BaseException:
-        draft.unlink(missing_ok=True)
-        raise
-    return BackupReport(target, counts)
+        # A rename replaces whatever name is there, a link planted meanwhile included; it
+        # never writes through one.
+        os.replace(draft, destination)
+    return BackupReport(destination, counts)
+
+
+def _destination(target: Path) -> Path:
+    """``target`` in its real folder; refused if the file itself is a symbolic link.
+
+    The folders of the path are the operator's choice (a linked backup folder is common);
+    the last name is the one a stranger sharing that folder could have planted.
+    """
+    if target.is_symlink():
+        raise ConfigurationError(
+            f"{target} is a symbolic link: refusing to write the backup through it"
+        )
+    return target.parent.resolve() / target.name
+
+
+@contextmanager
+def _private_folder(destination: Path) -> Iterator[Path]:
+    """A new folder beside ``destination`` that only this user can enter (0700), then gone.
+
+    SQLite writes the copy and its journal there, where nobody else can plant a name.
+    """
+    try:
+        folder = Path(
+            tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
+        )
+    except OSError as error:  # a missing or read-only folder: the operator's to fix
+        raise ConfigurationError(
+            f"cannot write in {destination.parent}: {error.strerror}"
+        ) from None
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def restore(backup_file: Path, database: Path) -> Path | None:
