@@ -17,6 +17,7 @@ from webstore.application.errors import ConfigurationError
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds a writer waits for the write lock before giving up
 READ_ONLY = "webstore_read_only"  # execution option of the engine that read-only work uses
 BEGUN_ON_DRIVER = "webstore_begun_on_driver"  # a pooled connection's transaction is begun
+_SYNCHRONOUS_FULL, _SYNCHRONOUS_EXTRA = 2, 3  # what ``PRAGMA synchronous`` reports
 
 
 def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
@@ -65,6 +66,27 @@ def _sqlite_engine(url: URL, pool_size: int, max_overflow: int) -> Engine:
     return engine
 
 
+def require_durable_commits(engine: Engine) -> None:
+    """Refuse an SQLite engine whose connections do not wait for the disk at each commit.
+
+    ``ConfigurationError`` in one line unless a new connection reports ``synchronous`` FULL
+    (or EXTRA); PostgreSQL's commits are durable unless its server is told otherwise.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:  # no transaction: nothing is locked
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        reported = driver.execute("PRAGMA synchronous").fetchone()
+    level = reported[0] if reported else None
+    if level not in (_SYNCHRONOUS_FULL, _SYNCHRONOUS_EXTRA):
+        name = {0: "OFF", 1: "NORMAL"}.get(level, "unknown") if level is not None else "unknown"
+        raise ConfigurationError(
+            f"database: SQLite connections report synchronous={name}, not FULL:"
+            " a commit that was answered could be lost in a power cut"
+        )
+
+
 def _create_private(path: str) -> None:
     """Create a missing database file readable and writable by its owner only.
 
@@ -89,6 +111,9 @@ def _on_sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> No
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     _use_wal(cursor)
+    # Every commit waits until the disk has it: an order that was answered survives a power
+    # cut. Set, not assumed: a build of SQLite may default to NORMAL in WAL mode.
+    cursor.execute("PRAGMA synchronous = FULL")
     cursor.close()
 
 
