@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, ExceptionContext, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from webstore.application.errors import ConfigurationError
@@ -63,6 +63,7 @@ def _sqlite_engine(url: URL, pool_size: int, max_overflow: int) -> Engine:
     )
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
+    event.listen(engine, "handle_error", _on_sqlite_error)
     return engine
 
 
@@ -132,6 +133,23 @@ def _use_wal(cursor: Any) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
+
+
+def _on_sqlite_error(context: ExceptionContext) -> None:
+    """Drop a connection whose transaction SQLite ended on its own, as a broken one.
+
+    Some errors roll back the whole transaction, not just the statement (a full disk or
+    database, an I/O error, a trigger's ``RAISE(ROLLBACK)``). Nothing more may run on that
+    connection: SQLAlchemy's rollback to a savepoint would fail and hide the error, and a
+    savepoint begun now would be a transaction of its own (``writer_groups.py``).
+    """
+    connection = context.connection
+    if context.is_disconnect or connection is None or connection.invalidated:
+        return
+    driver = connection.connection.driver_connection
+    if connection.in_transaction() and driver is not None and not driver.in_transaction:
+        context.is_disconnect = True
+        context.invalidate_pool_on_disconnect = False  # the pool's other connections are fine
 
 
 def _on_sqlite_begin(connection: Connection) -> None:
