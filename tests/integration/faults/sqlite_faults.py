@@ -118,19 +118,24 @@ class PageLimit:
     """``PRAGMA max_page_count`` on every connection of an engine: SQLITE_FULL past it.
 
     The limit belongs to each connection, so it is set as each one connects, and the pool's
-    idle connections are closed when it changes.
+    idle connections are closed whenever it changes.
     """
 
-    def __init__(self, engine: sa.Engine, database: Path, extra_pages: int) -> None:
+    def __init__(self, engine: sa.Engine, database: Path) -> None:
         self._engine = engine
-        with closing(sqlite3.connect(database)) as db:
-            (pages,) = db.execute("PRAGMA page_count").fetchone()
-        self.pages = pages + extra_pages
+        self._database = database
+        self.pages = 1_000_000
         sa.event.listen(engine, "connect", self._on_connect)
-        engine.dispose()
 
     def _on_connect(self, driver: sqlite3.Connection, record: object) -> None:
         driver.execute(f"PRAGMA max_page_count = {self.pages}")
+
+    def room_for(self, pages: int) -> None:
+        """Full once the database has grown by ``pages`` pages from now."""
+        with closing(sqlite3.connect(self._database)) as db:
+            (now,) = db.execute("PRAGMA page_count").fetchone()
+        self.pages = now + pages
+        self._engine.dispose()
 
     def lift(self) -> None:
         """Room again, as when the operator has freed the disk."""
@@ -142,8 +147,8 @@ class PageLimit:
 
 
 @contextmanager
-def page_limit(engine: sa.Engine, database: Path, extra_pages: int) -> Iterator[PageLimit]:
-    limit = PageLimit(engine, database, extra_pages)
+def page_limit(engine: sa.Engine, database: Path) -> Iterator[PageLimit]:
+    limit = PageLimit(engine, database)
     try:
         yield limit
     finally:
