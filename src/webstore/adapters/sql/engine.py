@@ -79,9 +79,9 @@ def require_durable_commits(engine: Engine) -> None:
         driver = connection.connection.driver_connection
         assert driver is not None
         reported = driver.execute("PRAGMA synchronous").fetchone()
-    level = reported[0] if reported else None
+    level = reported[0] if reported else -1  # no row: a build without the pragma
     if level not in (_SYNCHRONOUS_FULL, _SYNCHRONOUS_EXTRA):
-        name = {0: "OFF", 1: "NORMAL"}.get(level, "unknown") if level is not None else "unknown"
+        name = {0: "OFF", 1: "NORMAL"}.get(level, "unknown")
         raise ConfigurationError(
             f"database: SQLite connections report synchronous={name}, not FULL:"
             " a commit that was answered could be lost in a power cut"
@@ -144,7 +144,7 @@ def _on_sqlite_error(context: ExceptionContext) -> None:
     savepoint begun now would be a transaction of its own (``writer_groups.py``).
     """
     connection = context.connection
-    if context.is_disconnect or connection is None or connection.invalidated:
+    if context.is_disconnect or connection is None or connection.closed or connection.invalidated:
         return
     driver = connection.connection.driver_connection
     if connection.in_transaction() and driver is not None and not driver.in_transaction:

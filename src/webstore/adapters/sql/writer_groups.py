@@ -227,8 +227,9 @@ class WriterGroups:
                 group.transaction.rollback()
         except BaseException as error:
             group.failure = error
-            # A COMMIT that failed may leave the transaction open (SQLite keeps it after a full
-            # disk, say): rolled back here, so that nothing of it can be committed later.
+            # A COMMIT that failed may leave the transaction open (SQLite keeps it when a
+            # deferred constraint fails, or the disk is busy): rolled back here, so that
+            # nothing of it can be committed later.
             with suppress(Exception):
                 _roll_back_on_driver(group.connection)
         finally:
