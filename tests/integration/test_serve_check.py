@@ -43,6 +43,7 @@ def test_a_database_at_head_passes_without_being_served(sqlite_url: str) -> None
     code, output = check(sqlite_url)
     assert (code, "schema at head" in output) == (0, True), output
     assert "secret key: usable" in output
+    assert "every commit waits for the disk (synchronous=FULL)" in output
 
 
 def test_a_database_behind_head_fails_and_is_not_upgraded(sqlite_url: str) -> None:
@@ -107,3 +108,37 @@ def test_an_unreachable_database_fails_in_one_line() -> None:
     code, output = check("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     assert code == 1
     assert "database: cannot be read" in output and "Traceback" not in output
+
+
+# Run as ``webstore``, with every pooled SQLite connection switched to synchronous=NORMAL as it
+# is handed out (after the store's own settings): commits that would not wait for the disk.
+NOT_DURABLE = """
+import sys
+import sqlalchemy as sa
+from sqlalchemy.pool import Pool
+
+def not_durable(driver, record, proxy):
+    driver.execute("PRAGMA synchronous = NORMAL")
+
+sa.event.listen(Pool, "checkout", not_durable)
+from webstore.entrypoints.cli import main
+main(sys.argv[1:], prog_name="webstore")
+"""
+
+
+@pytest.mark.parametrize("command", [["serve", "--check"], ["serve", "--port", "0"]])
+def test_connections_that_would_not_wait_for_the_disk_are_refused_in_one_line(
+    sqlite_url: str, command: list[str]
+) -> None:
+    upgrade(sqlite_url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEBSTORE_")}
+    env.update(WEBSTORE_DATABASE_URL=sqlite_url, WEBSTORE_SECRET_KEY=TEST_SECRET_KEY.decode())
+    done = subprocess.run(
+        [sys.executable, "-c", NOT_DURABLE, *command],
+        env=env, capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "Error: database: SQLite connections report synchronous=NORMAL, not FULL:"
+        " a commit that was answered could be lost in a power cut"
+    ]

@@ -92,7 +92,23 @@ def check(settings: Settings) -> list[str]:
         raise ConfigurationError(
             f"database: {at}, the code needs {', '.join(sorted(head))} (run: webstore db upgrade)"
         )
-    return [*lines, f"database: reachable, schema at head ({', '.join(sorted(head))})"]
+    lines.append(f"database: reachable, schema at head ({', '.join(sorted(head))})")
+    if database is not None:
+        require_durable_commits(settings.database_url)
+        lines.append("database: every commit waits for the disk (synchronous=FULL)")
+    return lines
+
+
+def require_durable_commits(database_url: str) -> None:
+    """``ConfigurationError`` if the database's connections would answer a commit before the
+    disk has it (what ``serve`` and ``serve --check`` refuse)."""
+    from webstore.adapters.sql import engine as engines
+
+    engine = engines.create_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        engines.require_durable_commits(engine)
+    finally:
+        engine.dispose()
 
 
 def _key_status(settings: Settings) -> str:

@@ -211,3 +211,87 @@ def test_a_writer_that_was_expected_but_never_comes_does_not_hold_the_group(
     assert returned.wait(5), "the group waited for a writer that never came"
     thread.join(5)
     assert stored_names(sqlite_url) == ["A"]
+
+
+def outcomes_of(
+    queue: Queue, writers: dict[str, Callable[[], None]]
+) -> dict[str, BaseException | None]:
+    """Run the writers, all but the first queued behind it: what each one raised, if anything."""
+    outcomes: dict[str, BaseException | None] = {}
+
+    def noted(name: str, write: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                write()
+                outcomes[name] = None
+            except BaseException as error:
+                outcomes[name] = error
+
+        return run
+
+    (first_name, first), *others = writers.items()
+    run_together(
+        noted(first_name, first),
+        *(noted(name, queue.behind(write)) for name, write in others),
+    )
+    return outcomes
+
+
+def test_an_error_that_rolls_the_group_back_reaches_every_writer_and_later_ones_start_afresh(
+    factory: SqlAlchemyUnitOfWorkFactory, commits: list[float], sqlite_url: str
+) -> None:
+    # RAISE(ROLLBACK) ends the whole transaction, as a full disk or an I/O error may: the work
+    # that A and the writers before C released in it is gone with it.
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as database:
+        database.execute(
+            "CREATE TRIGGER refuse_c BEFORE INSERT ON products WHEN NEW.name = 'C'"
+            " BEGIN SELECT RAISE(ROLLBACK, 'injected'); END"
+        )
+    queue = Queue()
+    writers = {"A": writer(factory, "A", before_commit=queue.first_works_slowly)}
+    writers |= {name: writer(factory, name) for name in "BCDE"}
+    outcomes = outcomes_of(queue, writers)
+
+    refused = outcomes["C"]
+    assert isinstance(refused, sa.exc.IntegrityError) and "injected" in str(refused)
+    assert isinstance(outcomes["A"], StorageUnavailable)  # released, then lost with the group
+    kept = sorted(name for name, error in outcomes.items() if error is None)
+    assert stored_names(sqlite_url) == kept  # whoever returned is stored, nobody else
+    assert all(
+        isinstance(error, StorageUnavailable)
+        for name, error in outcomes.items()
+        if name != "C"
+        if error is not None
+    )
+    writer(factory, "F")()
+    assert stored_names(sqlite_url) == [*kept, "F"]
+
+
+def test_a_commit_that_sqlite_refuses_reaches_every_writer_and_keeps_nothing(
+    factory: SqlAlchemyUnitOfWorkFactory, sqlite_url: str
+) -> None:
+    # A foreign key checked only at COMMIT: SQLite refuses the COMMIT and keeps the
+    # transaction open, write lock and all, until it is rolled back.
+    def dangling_key() -> None:
+        with factory() as work:
+            work.session.execute(sa.text("PRAGMA defer_foreign_keys = ON"))
+            work.session.execute(
+                sa.text(
+                    "INSERT INTO idempotency_keys (user_id, key, fingerprint, payload, created_at)"
+                    " VALUES (424242, 'k', 'f', 'p', '2026-01-01 00:00:00')"
+                )
+            )
+            work.commit()
+
+    queue = Queue()
+    writers = {"A": writer(factory, "A", before_commit=queue.first_works_slowly)}
+    writers |= {"B": dangling_key, "C": writer(factory, "C")}
+    outcomes = outcomes_of(queue, writers)
+
+    assert all(isinstance(error, StorageUnavailable) for error in outcomes.values()), outcomes
+    assert stored_names(sqlite_url) == []
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=1) as other:
+        other.execute("BEGIN IMMEDIATE")  # the write lock is free: nothing was left open
+        other.execute("ROLLBACK")
+    writer(factory, "D")()
+    assert stored_names(sqlite_url) == ["D"]

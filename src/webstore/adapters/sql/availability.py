@@ -18,11 +18,15 @@ _SQLITE_OUTAGES = ("locked", "busy", "unable to open", "disk i/o", "readonly dat
 
 def is_outage(error: BaseException) -> bool:
     """Whether ``error`` says the database cannot be reached now, rather than a bug of ours."""
+    original = error.orig if isinstance(error, exc.DBAPIError) else error
+    if isinstance(original, sqlite3.IntegrityError):
+        # A rule of the database refused the write (a constraint, a trigger's RAISE), even if
+        # SQLite dropped the transaction, and the connection with it, for it: not an outage.
+        return False
     if isinstance(error, exc.TimeoutError | exc.DisconnectionError):
         return True  # no pooled connection came free in time; a connection dropped
     if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
         return True
-    original = error.orig if isinstance(error, exc.DBAPIError) else error
     if isinstance(original, sqlite3.OperationalError):
         return any(sign in str(original).lower() for sign in _SQLITE_OUTAGES)
     # psycopg's OperationalError: the server is down, restarting, refusing or unreachable

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, ExceptionContext, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from webstore.application.errors import ConfigurationError
@@ -17,6 +17,7 @@ from webstore.application.errors import ConfigurationError
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds a writer waits for the write lock before giving up
 READ_ONLY = "webstore_read_only"  # execution option of the engine that read-only work uses
 BEGUN_ON_DRIVER = "webstore_begun_on_driver"  # a pooled connection's transaction is begun
+_SYNCHRONOUS_FULL, _SYNCHRONOUS_EXTRA = 2, 3  # what ``PRAGMA synchronous`` reports
 
 
 def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
@@ -62,7 +63,29 @@ def _sqlite_engine(url: URL, pool_size: int, max_overflow: int) -> Engine:
     )
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
+    event.listen(engine, "handle_error", _on_sqlite_error)
     return engine
+
+
+def require_durable_commits(engine: Engine) -> None:
+    """Refuse an SQLite engine whose connections do not wait for the disk at each commit.
+
+    ``ConfigurationError`` in one line unless a new connection reports ``synchronous`` FULL
+    (or EXTRA); PostgreSQL's commits are durable unless its server is told otherwise.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:  # no transaction: nothing is locked
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        reported = driver.execute("PRAGMA synchronous").fetchone()
+    level = reported[0] if reported else -1  # no row: a build without the pragma
+    if level not in (_SYNCHRONOUS_FULL, _SYNCHRONOUS_EXTRA):
+        name = {0: "OFF", 1: "NORMAL"}.get(level, "unknown")
+        raise ConfigurationError(
+            f"database: SQLite connections report synchronous={name}, not FULL:"
+            " a commit that was answered could be lost in a power cut"
+        )
 
 
 def _create_private(path: str) -> None:
@@ -89,6 +112,9 @@ def _on_sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> No
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     _use_wal(cursor)
+    # Every commit waits until the disk has it: an order that was answered survives a power
+    # cut. Set, not assumed: a build of SQLite may default to NORMAL in WAL mode.
+    cursor.execute("PRAGMA synchronous = FULL")
     cursor.close()
 
 
@@ -107,6 +133,23 @@ def _use_wal(cursor: Any) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
+
+
+def _on_sqlite_error(context: ExceptionContext) -> None:
+    """Drop a connection whose transaction SQLite ended on its own, as a broken one.
+
+    Some errors roll back the whole transaction, not just the statement (a full disk or
+    database, an I/O error, a trigger's ``RAISE(ROLLBACK)``). Nothing more may run on that
+    connection: SQLAlchemy's rollback to a savepoint would fail and hide the error, and a
+    savepoint begun now would be a transaction of its own (``writer_groups.py``).
+    """
+    connection = context.connection
+    if context.is_disconnect or connection is None or connection.closed or connection.invalidated:
+        return
+    driver = connection.connection.driver_connection
+    if connection.in_transaction() and driver is not None and not driver.in_transaction:
+        context.is_disconnect = True
+        context.invalidate_pool_on_disconnect = False  # the pool's other connections are fine
 
 
 def _on_sqlite_begin(connection: Connection) -> None:

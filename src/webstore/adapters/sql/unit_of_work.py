@@ -29,7 +29,12 @@ from webstore.adapters.sql.repositories import (
     SqlAlchemyProductRepository,
     SqlAlchemyUserRepository,
 )
-from webstore.adapters.sql.writer_groups import GroupCommitFailed, GroupMember, WriterGroups
+from webstore.adapters.sql.writer_groups import (
+    GroupCommitFailed,
+    GroupMember,
+    WriterGroups,
+    holds_transaction,
+)
 from webstore.application.errors import ConcurrentUpdate, StorageUnavailable
 
 
@@ -116,7 +121,7 @@ class SqlAlchemyUnitOfWork:
 
     def _abandon(self, error: BaseException) -> NoReturn:
         """The connection could not be had: say why, as __exit__ would."""
-        if is_outage(error):
+        if is_outage(error) or isinstance(error, GroupCommitFailed):
             self._outages.failed(error, writing=self._writing)
             raise StorageUnavailable() from error
         raise error
@@ -208,6 +213,10 @@ class _GroupWriterSession:
     Once its work is committed, its next use joins a group again; the session and the
     entities it holds live on, and changes made after a commit belong to the next one, as in
     a unit of work of its own.
+
+    An error may have rolled back the group's whole transaction, its savepoint with it
+    (``writer_groups.py``): then it neither rolls back to nor releases a savepoint that is gone,
+    and drops the connection, on which nothing more may run.
     """
 
     _SAVEPOINT = "webstore_writer"
@@ -219,10 +228,15 @@ class _GroupWriterSession:
         self._connection: Connection | None = None
         self._adopted: list[object] = []  # written already; the session takes them if made
         self.stale = True  # no savepoint of this writer is open
+        self.gone = False  # an error rolled back the group's transaction under its savepoint
 
     def begin(self) -> None:
         """Join a group and open this writer's savepoint in its transaction."""
         self._connection = self._join()
+        if not holds_transaction(self._connection):
+            # Outside a transaction SQLite would make the savepoint a transaction of its own,
+            # committed by its RELEASE whatever became of the group.
+            raise GroupCommitFailed("the group's transaction is gone")
         self._driver("SAVEPOINT")
         self.stale = False
         if self._session is not None:
@@ -235,6 +249,8 @@ class _GroupWriterSession:
         driver.execute(f"{verb} {self._SAVEPOINT}")
 
     def _current(self) -> Connection:
+        if self.gone:
+            raise GroupCommitFailed("an error rolled back this writer's work")
         if self.stale:
             self.begin()
         assert self._connection is not None
@@ -294,12 +310,16 @@ class _GroupWriterSession:
         self.stale = True
 
     def rollback(self) -> None:
+        if self._lost():
+            return
         if self._session is not None:
             self._session.rollback()
         if not self.stale:
             self._driver("ROLLBACK TO")  # the savepoint stays open for what follows
 
     def close(self) -> None:
+        if self._lost():
+            return
         try:
             if self._session is not None:
                 self._session.close()
@@ -308,6 +328,19 @@ class _GroupWriterSession:
                 self.stale = True
                 self._driver("ROLLBACK TO")
                 self._driver("RELEASE")
+
+    def _lost(self) -> bool:
+        """Whether the group's transaction is gone under this writer's open savepoint; if so,
+        the connection is dropped (the session's own savepoint is gone too) and the group
+        learns it when this writer finishes."""
+        if self.stale or self._connection is None or holds_transaction(self._connection):
+            return False
+        self.stale = self.gone = True
+        if self._session is not None:
+            self._session.invalidate()  # invalidates the connection, emitting nothing
+        else:
+            self._connection.invalidate()
+        return True
 
 
 _PING = DirectRead(select(literal_column("1")))

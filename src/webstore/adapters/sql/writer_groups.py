@@ -14,6 +14,14 @@ transaction of its own; if the commit fails, every writer of the group hears it.
 group, writers run one after another and each sees the work of the ones before it, which is
 what one-at-a-time transactions would have shown them.
 
+Some errors make SQLite roll back the whole transaction, not just the statement that failed:
+a full disk or database, an I/O error, a trigger's ``RAISE(ROLLBACK)``. The work of every
+writer of the group is gone then, released savepoints included. The writer that finds the
+transaction gone (the driver no longer ``in_transaction``) ends the group before the next
+writer's turn: that writer starts a group of its own, and every writer of the lost one hears
+that its work was not kept. No savepoint is ever begun outside the group's transaction, where
+SQLite would make it a transaction of its own that its ``RELEASE`` commits.
+
 The commit's wait for the disk runs in a native thread (``off_loop.py``): meanwhile the worker
 reads, authenticates and queues its next writers, which begin the next group the moment the
 commit has ended, without polling for the write lock it still holds.
@@ -24,6 +32,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection, Engine, RootTransaction
@@ -35,7 +44,17 @@ MAX_WAIT = 0.050  # seconds a done writer waits at most while more writers keep 
 
 
 class GroupCommitFailed(Exception):
-    """The transaction of the group could not be committed; nothing of it was kept."""
+    """The transaction of the group was not committed (its COMMIT failed, or an error rolled it
+    back before): nothing of it was kept."""
+
+
+def holds_transaction(connection: Connection) -> bool:
+    """Whether ``connection``'s driver is still in its transaction (``False`` once SQLite has
+    rolled it back on its own, or the connection was dropped)."""
+    if connection.invalidated:
+        return False
+    driver = connection.connection.driver_connection
+    return driver is not None and bool(driver.in_transaction)
 
 
 @dataclass(eq=False)
@@ -63,13 +82,14 @@ class GroupMember:
     def finish(self, *, keep: bool) -> None:
         """Done: ``keep`` if this writer's savepoint was released, not rolled back.
 
-        Returns once the group's transaction has ended; raises ``GroupCommitFailed`` if its
-        commit failed (whatever this writer read or wrote may not have been kept).
+        Returns once the group's transaction has ended; raises ``GroupCommitFailed`` if it was
+        not committed (whatever this writer read or wrote may not have been kept).
         """
         if self.done:
             return
         self.done = True
-        self._groups._finish(self._group, keep)
+        lost = not holds_transaction(self.connection)
+        self._groups._finish(self._group, keep=keep and not lost, lost=lost)
 
 
 class WriterGroups:
@@ -138,20 +158,28 @@ class WriterGroups:
             self._queued -= 1
         self._turn.release()
 
-    def _finish(self, group: _Group, keep: bool) -> None:
+    def _finish(self, group: _Group, *, keep: bool, lost: bool) -> None:
         with self._lock:
             group.working -= 1
             group.kept += keep
             if group.first_done is None:
                 group.first_done = time.monotonic()
+            if lost:
+                # Closed before the turn is given back: the next writer must not join a group
+                # whose transaction is gone. No other writer works in it (this one had the turn).
+                group.failure = GroupCommitFailed("an error rolled the shared transaction back")
+                self._close(group)
         self._release_turn()
-        try:
-            self._pause()
-        finally:  # even for a writer being stopped: a group whose writers are all done must end
-            self._lead_or_wait(group)
+        if lost:
+            self._end(group)
+        else:
+            try:
+                self._pause()
+            finally:  # even for a writer being stopped: a group whose writers are done must end
+                self._lead_or_wait(group)
         if group.failure is not None:
             failure = group.failure
-            raise GroupCommitFailed(f"the group's commit failed: {failure}") from failure
+            raise GroupCommitFailed(f"the group's transaction was not kept: {failure}") from failure
 
     def _lead_or_wait(self, group: _Group) -> None:
         """End the group if no writer works in it and none is coming (or enough waited), else
@@ -169,19 +197,25 @@ class WriterGroups:
                         or time.monotonic() - group.first_done > MAX_WAIT
                     )
                     if lead:
-                        group.closing = True
-                        if self._open is group:
-                            self._open = None  # writers from now on begin a group of their own
-                        self._committing = group
+                        self._close(group)
             if lead:
                 self._end(group)
                 return
             if group.ended.wait(None if group.closing else MAX_WAIT):
                 return
 
+    def _close(self, group: _Group) -> None:
+        """No writer joins ``group`` from now on (called with the lock held)."""
+        group.closing = True
+        if self._open is group:
+            self._open = None  # writers from now on begin a group of their own
+        self._committing = group
+
     def _end(self, group: _Group) -> None:
         try:
-            if group.kept:
+            if group.failure is not None:
+                pass  # lost: SQLite rolled its transaction back already
+            elif group.kept:
                 # The wait for the disk runs off a cooperative worker's loop (``off_loop.py``):
                 # the worker's other requests go on meanwhile. SQLAlchemy's commit then finds
                 # the driver's transaction ended, and only ends its own.
@@ -193,13 +227,27 @@ class WriterGroups:
                 group.transaction.rollback()
         except BaseException as error:
             group.failure = error
-            # Whatever state the failed commit left the connection in, it is not used again.
-            group.connection.invalidate()
+            # A COMMIT that failed may leave the transaction open (SQLite keeps it when a
+            # deferred constraint fails, or the disk is busy): rolled back here, so that
+            # nothing of it can be committed later.
+            with suppress(Exception):
+                _roll_back_on_driver(group.connection)
         finally:
             try:
+                if group.failure is not None:
+                    # Whatever state the failure left the connection in, it is not used again.
+                    group.connection.invalidate()
                 group.connection.close()
             finally:
                 with self._lock:
                     if self._committing is group:
                         self._committing = None
                 group.ended.set()
+
+
+def _roll_back_on_driver(connection: Connection) -> None:
+    if connection.invalidated:
+        return  # dropped: closing it rolled back whatever was open
+    driver = connection.connection.driver_connection
+    if driver is not None and driver.in_transaction:
+        driver.execute("ROLLBACK")
