@@ -92,7 +92,22 @@ def check(settings: Settings) -> list[str]:
         raise ConfigurationError(
             f"database: {at}, the code needs {', '.join(sorted(head))} (run: webstore db upgrade)"
         )
-    return [*lines, f"database: reachable, schema at head ({', '.join(sorted(head))})"]
+    require_listing_triggers(settings.database_url)
+    return [
+        *lines,
+        f"database: reachable, schema at head ({', '.join(sorted(head))})",
+        "database: the triggers that keep listings current are in place",
+    ]
+
+
+def require_listing_triggers(url: str) -> None:
+    """Refuse, in one line, a database whose listing caches would go stale (no triggers)."""
+    from webstore.adapters.sql import listing_triggers
+    from webstore.adapters.sql.migrations import missing_listing_triggers
+
+    missing = missing_listing_triggers(url)
+    if missing:
+        raise ConfigurationError(f"database: {listing_triggers.refusal(missing)}")
 
 
 def _key_status(settings: Settings) -> str:

@@ -81,8 +81,6 @@ class ListingCache:
         with self._lock:
             old = self._entries.get(key)
             if old is not None:
-                if old[0] > version:
-                    return  # a slower request read an older version: keep the newer listing
                 self._size -= len(old[1])
                 del self._entries[key]
             if len(hit[0]) > self._budget:
