@@ -107,7 +107,7 @@ def require_listing_triggers(url: str) -> None:
 
     missing = missing_listing_triggers(url)
     if missing:
-        raise ConfigurationError(f"database: {listing_triggers.refusal(missing)}")
+        raise ConfigurationError(f"database {listing_triggers.refusal(missing)}")
 
 
 def _key_status(settings: Settings) -> str:

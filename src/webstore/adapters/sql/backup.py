@@ -103,7 +103,7 @@ def restore(backup_file: Path, database: Path) -> Path | None:
         raise ConfigurationError(f"{backup_file} does not exist")
     with closing(_connect(backup_file)) as candidate:
         checked_row_counts(candidate)
-        _require_listing_triggers(candidate)
+        _require_listing_triggers(backup_file, candidate)
     with _locked(database, fcntl.LOCK_EX, "a server holds this database: stop it first"):
         fd, draft_name = tempfile.mkstemp(prefix=f".{database.name}.", dir=database.parent)
         os.close(fd)
@@ -159,13 +159,13 @@ def checked_row_counts(connection: sqlite3.Connection) -> dict[str, int]:
     }
 
 
-def _require_listing_triggers(connection: sqlite3.Connection) -> None:
+def _require_listing_triggers(backup_file: Path, connection: sqlite3.Connection) -> None:
     """Refuse a backup without the triggers its revision has (listings would go stale)."""
     revision = connection.execute("SELECT max(version_num) FROM alembic_version").fetchone()[0]
     present = connection.execute(listing_triggers.SQLITE_PRESENT).fetchall()
     missing = listing_triggers.missing("sqlite", revision, present)
     if missing:
-        raise ConfigurationError(listing_triggers.refusal(missing))
+        raise ConfigurationError(f"{backup_file} {listing_triggers.refusal(missing)}")
 
 
 def _connect(path: Path) -> sqlite3.Connection:

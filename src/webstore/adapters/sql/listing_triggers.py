@@ -99,9 +99,9 @@ def missing_in(connection: Connection, revision: str | None) -> list[str]:
 
 
 def refusal(names: list[str]) -> str:
-    """One line saying why a database without its listing triggers is refused."""
+    """Why a database without its listing triggers is refused: "<the database> " + this."""
     return (
-        f"the database lacks the triggers that keep listings current ({', '.join(names)}): "
+        f"lacks the triggers that keep listings current ({', '.join(names)}): "
         "restore a backup that has them, or enable them again"
     )
 
