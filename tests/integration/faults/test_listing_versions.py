@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from flask.testing import FlaskClient
 
 from tests.conftest import fast_settings, require_postgres
 from webstore import Webstore, bootstrap
+from webstore.adapters.sql.migrations import config, missing_listing_triggers, upgrade
 from webstore.application.dto import Principal
 from webstore.entrypoints.flask_app import create_app
 
@@ -205,3 +207,19 @@ def test_a_restore_seen_half_done_leaves_no_stale_listing(
         assert products(client, shop) == [("Red chair", 5)]
     finally:
         store.uow.dispose()  # type: ignore[attr-defined]
+
+
+def test_a_migration_leaves_no_stale_listing(
+    store: Webstore, client: FlaskClient, psql: sa.Connection, database_url: str
+) -> None:
+    shop = Shop(store)
+    placed = shop.order(store, "alice", amount=2)
+    assert orders(client, shop, "alice") == [(placed, [2])]
+    with psql.begin():
+        command.downgrade(config(psql), "0006")  # its triggers never watched order lines
+    psql.exec_driver_sql(f"UPDATE order_lines SET amount = 3 WHERE order_id = {placed}")
+
+    upgrade(database_url)
+
+    assert orders(client, shop, "alice") == [(placed, [3])]
+    assert missing_listing_triggers(database_url) == []
