@@ -1,11 +1,13 @@
 """Encoded listings kept by each worker, each valid for exactly one version of what it shows.
 
-Every change to a product raises the catalogue version, and every change to an order raises the
-version of all orders and of its owner's orders, in the writing transaction itself (database
-triggers). A listing request reads the committed version first and, in the same snapshot, the rows
-only if this worker keeps no bytes encoded for that version (``webstore.application.versioned``).
-A kept listing is therefore exactly its version's: once a write has committed, no worker of any
-process serves what was listed before it.
+Every change to a product draws a new catalogue version, and every change to an order or its
+lines a new version of all orders and of its owners' orders, in the writing transaction itself
+(database triggers; ``adapters/sql/listing_triggers.py`` says why a version never comes back
+for other rows, TRUNCATE and restores included). A listing request reads the committed version
+first and, in the same snapshot, the rows only if this worker keeps no bytes encoded for that
+version (``webstore.application.versioned``). A kept listing is therefore exactly its
+version's: once a write has committed, no worker of any process serves what was listed before
+it. What is kept is bounded: every entry counts its key, its value and its place in the cache.
 """
 
 from __future__ import annotations

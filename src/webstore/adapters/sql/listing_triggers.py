@@ -8,9 +8,10 @@ snapshots showing one version value show the same rows. Why it holds:
   versions it affects with a fresh random 63-bit value in its own transaction (triggers,
   migration 0007), for INSERT, UPDATE (an order moved to another user: both owners), DELETE
   and, on PostgreSQL, TRUNCATE. SQLite has no TRUNCATE, and its DELETE without WHERE fires
-  row triggers whenever a table has any. Readers see only committed states, and a value is
-  drawn at most once per transaction and scope, so a value first becomes visible together with
-  the rows of the transaction that drew it and stops being current with the next change.
+  row triggers whenever a table has any. Readers see only committed states, so a value
+  becomes visible together with the rows of the transaction that drew it, and stops being
+  current with the next change (on PostgreSQL a transaction draws once per version row: a
+  value nobody has seen yet is fresh for all of its statements).
 - A value is never drawn again (2^-63 per comparison), so no later state can take the
   number of an earlier one, not even after a restore or in another cluster: the ABA of
   counters, which a restore set back and the next changes counted up to numbers a worker had
