@@ -126,7 +126,7 @@ def test_emptying_the_order_tables_empties_every_order_listing(
     assert orders(client, shop, "root") == []
 
 
-def test_a_changed_order_line_shows_in_the_next_order_listing(
+def test_changed_order_lines_show_in_the_next_order_listing(
     store: Webstore, client: FlaskClient, psql: sa.Connection
 ) -> None:
     shop = Shop(store)
@@ -134,7 +134,15 @@ def test_a_changed_order_line_shows_in_the_next_order_listing(
     assert orders(client, shop, "alice") == [(placed, [2])]
 
     psql.exec_driver_sql(f"UPDATE order_lines SET amount = 3 WHERE order_id = {placed}")
+    assert orders(client, shop, "alice") == [(placed, [3])]
 
+    lamp = store.add_product(shop.admin, {**CHAIR, "name": "Lamp"}).id
+    psql.exec_driver_sql(
+        "INSERT INTO order_lines (order_id, position, product_id, product_name, amount, price) "
+        f"VALUES ({placed}, 1, {lamp}, 'Lamp', 1, 19.99)"
+    )
+    assert orders(client, shop, "alice") == [(placed, [3, 1])]
+    psql.exec_driver_sql(f"DELETE FROM order_lines WHERE product_id = {lamp}")
     assert orders(client, shop, "alice") == [(placed, [3])]
 
 

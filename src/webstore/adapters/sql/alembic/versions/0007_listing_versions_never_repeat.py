@@ -50,16 +50,33 @@ BEGIN
     WHERE kept.written_by IS DISTINCT FROM excluded.written_by;
 END $$
 """
-PG_ORDERS = """
+# A new order (every checkout) in one statement; user ids start at 1, after scope 0.
+PG_ORDERS = f"""
 CREATE OR REPLACE FUNCTION bump_order_versions() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM bump_order_owners(ARRAY[OLD.user_id, NEW.user_id]);
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO order_versions AS kept (scope, version, written_by)
+        VALUES (0, {PG_FRESH}, txid_current()), (NEW.user_id, {PG_FRESH}, txid_current())
+        ON CONFLICT (scope) DO UPDATE
+        SET version = excluded.version, written_by = excluded.written_by
+        WHERE kept.written_by IS DISTINCT FROM excluded.written_by;
+    ELSE
+        PERFORM bump_order_owners(ARRAY[OLD.user_id, NEW.user_id]);
+    END IF;
     RETURN NULL;
 END $$
 """
+# A checkout adds lines right after their order, whose own trigger has drawn the owner's (and
+# every order's) version in this transaction already: nothing to draw again.
 PG_LINES = """
 CREATE FUNCTION bump_order_line_versions() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'INSERT' AND EXISTS (
+        SELECT FROM orders JOIN order_versions ON scope = user_id
+        WHERE id = NEW.order_id AND written_by = txid_current()
+    ) THEN
+        RETURN NULL;
+    END IF;
     PERFORM bump_order_owners(
         ARRAY(SELECT user_id FROM orders WHERE id IN (OLD.order_id, NEW.order_id))
     );
