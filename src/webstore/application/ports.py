@@ -62,7 +62,8 @@ class ProductRepository(Protocol):
         """How many products match."""
 
     def catalogue_version(self) -> int | None:
-        """A number raised by every committed product change; ``None`` if it is not kept."""
+        """A number drawn afresh by every committed product change, never repeated; ``None``
+        if it is not kept or not to be trusted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +88,9 @@ class OrderRepository(Protocol):
         """Matching orders with their lines, newest first, in a constant number of queries."""
 
     def listing_version(self, query: OrderQuery) -> int | None:
-        """A number raised by every committed change to the orders ``query`` matches (``None``:
-        not kept); a query naming a user follows that user's orders only."""
+        """A number drawn afresh by every committed change to the orders ``query`` matches
+        (``None``: not kept, or not to be trusted); a query naming a user follows that user's
+        orders only."""
 
     def count(self, query: OrderQuery) -> int:
         """How many orders match."""

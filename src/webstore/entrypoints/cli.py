@@ -84,6 +84,7 @@ def serve(host: str, port: int, workers: int, check: bool) -> None:
 
             upgrade(settings.database_url)
             cli_ops.require_durable_commits(settings.database_url)
+            cli_ops.require_listing_triggers(settings.database_url)
         run_gunicorn(settings, host=host, port=port, workers=workers)
 
 

@@ -96,6 +96,8 @@ def check(settings: Settings) -> list[str]:
     if database is not None:
         require_durable_commits(settings.database_url)
         lines.append("database: every commit waits for the disk (synchronous=FULL)")
+    require_listing_triggers(settings.database_url)
+    lines.append("database: the triggers that keep listings current are in place")
     return lines
 
 
@@ -109,6 +111,16 @@ def require_durable_commits(database_url: str) -> None:
         engines.require_durable_commits(engine)
     finally:
         engine.dispose()
+
+
+def require_listing_triggers(url: str) -> None:
+    """Refuse, in one line, a database whose listing caches would go stale (no triggers)."""
+    from webstore.adapters.sql import listing_triggers
+    from webstore.adapters.sql.migrations import missing_listing_triggers
+
+    missing = missing_listing_triggers(url)
+    if missing:
+        raise ConfigurationError(f"database {listing_triggers.refusal(missing)}")
 
 
 def _key_status(settings: Settings) -> str:

@@ -6,8 +6,11 @@ the hooks, the response object) costs more than the work itself: authenticating 
 (one read of its login session), reading the listing's version, copying the kept bytes. A
 plain request (GET, no query string, no body, a well-formed ``Authorization`` header) is
 answered here through the very same use cases, listing cache and encoders as the views use,
-with the headers the app would add. Anything else, and any request these use cases refuse or
-fail, goes to Flask, which answers it as always (a refused read is simply read again there).
+with the headers the app would add. Anything else goes to Flask, which answers it as always,
+and so does a request these use cases refuse (a bad token, say): Flask's own checks decide
+what it hears (counted in ``/metrics``). A failure is not tried again: the database being
+unreachable (503) or anything unexpected (500) is answered at once by the app's own error
+handlers and hooks, exactly as the view would have been, and no client waits twice for it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 
 from webstore.application.dto import Principal
+from webstore.application.errors import StorageUnavailable
 from webstore.application.store import Webstore
+from webstore.domain.errors import WebstoreError
 from webstore.entrypoints.cors import granted
 from webstore.entrypoints.headers import NOSNIFF
 from webstore.entrypoints.listing_cache import Listing, ListingCache
@@ -29,6 +34,8 @@ from webstore.entrypoints.security import token_in
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from webstore.entrypoints.metrics import Metrics
 
 ListingOf = Callable[[Webstore, Principal, Mapping[str, str]], Listing[Any]]
 ROUTES: dict[str, ListingOf] = {
@@ -42,6 +49,7 @@ class FastListings:
     """WSGI middleware in front of ``app``'s own ``wsgi_app`` (see the module)."""
 
     def __init__(self, app: Flask, following: WSGIApplication, cors_origins: Iterable[str]) -> None:
+        self._app = app
         self._store: Webstore = app.extensions["webstore"]
         self._cache: ListingCache = app.extensions["webstore.listing_cache"]
         self.following = following  # the app behind it, which answers all the rest
@@ -57,13 +65,19 @@ class FastListings:
         route = self._routes.get(environ.get("PATH_INFO", ""))
         if route is None or not _plain(environ):
             return self.following(environ, start_response)
+        principal: Principal | None = None
         try:
             token = token_in(environ["HTTP_AUTHORIZATION"])
             with self._store.reading_together():
                 principal = self._store.authenticate(token)
                 body, total = self._cache.encoded(*route[1](self._store, principal, NO_ARGUMENTS))
-        except Exception:  # refused or failed: the app answers, with its own error bodies
+        except StorageUnavailable as error:
+            return self._answer_as_the_app(error, principal, environ, start_response)
+        except WebstoreError as refused:  # the app's checks decide what the client hears
+            self._count_fallback(refused)
             return self.following(environ, start_response)
+        except Exception as error:  # not tried again: it would fail again, slowly
+            return self._answer_as_the_app(error, principal, environ, start_response)
         environ[ROUTE], environ[USER] = route[0], principal.user_id  # for the access line
         headers = [
             ("Content-Type", "application/json"),
@@ -76,6 +90,27 @@ class FastListings:
             headers.extend(granted(environ.get("HTTP_ORIGIN"), self._cors, False).items())
         start_response("200 OK", headers)
         return [body]
+
+    def _answer_as_the_app(
+        self,
+        error: Exception,
+        principal: Principal | None,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
+        """What the app answers when its view raises ``error``: its error handlers (logs and
+        counters too) and its after-request hooks, in a request context of its own."""
+        app = self._app
+        with app.request_context(environ):
+            response = app.finalize_request(app.handle_user_exception(error))
+        if principal is not None:
+            environ[USER] = principal.user_id
+        return response(environ, start_response)
+
+    def _count_fallback(self, refused: Exception) -> None:
+        metrics: Metrics | None = self._app.extensions.get("webstore.metrics")
+        if metrics is not None:
+            metrics.fast_listing_fallbacks.labels(type(refused).__name__).inc()
 
 
 def _plain(environ: WSGIEnvironment) -> bool:

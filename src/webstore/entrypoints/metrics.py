@@ -67,6 +67,11 @@ class Metrics:
             "Rotated refresh tokens presented again (the login session was revoked).",
             registry=registry,
         )  # fmt: skip
+        self.fast_listing_fallbacks = Counter(
+            "webstore_fast_listing_fallbacks",
+            "Plain listing requests handed on to Flask because a use case refused them, "
+            "by refusal.", ["reason"], registry=registry,
+        )  # fmt: skip
         self.database_errors = Counter(
             "webstore_database_errors", "Requests that failed on a database error.",
             registry=registry,

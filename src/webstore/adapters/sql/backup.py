@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from webstore.adapters.sql import listing_triggers
 from webstore.application.errors import ConfigurationError, StorageUnavailable
 
 BUSY_TIMEOUT = 30.0  # seconds to wait for a writer's lock before giving up
@@ -134,6 +135,7 @@ def restore(backup_file: Path, database: Path) -> Path | None:
         raise ConfigurationError(f"{backup_file} does not exist")
     with closing(_connect(backup_file)) as candidate:
         checked_row_counts(candidate)
+        _require_listing_triggers(backup_file, candidate)
     with _locked(database, fcntl.LOCK_EX, "a server holds this database: stop it first"):
         fd, draft_name = tempfile.mkstemp(prefix=f".{database.name}.", dir=database.parent)
         os.close(fd)
@@ -187,6 +189,15 @@ def checked_row_counts(connection: sqlite3.Connection) -> dict[str, int]:
         table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
         for table in tables
     }
+
+
+def _require_listing_triggers(backup_file: Path, connection: sqlite3.Connection) -> None:
+    """Refuse a backup without the triggers its revision has (listings would go stale)."""
+    revision = connection.execute("SELECT max(version_num) FROM alembic_version").fetchone()[0]
+    present = connection.execute(listing_triggers.SQLITE_PRESENT).fetchall()
+    missing = listing_triggers.missing("sqlite", revision, present)
+    if missing:
+        raise ConfigurationError(f"{backup_file} {listing_triggers.refusal(missing)}")
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, or_, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
 
 from webstore.adapters.sql.direct import DirectRead, DriverAccess, in_session
+from webstore.adapters.sql.listing_triggers import WrittenByTrigger
 from webstore.adapters.sql.orm import catalogue_version as catalogue_version_table
 from webstore.adapters.sql.orm import order_lines, order_versions, orders, products
 from webstore.domain.orders import Order, OrderLine
@@ -49,19 +50,19 @@ def products_by_id(
     ]
 
 
-CATALOGUE_VERSION = DirectRead(select(catalogue_version_table.c.version))
-ORDER_VERSIONS = DirectRead(
-    select(order_versions.c.scope, order_versions.c.version).where(
-        or_(
-            order_versions.c.scope == bindparam("everyone"),
-            order_versions.c.scope == bindparam("owner"),
-        )
+CATALOGUE_VERSION = DirectRead(
+    select(catalogue_version_table.c.version).where(WrittenByTrigger(catalogue_version_table))
+)
+ORDER_VERSION = DirectRead(
+    select(order_versions.c.version).where(
+        order_versions.c.scope == bindparam("scope"), WrittenByTrigger(order_versions)
     )
 )
 
 
 def catalogue_version(session: Session, direct: DriverAccess | None = None) -> int | None:
-    """The catalogue's version (raised by triggers on every product change).
+    """The catalogue's version (drawn afresh by triggers on every product change); ``None``
+    when no trigger wrote the one kept (see ``listing_triggers``): then nothing is reused.
 
     ``direct``: a read-only unit of work's transaction (see ``direct.in_session``).
     """
@@ -72,12 +73,11 @@ def catalogue_version(session: Session, direct: DriverAccess | None = None) -> i
 def order_listing_version(
     session: Session, user_id: int | None, direct: DriverAccess | None = None
 ) -> int | None:
-    """The version of every order (``user_id`` None) or of one user's orders."""
-    scopes = {"everyone": 0, "owner": 0 if user_id is None else user_id}
-    found = dict(ORDER_VERSIONS.rows(in_session(session, direct), **scopes))
-    if 0 not in found:
-        return None  # the versions are not kept (an emptied table): never trust a cache
-    return int(found[0] if user_id is None else found.get(user_id, 0))
+    """The version of every order (``user_id`` None) or of one user's orders; ``None`` when no
+    trigger wrote it (a user whose orders never changed has none): then nothing is reused."""
+    scope = 0 if user_id is None else user_id
+    row = ORDER_VERSION.first(in_session(session, direct), scope=scope)
+    return None if row is None else int(row[0])
 
 
 def orders_with_lines(

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from webstore.adapters.sql import listing_triggers
 from webstore.adapters.sql.availability import is_outage
 from webstore.adapters.sql.engine import create_engine
 from webstore.adapters.sql.orm import metadata
@@ -24,6 +25,7 @@ from webstore.application.errors import StorageUnavailable
 SCRIPTS = Path(__file__).with_name("alembic")
 # Any constant will do: it names the lock that serialises upgrades across processes.
 ADVISORY_LOCK_KEY = 0x77656273746F7265  # "webstore"
+FRESH_VERSIONS_SINCE = "0007"  # the revision whose triggers draw listing versions afresh
 
 
 def config(connection: Connection | None = None) -> Config:
@@ -42,7 +44,23 @@ def upgrade(url: str) -> tuple[str | None, str | None]:
     with _locked_connection(url) as connection:
         before = MigrationContext.configure(connection).get_current_revision()
         command.upgrade(config(connection), "head")
-        return before, MigrationContext.configure(connection).get_current_revision()
+        after = MigrationContext.configure(connection).get_current_revision()
+        if before != after and after is not None and after >= FRESH_VERSIONS_SINCE:
+            # A migration may rewrite rows without firing the listing triggers.
+            listing_triggers.forget_kept_listings(connection)
+        return before, after
+
+
+def missing_listing_triggers(url: str) -> list[str]:
+    """The triggers listing caches rely on that the database at ``url`` lacks or has disabled
+    (see ``listing_triggers``), for the revision it is at."""
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        with _reported_outage(), engine.connect() as connection:
+            revision = MigrationContext.configure(connection).get_current_revision()
+            return listing_triggers.missing_in(connection, revision)
+    finally:
+        engine.dispose()
 
 
 def is_at_head(url: str) -> bool | None:

@@ -219,22 +219,25 @@ def _map() -> None:
     )
 
 
-# One row: a number that every change to the products table raises in the same transaction
-# (database triggers, see migration 0006), so that a worker can tell with one cheap read
-# whether a listing it encoded earlier is still the truth.
+# One row: a number that every change to the products table replaces in the same transaction
+# with a fresh random one (database triggers, see migrations 0006 and 0007), so that a worker
+# can tell with one cheap read whether a listing it encoded earlier is still the truth.
+# ``written_by``: on PostgreSQL, the transaction that wrote the row (see listing_triggers.py).
 catalogue_version = Table(
     "catalogue_version",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("version", BigInteger, nullable=False),
+    Column("written_by", BigInteger, nullable=True),
     CheckConstraint("id = 1", name="single_row"),
 )
 
-# Versions of order listings, raised by triggers on orders: scope 0 for every order, a user's id
-# for that user's orders (a user without orders has no row yet: version 0).
+# Versions of order listings, drawn afresh by triggers on orders and order lines: scope 0 for
+# every order, a user's id for that user's orders (a user without a row: nothing is kept).
 order_versions = Table(
     "order_versions",
     metadata,
     Column("scope", Id, primary_key=True, autoincrement=False),
     Column("version", BigInteger, nullable=False),
+    Column("written_by", BigInteger, nullable=True),
 )
