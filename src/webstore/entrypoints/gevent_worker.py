@@ -1,21 +1,26 @@
-"""gunicorn's gevent worker: connections balanced between workers, and turns between them."""
+"""gunicorn's gevent worker: connections balanced between workers, turns, bounded body reads."""
 
 from __future__ import annotations
 
 import functools
 import sys
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import gevent
 from gunicorn.workers import ggevent
 from gunicorn.workers.ggevent import GeventWorker
 
 from webstore.entrypoints.balancing import BalancingStreamServer, KeptClients
+from webstore.entrypoints.whole_bodies import READ_DEADLINE, BodyTimedOut
 from webstore.entrypoints.worker_loads import WorkerLoad
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
 class FairGeventWorker(GeventWorker):  # type: ignore[misc]  # gunicorn ships no type hints
-    """gunicorn's gevent worker: balanced accepts, and turns after each request.
+    """gunicorn's gevent worker: balanced accepts, turns after each request, bounded body reads.
 
     After each request, the worker's other connections have their turn. A keep-alive client
     that sends its next request at once finds it already readable, so its greenlet would go on
@@ -25,6 +30,7 @@ class FairGeventWorker(GeventWorker):  # type: ignore[misc]  # gunicorn ships no
     """
 
     load: WorkerLoad | None = None  # set by the master's pre_fork hook (worker_loads.py)
+    wsgi: WSGIApplication  # the app gunicorn loaded
 
     def init_process(self) -> None:
         self.clients = KeptClients(self.load)
@@ -34,6 +40,10 @@ class FairGeventWorker(GeventWorker):  # type: ignore[misc]  # gunicorn ships no
         # too: one connection per wake-up, so that a burst is shared.
         ggevent.StreamServer = functools.partial(BalancingStreamServer, clients=self.clients)
         super().init_process()
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        self.wsgi = with_read_deadline(self.wsgi)
 
     def patch(self) -> None:
         super().patch()
@@ -45,6 +55,21 @@ class FairGeventWorker(GeventWorker):  # type: ignore[misc]  # gunicorn ships no
             return super().handle_request(listener_name, req, sock, addr)
         finally:
             gevent.sleep(0)
+
+
+def with_read_deadline(app: WSGIApplication) -> WSGIApplication:
+    """``app``, told how this server bounds a read of a request body (whole_bodies.py)."""
+
+    def served(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        environ[READ_DEADLINE] = read_deadline
+        return app(environ, start_response)
+
+    return served
+
+
+def read_deadline(seconds: float) -> gevent.Timeout:
+    """A block that raises ``BodyTimedOut`` after ``seconds``, however the client trickles."""
+    return gevent.Timeout(seconds, BodyTimedOut)
 
 
 def cooperative_psycopg() -> None:
