@@ -24,7 +24,6 @@ from webstore.entrypoints import (
     orders,
     pages,
     products,
-    unread_bodies,
 )
 from webstore.entrypoints.fast_listings import FastListings
 from webstore.entrypoints.http import (
@@ -36,6 +35,7 @@ from webstore.entrypoints.http import (
 )
 from webstore.entrypoints.ids import IdConverter
 from webstore.entrypoints.security import CookiePolicy
+from webstore.entrypoints.whole_bodies import WholeBodies
 
 if TYPE_CHECKING:
     from webstore.entrypoints.metrics import Metrics
@@ -74,6 +74,8 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     app.teardown_request(stop_reading_together)
     app.before_request(refuse_large_bodies)
     listing_cache.init_app(app)
+    # Bodies are read whole before Flask sees a request, so no transaction waits on a client.
+    app.wsgi_app = WholeBodies(app.wsgi_app)  # type: ignore[method-assign]
     # Plain requests for the two polled listings are answered before Flask (fast_listings.py);
     # the access line, request id and metrics wrap them as they wrap every request.
     app.wsgi_app = FastListings(app, app.wsgi_app, settings.cors_origins)  # type: ignore[method-assign]
@@ -87,7 +89,6 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
         )
     errors.init_app(app)
     headers.init_app(app)
-    unread_bodies.init_app(app)
     cors.init_app(app, settings.cors_origins)
     for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
         app.register_blueprint(blueprint)
@@ -121,7 +122,7 @@ def stop_reading_together(error: BaseException | None) -> None:
 def refuse_large_bodies() -> None:
     """413 for a declared length over the limit, even where the view never reads the body.
 
-    A body without a declared length (chunked) is cut off as it is read: see ``json_object``.
+    A body without a declared length (chunked) is cut off as it is read: see ``whole_bodies``.
     """
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise RequestEntityTooLarge()

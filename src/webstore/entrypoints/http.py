@@ -7,7 +7,6 @@ from typing import Any, NoReturn
 
 from flask import Response, current_app, request
 from flask.json.provider import JSONProvider
-from gunicorn.http.errors import ParseException as ServerParseError
 from werkzeug.exceptions import (
     BadRequest,
     HTTPException,
@@ -25,6 +24,8 @@ MAX_BODY = 1024 * 1024  # 1 MiB (docs/api.md, "Errors on every endpoint")
 # What werkzeug lets a view read: one byte more, so that a body streamed without a length
 # (chunked) and cut off at the limit can be told from one that fits exactly.
 READ_LIMIT = MAX_BODY + 1
+# The WSGI environ's key for what went wrong reading the body (whole_bodies.py), if anything.
+BODY_PROBLEM = "webstore.body_problem"
 
 
 def dumps(obj: Any) -> str:
@@ -76,11 +77,12 @@ def settings() -> Settings:
 
 
 def raw_body() -> bytes:
-    """The request body's bytes, read whole; 413 past the limit, 400 if the stream breaks."""
-    try:
-        raw = request.get_data(cache=False)
-    except (OSError, ServerParseError) as problem:  # e.g. a broken chunked encoding
-        raise BadRequest(f"Malformed request body - {problem}") from None
+    """The request body's bytes (read before the request reached the app: whole_bodies.py);
+    413 past the limit, 408 if it came too slowly, 400 if the stream broke."""
+    problem: HTTPException | None = request.environ.get(BODY_PROBLEM)
+    if problem is not None:
+        raise problem
+    raw = request.get_data(cache=False)
     if len(raw) > MAX_BODY:
         raise RequestEntityTooLarge()
     return raw
@@ -105,29 +107,6 @@ def json_object(raw: bytes | None = None) -> dict[str, Any]:
         message = f"Invalid data. Expected a dictionary, but got {json_type(data)}."
         raise InvalidInput({"non_field_errors": [message]})
     return data
-
-
-class EarlyBody:
-    """The request body, read whole now and parsed when the view asks for it.
-
-    A view that checks permission before it looks at its input makes one of these first:
-    the bytes are read before any use case opens a transaction (a client sending its body
-    slowly must never hold one open; on SQLite, the write lock), and parsed only after the
-    checks, so that a regular user gets 403 rather than a complaint about the body (the
-    order of checks in docs/api.md). A problem reading them is raised when it is parsed.
-    """
-
-    def __init__(self) -> None:
-        self._problem: HTTPException | None = None
-        try:
-            self._raw = raw_body()
-        except HTTPException as problem:
-            self._raw, self._problem = b"", problem
-
-    def json_object(self) -> dict[str, Any]:
-        if self._problem is not None:
-            raise self._problem
-        return json_object(self._raw)
 
 
 def no_content() -> Response:

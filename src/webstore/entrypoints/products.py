@@ -11,7 +11,7 @@ from webstore.application.dto import Principal
 from webstore.application.snapshots import ProductSnapshot
 from webstore.application.store import Webstore
 from webstore.entrypoints import serializers, uploads
-from webstore.entrypoints.http import EarlyBody, no_content, webstore
+from webstore.entrypoints.http import json_object, no_content, webstore
 from webstore.entrypoints.listing_cache import Listing, listing_cache
 from webstore.entrypoints.security import current_principal, require_auth
 
@@ -70,21 +70,19 @@ def get_product(product_id: int) -> dict[str, Any]:
 @bp.post("/products")
 @require_auth
 def create_product() -> tuple[dict[str, Any], int]:
-    body = EarlyBody()
     store, actor = webstore(), current_principal()
     store.require_superuser(actor)  # a regular user hears 403 before anything about the body
-    product = store.add_product(actor, body.json_object())
+    product = store.add_product(actor, json_object())
     return serializers.product_detail(product), 201
 
 
 @bp.patch(f"/products/{PRODUCT_ID}")
 @require_auth
 def update_product(product_id: int) -> dict[str, Any]:
-    body = EarlyBody()
     store, actor = webstore(), current_principal()
     store.require_superuser(actor)  # 403, then 404, before the body is parsed (as DRF)
     store.get_product(actor, product_id)
-    product = store.update_product(actor, product_id, body.json_object())
+    product = store.update_product(actor, product_id, json_object())
     return serializers.product_detail(product)
 
 

@@ -6,6 +6,7 @@ import gc
 import json
 import logging
 import os
+import resource
 import shutil
 import socket
 import tempfile
@@ -21,6 +22,15 @@ from gunicorn.app.base import BaseApplication
 
 from webstore.config import Settings
 from webstore.entrypoints import logs
+from webstore.entrypoints.worker_loads import WorkerLoads
+
+# Connections a worker may hold. Sockets that say nothing cost about 15 KB each and are closed
+# after KEEPALIVE_SECONDS; with gunicorn's 1000, two workers were full with 2000 of them, and
+# every new client waited for one to be closed.
+WORKER_CONNECTIONS = 4096
+SPARE_FILES = 128  # descriptors a worker needs besides its connections (database, logs)
+# How long a connection may wait for its next request (or its first) before it is closed.
+KEEPALIVE_SECONDS = 2
 
 # Where prometheus-client keeps each worker's samples (read when a worker imports it).
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -83,6 +93,14 @@ def serve_flask(
     load_app: Callable[[], Flask], *, host: str, port: int, workers: int, **overrides: Any
 ) -> None:
     """Serve until interrupted; gunicorn handles signals, worker restarts and graceful stops."""
+    loads = WorkerLoads()  # made before the workers are forked: they share it
+    also_on_exit = overrides.pop("child_exit", None)
+
+    def child_exit(server: Any, worker: Any) -> None:
+        loads.child_exit(server, worker)
+        if also_on_exit is not None:
+            also_on_exit(server, worker)
+
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
@@ -90,7 +108,8 @@ def serve_flask(
         # their headers or body cannot starve the others (threads or sync workers can be).
         # Application code runs one request at a time per worker, on a core of its own.
         "worker_class": "webstore.entrypoints.gevent_worker.FairGeventWorker",
-        "worker_connections": 1000,
+        "worker_connections": connections_per_worker(),
+        "keepalive": KEEPALIVE_SECONDS,
         # The app writes the one access line per request (observability.py); gunicorn's own
         # lines go through the same handler and format (logs.py).
         "accesslog": None,
@@ -100,6 +119,9 @@ def serve_flask(
         "timeout": 30,
         "graceful_timeout": 10,
         "proc_name": "webstore",
+        # Each worker learns how many clients the others keep (balancing.py).
+        "pre_fork": loads.pre_fork,
+        "child_exit": child_exit,
         # Room for long tokens and query strings before the server refuses a request itself.
         "limit_request_line": 8190,
         "limit_request_field_size": 16384,
@@ -109,6 +131,19 @@ def serve_flask(
     # chunk, headers too large) get the same JSON error bodies as everything else.
     gunicorn_util.write_error = write_json_error
     WebstoreServer(load_app, options).run()
+
+
+def connections_per_worker() -> int:
+    """``WORKER_CONNECTIONS``, having raised the open-files limit for them if it was lower (as
+    far as the hard limit allows; fewer connections if it is lower still)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = WORKER_CONNECTIONS + SPARE_FILES
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))  # the workers inherit it
+    if soft == resource.RLIM_INFINITY:
+        return WORKER_CONNECTIONS
+    return max(1, min(WORKER_CONNECTIONS, soft - SPARE_FILES))
 
 
 @contextmanager
