@@ -14,6 +14,7 @@ from webstore.bootstrap import bootstrap
 from webstore.config import Settings
 from webstore.entrypoints import (
     auth,
+    catalogue,
     cors,
     docs,
     errors,
@@ -25,6 +26,7 @@ from webstore.entrypoints import (
     pages,
     products,
     unread_bodies,
+    users,
 )
 from webstore.entrypoints.fast_listings import FastListings
 from webstore.entrypoints.http import (
@@ -89,7 +91,7 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     headers.init_app(app)
     unread_bodies.init_app(app)
     cors.init_app(app, settings.cors_origins)
-    for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
+    for blueprint in (auth.bp, products.bp, catalogue.bp, orders.bp, users.bp, meta.bp):
         app.register_blueprint(blueprint)
     docs.init_app(app)
     pages.init_app(app)
