@@ -11,7 +11,7 @@ from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
 from webstore.application.orders import OrderCategory
 from webstore.application.product_files import FileFormat, ProductFile
-from webstore.application.snapshots import OrderSnapshot, ProductSnapshot
+from webstore.application.snapshots import OrderSnapshot, ProductSnapshot, UserSnapshot
 from webstore.application.store import OrderItem, Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import Settings
@@ -36,6 +36,7 @@ __all__ = [
     "ProductSnapshot",
     "RefreshResult",
     "Settings",
+    "UserSnapshot",
     "Webstore",
     "WebstoreError",
     "bootstrap",

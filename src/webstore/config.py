@@ -16,6 +16,7 @@ DEFAULT_DATABASE_URL = "sqlite:///webstore.db"
 MIN_SECRET_BYTES = 32
 LOG_FORMATS = ("text", "json")
 _FALSE = {"0", "false", "no", "off", ""}
+CATALOGUE_MAX_AGE_LIMIT = 31_536_000  # a year: a listing of what is in stock never lasts longer
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Settings:
     log_format: str = "text"
     metrics: bool = False
     metrics_token: str | None = None
+    # Seconds a browser, proxy or CDN may reuse a public catalogue answer without asking again.
+    catalogue_max_age: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +73,9 @@ class Settings:
             log_format=_log_format(env.get("WEBSTORE_LOG_FORMAT", "")),
             metrics=env.get("WEBSTORE_METRICS", "0").strip().lower() not in _FALSE,
             metrics_token=env.get("WEBSTORE_METRICS_TOKEN") or None,
+            catalogue_max_age=_int(
+                env, "WEBSTORE_CATALOGUE_MAX_AGE", 5, maximum=CATALOGUE_MAX_AGE_LIMIT
+            ),
         )
 
     def __post_init__(self) -> None:

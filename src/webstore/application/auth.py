@@ -1,4 +1,4 @@
-"""Use cases of identity: sign up, log in, refresh, log out, authenticate, administer users."""
+"""Use cases of identity: sign up, log in, refresh, log out, authenticate, change passwords."""
 
 from __future__ import annotations
 
@@ -57,9 +57,11 @@ def register_user(
     *,
     uow: UnitOfWorkFactory,
     hasher: PasswordHasher,
+    clock: Clock,
     is_superuser: bool = False,
 ) -> Principal:
-    """Create a user; the storage's unique key on the normalized username settles races."""
+    """Create a user, joined now; the storage's unique key on the normalized username settles
+    races."""
     clean = values.validated(
         username=(values.username, username),
         email=(values.email, email),
@@ -68,7 +70,10 @@ def register_user(
     with uow(read_only=True) as work:
         if work.users.get_by_username(clean["username"]) is not None:
             raise UsernameTaken()
-    user = User(clean["username"], clean["email"], hasher.hash(clean["password"]), is_superuser)
+    password_hash = hasher.hash(clean["password"])
+    user = User(
+        clean["username"], clean["email"], password_hash, is_superuser, date_joined=clock.now()
+    )
     with uow() as work:
         work.users.add(user)
         work.commit()
@@ -271,25 +276,6 @@ def double_submitted(header: str | None, cookie: str | None) -> str:
     ):
         raise CsrfFailed.incorrect()
     return cookie
-
-
-def set_user_active(
-    actor: Principal, username: str, active: bool, *, uow: UnitOfWorkFactory, clock: Clock
-) -> Principal:
-    """Activate or deactivate a user (superusers only); deactivation ends every session at once."""
-    require_superuser(actor)
-    with uow() as work:
-        live_superuser(work, actor, clock.now())
-        user = work.users.get_by_username(username)
-        if user is None or user.id is None:
-            raise UserNotFound(username)
-        if active:
-            user.activate()
-        else:
-            user.deactivate()
-            work.sessions.revoke_all_for_user(user.id, clock.now())
-        work.commit()
-    return Principal.of(user)
 
 
 def change_password(

@@ -9,7 +9,7 @@ from webstore.application import snapshots
 from webstore.application.actors import live_actor, live_superuser
 from webstore.application.dto import Page, Principal
 from webstore.application.errors import PermissionDenied
-from webstore.application.paging import page_checks
+from webstore.application.paging import page_checks, search_filter
 from webstore.application.permissions import require_superuser
 from webstore.application.ports import Clock, ProductQuery, UnitOfWorkFactory
 from webstore.application.snapshots import ProductSnapshot
@@ -83,7 +83,7 @@ def _listing(
     known: Known | None,
 ) -> Versioned[ProductSnapshot]:
     admin = _claimed_superuser(actor) if include_inactive else None
-    clean = values.validated(**page_checks(limit, offset), search=(_search, search))
+    clean = values.validated(**page_checks(limit, offset), search=(search_filter, search))
     size, start = clean["limit"], clean["offset"] or 0
     query = ProductQuery(include_inactive=include_inactive, name_key_contains=clean["search"])
     key = (query, size, start)
@@ -105,21 +105,14 @@ def _claimed_superuser(actor: Principal | None) -> Principal:
     return actor
 
 
-def _search(raw: object) -> str | None:
-    """The key a search looks for; ``None`` (no filter) when absent or blank."""
-    if raw is None:
-        return None
-    return values.search_key(values.search_text(raw)) or None
-
-
 def get_product(
-    actor: Principal, product_id: int, *, uow: UnitOfWorkFactory, clock: Clock
+    actor: Principal | None, product_id: int, *, uow: UnitOfWorkFactory, clock: Clock
 ) -> ProductSnapshot:
-    """An active product; superusers also see withdrawn ones."""
+    """An active product (to anybody, ``actor`` ``None``); superusers also see withdrawn ones."""
     with uow(read_only=True) as work:
-        current = live_actor(work, actor, clock.now())
-        product = work.products.get(product_id)
-        if product is None or not (product.is_active or current.is_superuser):
+        staff = actor is not None and live_actor(work, actor, clock.now()).is_superuser
+        product = work.products.get(product_id) if values.is_storable_id(product_id) else None
+        if product is None or not (product.is_active or staff):
             raise ProductNotFound(product_id)
         return ProductSnapshot.of(product)
 

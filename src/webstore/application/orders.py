@@ -1,4 +1,4 @@
-"""Use cases of orders: place, list, complete and cancel."""
+"""Use cases of orders: place, list, show, complete and cancel."""
 
 from __future__ import annotations
 
@@ -222,6 +222,18 @@ def _listing(
         items = work.orders.list(query, size, start)
         total = len(items) if size is None and start == 0 else work.orders.count(query)
     return Versioned(key, version, Page(snapshots.orders(items), total))
+
+
+def get_order(
+    actor: Principal, order_id: int, *, uow: UnitOfWorkFactory, clock: Clock
+) -> OrderSnapshot:
+    """One order with its lines: the owner's, or any for a superuser."""
+    with uow(read_only=True) as work:
+        current = live_actor(work, actor, clock.now())
+        order = work.orders.get(order_id) if values.is_storable_id(order_id) else None
+        if order is None or not (current.is_superuser or order.user_id == current.user_id):
+            raise OrderNotFound(order_id)  # another user's order is, to them, not there
+        return OrderSnapshot.of(order)
 
 
 def complete_order(

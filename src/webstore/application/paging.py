@@ -1,4 +1,4 @@
-"""The ``limit``/``offset`` rules shared by every listing."""
+"""The ``limit``/``offset`` and ``search`` rules shared by the listings."""
 
 from __future__ import annotations
 
@@ -41,3 +41,11 @@ def pagination(limit: Any, offset: Any) -> tuple[int | None, int]:
 def optional_id(raw: Any) -> int | None:
     """An id given as an integer or as decimal text, as query strings carry it."""
     return _optional_int(raw, minimum=1, maximum=2**63 - 1)
+
+
+def search_filter(raw: Any) -> str | None:
+    """The key a listing's ``search`` looks for (``values.search_key``); ``None`` (no filter)
+    when absent or blank."""
+    if raw is None:
+        return None
+    return values.search_key(values.search_text(raw)) or None

@@ -22,6 +22,15 @@ from webstore.domain.sessions import LoginSession
 from webstore.domain.users import User
 
 
+@dataclass(frozen=True, slots=True)
+class UserQuery:
+    """Which users a listing wants: ``None`` means no filter on that attribute."""
+
+    ids: frozenset[int] | None = None
+    # A ``values.search_key`` that the username's or the email's key must contain.
+    search_key_contains: str | None = None
+
+
 class UserRepository(Protocol):
     def add(self, user: User) -> None:
         """Store a new user; raise ``UsernameTaken`` if its username key exists."""
@@ -31,6 +40,16 @@ class UserRepository(Protocol):
 
     def get_by_username(self, username: str) -> User | None:
         """The user whose normalized username key equals that of ``username``."""
+
+    def list(self, query: UserQuery, limit: int | None = None, offset: int = 0) -> list[User]:
+        """Matching users ordered by id, sliced by ``limit``/``offset``."""
+
+    def count(self, query: UserQuery) -> int:
+        """How many users match."""
+
+    def active_superuser_ids(self) -> frozenset[int]:
+        """The ids of the active superusers, their rows locked until the unit of work ends
+        (so that two superusers cannot each deactivate the other at once)."""
 
 
 @dataclass(frozen=True, slots=True)

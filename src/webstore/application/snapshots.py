@@ -1,4 +1,4 @@
-"""What the use cases hand back: frozen snapshots of products and orders.
+"""What the use cases hand back: frozen snapshots of products, orders and users.
 
 Inside a unit of work the aggregates are live objects that the use cases change; outside it
 a caller gets a copy taken at the end of the use case, the same whatever the storage. Changing
@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from webstore.domain.orders import Order, OrderLine, OrderStatus
 from webstore.domain.products import Product
+from webstore.domain.users import User
 from webstore.domain.values import Money
 
 ZERO = Decimal("0.00")
@@ -78,9 +79,33 @@ class OrderSnapshot:
         return Money(sum((line.price.amount * line.quantity for line in self.lines), ZERO))
 
 
+@dataclass(frozen=True, slots=True)
+class UserSnapshot:
+    """A user account as it was when the use case ended, as staff see it (no password hash)."""
+
+    id: int
+    username: str
+    email: str
+    is_active: bool
+    is_superuser: bool
+    date_joined: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserSnapshot:
+        if user.id is None:
+            raise ValueError("user has no id yet")
+        return cls(
+            user.id, user.username, user.email, user.is_active, user.is_superuser, user.date_joined
+        )
+
+
 def products(items: list[Product]) -> list[ProductSnapshot]:
     return [ProductSnapshot.of(item) for item in items]
 
 
 def orders(items: list[Order]) -> list[OrderSnapshot]:
     return [OrderSnapshot.of(item) for item in items]
+
+
+def users(items: list[User]) -> list[UserSnapshot]:
+    return [UserSnapshot.of(item) for item in items]

@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import cast
 
-from webstore.application import auth, catalog, idempotency, imports, orders
+from webstore.application import auth, catalog, idempotency, imports, orders, users
 from webstore.application.actors import OPERATOR, live_superuser
 from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
@@ -17,7 +17,7 @@ from webstore.application.orders import OrderCategory
 from webstore.application.permissions import require_superuser
 from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
 from webstore.application.product_files import ProductFile
-from webstore.application.snapshots import OrderSnapshot, ProductSnapshot
+from webstore.application.snapshots import OrderSnapshot, ProductSnapshot, UserSnapshot
 from webstore.application.throttling import ThrottlePolicy
 from webstore.application.versioned import Known, Versioned
 
@@ -36,7 +36,8 @@ class Webstore:
     ``authenticate``, ``log_in(...).user``, ``register_user`` or ``create_superuser``, or
     ``store.operator`` for whoever holds the store itself. The principal is rechecked each
     time: a user deleted, deactivated or logged out since gets ``PrincipalRevoked``.
-    Products and orders come back as frozen snapshots (``ProductSnapshot``, ``OrderSnapshot``).
+    Products, orders and users come back as frozen snapshots (``ProductSnapshot``,
+    ``OrderSnapshot``, ``UserSnapshot``).
     """
 
     uow: UnitOfWorkFactory
@@ -61,13 +62,16 @@ class Webstore:
 
         Raises ``InvalidInput`` (see ``docs/api.md`` for the rules) or ``UsernameTaken``.
         """
-        return auth.register_user(username, email, password, uow=self.uow, hasher=self.hasher)
+        return auth.register_user(
+            username, email, password, uow=self.uow, hasher=self.hasher, clock=self.clock
+        )
 
     def create_superuser(self, username: str, email: str, password: str) -> Principal:
         """Create a superuser (what ``webstore create-superuser`` does); same rules as sign-up."""
         return auth.register_user(
-            username, email, password, uow=self.uow, hasher=self.hasher, is_superuser=True
-        )
+            username, email, password, uow=self.uow, hasher=self.hasher, clock=self.clock,
+            is_superuser=True,
+        )  # fmt: skip
 
     def log_in(
         self, username: str, password: str, client_address: str | None = None
@@ -127,12 +131,31 @@ class Webstore:
         with self.uow(read_only=True) as work:
             return live_superuser(work, actor, self.clock.now())
 
-    def set_user_active(self, actor: Principal, username: str, active: bool) -> Principal:
-        """Activate or deactivate a user (superusers only); deactivating ends their sessions.
+    def list_users(
+        self,
+        actor: Principal,
+        search: str | None = None,
+        ids: str | Iterable[int] | None = None,
+        limit: Number = None,
+        offset: Number = None,
+    ) -> Page[UserSnapshot]:
+        """User accounts by id (superusers only); ``total`` counts every match.
 
-        Raises ``PermissionDenied`` or ``UserNotFound``.
+        ``search`` keeps those whose username or email contains it, ignoring case and accents
+        (blank: no filter); ``ids`` (integers, or text such as ``"1,2,3"``; at most 1000) keeps
+        those with these ids. ``limit``/``offset`` as in ``list_products``. Raises
+        ``PermissionDenied`` (before any other check) or ``InvalidInput``.
         """
-        return auth.set_user_active(actor, username, active, uow=self.uow, clock=self.clock)
+        return users.list_users(actor, search, ids, limit, offset, uow=self.uow, clock=self.clock)
+
+    def set_user_active(self, actor: Principal, user: str | int, active: bool) -> UserSnapshot:
+        """Activate or deactivate a user named by username (``str``) or id (``int``);
+        superusers only. Deactivating ends every session of that user at once.
+
+        Raises ``PermissionDenied``, ``UserNotFound``, or ``LastSuperuser`` when a superuser
+        would deactivate the last active superuser (``store.operator`` may).
+        """
+        return users.set_user_active(actor, user, active, uow=self.uow, clock=self.clock)
 
     def change_password(self, actor: Principal, username: str, new_password: str) -> None:
         """Set a user's password (superusers only) and end that user's sessions.
@@ -182,8 +205,9 @@ class Webstore:
             clock=self.clock, known=known,
         )  # fmt: skip
 
-    def get_product(self, actor: Principal, product_id: int) -> ProductSnapshot:
-        """One active product; a superuser also gets withdrawn ones. Else ``ProductNotFound``."""
+    def get_product(self, actor: Principal | None, product_id: int) -> ProductSnapshot:
+        """One active product (for anybody: ``actor`` ``None``, as the public catalogue); a
+        superuser also gets withdrawn ones. Else ``ProductNotFound``."""
         return catalog.get_product(actor, product_id, uow=self.uow, clock=self.clock)
 
     def add_product(self, actor: Principal, data: Mapping[str, object]) -> ProductSnapshot:
@@ -306,6 +330,13 @@ class Webstore:
             actor, category, user_id, limit, offset, lenient=ignore_unused_filters,
             uow=self.uow, clock=self.clock, known=known,
         )  # fmt: skip
+
+    def get_order(self, actor: Principal, order_id: int) -> OrderSnapshot:
+        """One order with its lines: the actor's own, or any for a superuser.
+
+        Raises ``OrderNotFound`` (also for another user's order, as if it did not exist).
+        """
+        return orders.get_order(actor, order_id, uow=self.uow, clock=self.clock)
 
     def complete_order(self, actor: Principal, order_id: int) -> OrderSnapshot:
         """Pending -> completed (superusers only).

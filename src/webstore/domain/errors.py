@@ -101,5 +101,14 @@ class IllegalTransition(WebstoreError):
 
 
 class UserNotFound(WebstoreError):
-    def __init__(self, username: str) -> None:
-        super().__init__(f"user {username} does not exist")
+    """No user with this username (``str``) or id (``int``)."""
+
+    def __init__(self, user: str | int) -> None:
+        self.user = user
+        super().__init__(f"user {user} does not exist")
+
+
+class LastSuperuser(WebstoreError):
+    """A superuser may not deactivate the last active superuser account (their own)."""
+
+    message = "The last active superuser cannot be deactivated."

@@ -210,6 +210,11 @@ def phone(raw: Any) -> str:
     return value
 
 
+def is_storable_id(value: int) -> bool:
+    """Whether a row could have this id (an id past the 64-bit range cannot be looked up)."""
+    return 1 <= value <= ID_MAX
+
+
 def product_id(raw: Any) -> int:
     return integer(raw, minimum=1, maximum=ID_MAX)
 
@@ -247,13 +252,31 @@ def search_text(raw: Any) -> str:
     return text(raw, min_length=0, max_length=MAX_SEARCH)
 
 
-def search_key(value: str) -> str:
-    """The caseless form product search compares: ``é`` finds ``Éclair``, ``SS`` ``Straße``.
+# Letters that Unicode does not decompose into a base letter and a mark, folded as a reader
+# who types plain Latin letters expects: a stroke or a ligature is, for a search, an accent.
+_UNDECOMPOSED_LETTERS = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ƀ": "b", "ɨ": "i", "æ": "ae", "œ": "oe"}
+)
 
-    The key usernames are matched by, so that one definition of "the same text, whatever the
-    case" serves both. A search matches when its key is a substring of the name's key.
+
+def _without_marks(value: str) -> str:
+    """``value`` decomposed (NFKD), without its combining marks: ``É`` is ``E``, ``ﬁ`` is ``fi``."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def search_key(value: str) -> str:
+    """The form searches compare, ignoring case and accents alike.
+
+    ``cafe`` finds ``Café``, ``e`` finds ``Éclair``, ``SS`` finds ``Straße``, ``lodz`` finds
+    ``Łódź``, ``oeuvre`` finds ``Œuvre``, ``istanbul`` finds ``İstanbul`` (the dotless
+    ``\u0131`` is ``i`` too). Marks go before and after the case mapping (``İ`` lower-cases to
+    ``i`` and a combining dot); the caseless part is the key usernames are matched by. A search
+    matches when its key is a substring of the name's key. The stored keys are recomputed by a
+    migration whenever this changes (0008).
     """
-    return username_key(value)
+    folded = _without_marks(username_key(_without_marks(value)))
+    return unicodedata.normalize("NFKC", folded).translate(_UNDECOMPOSED_LETTERS)
 
 
 # --- money -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from webstore.bootstrap import bootstrap
 from webstore.config import Settings
 from webstore.entrypoints import (
     auth,
+    catalogue,
     cors,
     docs,
     errors,
@@ -24,6 +25,7 @@ from webstore.entrypoints import (
     orders,
     pages,
     products,
+    users,
 )
 from webstore.entrypoints.fast_listings import FastListings
 from webstore.entrypoints.http import (
@@ -90,7 +92,7 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     errors.init_app(app)
     headers.init_app(app)
     cors.init_app(app, settings.cors_origins)
-    for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
+    for blueprint in (auth.bp, products.bp, catalogue.bp, orders.bp, users.bp, meta.bp):
         app.register_blueprint(blueprint)
     docs.init_app(app)
     pages.init_app(app)

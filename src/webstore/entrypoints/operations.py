@@ -15,6 +15,8 @@ from marshmallow import Schema
 
 from webstore.entrypoints.schemas import (
     AccessTokenSchema,
+    AccountSchema,
+    CatalogueProductSchema,
     DetailSchema,
     HealthSchema,
     ImportResultSchema,
@@ -31,6 +33,7 @@ from webstore.entrypoints.schemas import (
     ProductUpdateSchema,
     SignInResponseSchema,
     SignInSchema,
+    UserQuerySchema,
     ValidationErrorSchema,
 )
 from webstore.entrypoints.security import CSRF_COOKIE, REFRESH_COOKIE
@@ -144,6 +147,33 @@ PRODUCT_FILE = {
 }
 COOKIES = header(f"{REFRESH_COOKIE} (HttpOnly, Path=/api) and {CSRF_COOKIE} (Path=/).")
 ORDER = returns("The order.", OrderSchema)
+
+# The public catalogue's answers may be kept by browsers, proxies and CDNs.
+VALIDATORS = {
+    "ETag": header("A strong tag of exactly this answer (body and X-Total-Count)."),
+    "Cache_Control": header("`public, max-age=N`, N from WEBSTORE_CATALOGUE_MAX_AGE."),
+}
+CONDITIONS = [
+    {
+        "in": "header",
+        "name": "If-None-Match",
+        "required": False,
+        "description": "Entity tags (or `*`) of answers the client keeps; if one is the "
+        "current answer's (weak comparison), 304.",
+        "schema": {"type": "string"},
+    },
+    {
+        "in": "header",
+        "name": "If-Match",
+        "required": False,
+        "description": "Entity tags (or `*`); if none is the current answer's (strong "
+        "comparison), 412.",
+        "schema": {"type": "string"},
+    },
+]
+NOT_MODIFIED = returns("Not modified: the client's copy is current (no body).", **VALIDATORS)
+PRECONDITION_FAILED = returns("If-Match names no current answer.", DetailSchema)
+ACCOUNT = returns("The user.", AccountSchema)
 
 OPERATIONS: dict[str, dict[str, Any]] = {
     "auth.sign_in": operation(
@@ -274,6 +304,53 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         TOKEN_AND_CSRF,
         {"200": ORDER},
         ("403", "404", "409"),
+    ),
+    "catalogue.list_catalogue": operation(
+        "The active catalogue, by id, for anyone: no token is needed (one sent is ignored).",
+        NOBODY,
+        {
+            "200": returns(
+                "Products, each with its picture's URL or null.",
+                array(CatalogueProductSchema),
+                X_Total_Count=TOTAL,
+                **VALIDATORS,
+            ),
+            "304": NOT_MODIFIED,
+            "412": PRECONDITION_FAILED,
+        },
+        ("400",),
+        parameters=[*PRODUCT_PAGE, *CONDITIONS],
+    ),
+    "catalogue.get_catalogue_product": operation(
+        "One active product of the catalogue, for anyone.",
+        NOBODY,
+        {
+            "200": returns("The product.", CatalogueProductSchema, **VALIDATORS),
+            "304": NOT_MODIFIED,
+            "412": PRECONDITION_FAILED,
+        },
+        ("404",),
+        parameters=CONDITIONS,
+    ),
+    "users.list_users": operation(
+        "User accounts by id, searched by username and email (superuser).",
+        TOKEN,
+        {"200": returns("Users.", array(AccountSchema), X_Total_Count=TOTAL)},
+        ("400", "403"),
+        parameters=[{"in": "query", "schema": UserQuerySchema}],
+    ),
+    "users.deactivate_user": operation(
+        "Deactivate a user and end every session of theirs (superuser); refused (409) for "
+        "the last active superuser.",
+        TOKEN_AND_CSRF,
+        {"200": ACCOUNT},
+        ("403", "404", "409"),
+    ),
+    "users.activate_user": operation(
+        "Let a deactivated user log in again (superuser).",
+        TOKEN_AND_CSRF,
+        {"200": ACCOUNT},
+        ("403", "404"),
     ),
     "meta.health": operation(
         "Whether the database answers.",

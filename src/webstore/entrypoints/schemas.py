@@ -14,6 +14,7 @@ from marshmallow import EXCLUDE, Schema, fields
 
 from webstore.application.orders import MAX_LINES, OrderCategory
 from webstore.application.paging import MAX_LIMIT
+from webstore.application.users import MAX_IDS
 from webstore.domain import values
 from webstore.domain.values import json_type
 
@@ -144,6 +145,25 @@ class ProductQuerySchema(PageQuerySchema):
     )
 
 
+class UserQuerySchema(PageQuerySchema):
+    """``?limit&offset&search&ids`` of the staff's list of users."""
+
+    search = fields.String(
+        metadata={
+            "maxLength": values.MAX_SEARCH,
+            "description": "only users whose username or email contains this text, ignoring "
+            "case and accents; no wildcards; empty: every user",
+        }
+    )
+    ids = fields.String(
+        metadata={
+            "example": "1,2,3",
+            "description": f"only these users: comma-separated ids, at most {MAX_IDS}; "
+            "empty: nobody",
+        }
+    )
+
+
 class OrderQuerySchema(PageQuerySchema):
     """A superuser's filters of ``get_order``; a regular user's are ignored."""
 
@@ -164,6 +184,14 @@ class ProductSchema(Schema):
 
 class ProductDetailSchema(ProductSchema):
     is_active = fields.Boolean(required=True)
+
+
+class CatalogueProductSchema(ProductSchema):
+    image = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"format": "uri", "description": "the URL of the product's picture, or null"},
+    )
 
 
 class ImportResultSchema(Schema):
@@ -197,6 +225,17 @@ class UserSchema(Schema):
 
 class MeSchema(UserSchema):
     is_superuser = fields.Boolean(required=True)
+
+
+class AccountSchema(Schema):
+    """A user account as staff see it."""
+
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    email = fields.String(required=True)
+    is_active = fields.Boolean(required=True)
+    is_superuser = fields.Boolean(required=True)
+    date_joined = UtcDateTime(required=True, metadata={"example": "2026-11-26T20:12:30Z"})
 
 
 class SignInResponseSchema(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from webstore.application.dto import Principal
-from webstore.application.snapshots import OrderSnapshot, ProductSnapshot
+from webstore.application.snapshots import OrderSnapshot, ProductSnapshot, UserSnapshot
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
 from webstore.entrypoints.schemas import utc_iso
@@ -26,6 +26,11 @@ def product(item: Product | ProductSnapshot) -> dict[str, Any]:
 
 def product_detail(item: Product | ProductSnapshot) -> dict[str, Any]:
     return {**product(item), "is_active": item.is_active}
+
+
+def catalogue_product(item: ProductSnapshot, image_url: str | None = None) -> dict[str, Any]:
+    """A product of the public catalogue: the listing's object and its picture's URL (or null)."""
+    return {**product(item), "image": image_url}
 
 
 def order(item: Order | OrderSnapshot) -> dict[str, Any]:
@@ -56,3 +61,15 @@ def user(principal: Principal) -> dict[str, Any]:
 
 def me(principal: Principal) -> dict[str, Any]:
     return {**user(principal), "is_superuser": principal.is_superuser}
+
+
+def account(item: UserSnapshot) -> dict[str, Any]:
+    """A user account as staff see it."""
+    return {
+        "id": item.id,
+        "username": item.username,
+        "email": item.email,
+        "is_active": item.is_active,
+        "is_superuser": item.is_superuser,
+        "date_joined": utc_iso(item.date_joined),
+    }

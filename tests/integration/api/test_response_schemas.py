@@ -10,6 +10,7 @@ from marshmallow import Schema
 
 from webstore.application import catalog
 from webstore.application.dto import Principal
+from webstore.application.snapshots import ProductSnapshot, UserSnapshot
 from webstore.domain.orders import Order, OrderLine, OrderStatus
 from webstore.domain.products import Product
 from webstore.domain.values import Money
@@ -19,6 +20,7 @@ CHAIR = Product("Red Chair", Money(Decimal("19.99")), 10, "A sturdy red chair", 
 LAMP = Product("Brass Lamp", Money(Decimal("35")), 0, "", is_active=False, id=3)
 ALICE = Principal(7, "Zoë", "zoe@example.com", False, "session")
 MARGARET = Principal(1, "margaret", "margaret@example.com", True)
+ZOE = UserSnapshot(7, "Zoë", "zoe@example.com", True, False, datetime(2026, 11, 26, tzinfo=UTC))
 ORDERS = [
     Order(
         7,
@@ -52,6 +54,7 @@ ORDERS = [
         (serializers.order, schemas.OrderSchema(), ORDERS[1]),
         (serializers.user, schemas.UserSchema(), ALICE),
         (serializers.me, schemas.MeSchema(), MARGARET),
+        (serializers.account, schemas.AccountSchema(), ZOE),
     ],
 )
 def test_the_fast_serializer_writes_what_the_schema_documents(
@@ -62,6 +65,16 @@ def test_the_fast_serializer_writes_what_the_schema_documents(
     assert fast == schema.dump(item)
     assert list(fast) == list(schema.fields)
     assert schema.validate(fast) == {}
+
+
+@pytest.mark.parametrize("image", [None, "https://shop.example.com/images/1.webp"])
+def test_a_catalogue_product_is_the_listings_object_and_its_image(image: str | None) -> None:
+    chair = ProductSnapshot.of(CHAIR)
+    fast = serializers.catalogue_product(chair, image)
+
+    assert fast == {**serializers.product(chair), "image": image}
+    assert list(fast) == list(schemas.CatalogueProductSchema().fields)
+    assert schemas.CatalogueProductSchema().validate(fast) == {}
 
 
 def test_times_are_utc_iso_8601_ending_in_z() -> None:

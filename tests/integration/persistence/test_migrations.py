@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from multiprocessing.pool import Pool
 
 import pytest
@@ -15,6 +15,7 @@ from tests.conftest import fast_settings
 from tests.integration.persistence import workers
 from tests.integration.persistence.helpers import POSTGRES, connection, query
 from webstore import Principal
+from webstore.adapters.sql.columns import UtcDateTime
 from webstore.adapters.sql.engine import create_engine
 from webstore.adapters.sql.migrations import config, drift, upgrade
 from webstore.adapters.sql.orm import metadata
@@ -22,7 +23,7 @@ from webstore.application.idempotency import IdempotencyRequest
 from webstore.bootstrap import bootstrap
 from webstore.entrypoints import serializers
 
-HEAD = "0007"
+HEAD = "0009"
 
 
 @pytest.fixture(params=["sqlite", POSTGRES])
@@ -102,12 +103,76 @@ def test_products_of_an_older_database_get_the_key_their_names_are_searched_by(
                 "INSERT INTO products (id, name, description, price, amount, is_active)"
                 f" VALUES ({product_id}, '{name}', '', 1.50, 3, true)"
             )
+        command.upgrade(config(conn), "0003")
     engine.dispose()
-
-    upgrade(empty_url)
 
     keys = query(empty_url, "SELECT name, name_key FROM products ORDER BY id")
     assert keys == [("Éclair", "éclair"), ("STRASSE", "strasse"), ("Red chair", "red chair")]
+    upgrade(empty_url)  # 0008: the keys ignore accents too
+    keys = query(empty_url, "SELECT name, name_key FROM products ORDER BY id")
+    assert keys == [("Éclair", "eclair"), ("STRASSE", "strasse"), ("Red chair", "red chair")]
+    assert drift(empty_url) == []
+
+
+def test_users_of_an_older_database_get_search_keys_and_the_earliest_trace_as_joining_date(
+    empty_url: str,
+) -> None:
+    sessions_started = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    first_order = datetime(2026, 2, 1, 9, 30, 15, 250000, tzinfo=UTC)
+    engine = create_engine(empty_url, pool_size=1, max_overflow=0)
+    with engine.begin() as conn:
+        command.upgrade(config(conn), "0006")
+        for user_id, name, email in (
+            (1, "José", "Jose.Garcia@Example.com"),
+            (2, "Łukasz", "lukasz@example.com"),
+            (3, "Zoë", "zoe@example.com"),
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, username, username_key, email, password_hash,"
+                    " is_superuser, is_active) VALUES (:id, :name, :key, :email, 'h', false, true)"
+                ),
+                {"id": user_id, "name": name, "key": name.lower(), "email": email},
+            )
+        stored = sa.table(
+            "login_sessions",
+            *(sa.column(name) for name in ("id", "user_id", "token_hash", "generation")),
+            sa.column("created_at", UtcDateTime()),
+            sa.column("expires_at", UtcDateTime()),
+        )
+        for session_id, started in (("a", sessions_started), ("b", first_order)):
+            conn.execute(
+                stored.insert().values(
+                    id=session_id, user_id=2, token_hash="h", generation=0,
+                    created_at=started + timedelta(days=30 if session_id == "b" else 0),
+                    expires_at=started + timedelta(days=60),
+                )
+            )  # fmt: skip
+        conn.execute(
+            sa.table("orders", *(sa.column(n) for n in ("user_id", "address", "phone", "status")),
+                     sa.column("created_at", UtcDateTime())).insert().values(
+                user_id=2, address="1 Main St", phone="12345", status="pending",
+                created_at=first_order,
+            )
+        )  # fmt: skip
+    engine.dispose()
+    before = datetime.now(UTC)
+
+    upgrade(empty_url)
+
+    store = bootstrap(fast_settings(empty_url))
+    try:
+        users = store.list_users(store.operator).items
+        assert [(u.username, u.date_joined) for u in users[1:2]] == [("Łukasz", first_order)]
+        for never_seen in (users[0], users[2]):
+            assert before <= never_seen.date_joined <= datetime.now(UTC)
+        found = store.list_users(store.operator, search="JOSE.GARCÍA")
+        assert [u.username for u in found.items] == ["José"]
+        assert [u.username for u in store.list_users(store.operator, search="lukasz").items] == [
+            "Łukasz"
+        ]
+    finally:
+        store.uow.dispose()  # type: ignore[attr-defined]
     assert drift(empty_url) == []
 
 

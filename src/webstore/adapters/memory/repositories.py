@@ -8,7 +8,7 @@ from datetime import datetime
 from webstore.adapters.memory.tables import LoginFailure, Table
 from webstore.application.dto import IdempotencyRecord, Principal
 from webstore.application.errors import IdempotencyConflict
-from webstore.application.ports import LoginFailureKind, OrderQuery, ProductQuery
+from webstore.application.ports import LoginFailureKind, OrderQuery, ProductQuery, UserQuery
 from webstore.domain.errors import UsernameTaken
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
@@ -34,6 +34,33 @@ class InMemoryUserRepository:
     def get_by_username(self, username: str) -> User | None:
         key = username_key(username.strip())
         return next((u for u in self._table.all() if u.username_key == key), None)
+
+    def _matching(self, query: UserQuery) -> list[int]:
+        """The ids of matching users, in order; only the page asked for gets copied."""
+        key = query.search_key_contains
+        return sorted(
+            self._table.keys_where(
+                lambda user: (
+                    (query.ids is None or user.id in query.ids)
+                    and (
+                        key is None
+                        or key in user.username_search_key
+                        or key in user.email_search_key
+                    )
+                )
+            )
+        )
+
+    def list(self, query: UserQuery, limit: int | None = None, offset: int = 0) -> list[User]:
+        page = self._matching(query)[offset : None if limit is None else offset + limit]
+        return [user for key in page if (user := self._table.get(key)) is not None]
+
+    def count(self, query: UserQuery) -> int:
+        return len(self._matching(query))
+
+    def active_superuser_ids(self) -> frozenset[int]:
+        # The unit of work holds the store's lock: nobody else changes them meanwhile.
+        return frozenset(self._table.keys_where(lambda user: user.is_superuser and user.is_active))
 
 
 class InMemoryProductRepository:

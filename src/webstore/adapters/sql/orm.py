@@ -61,6 +61,10 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("is_superuser", Boolean, nullable=False),
     Column("is_active", Boolean, nullable=False),
+    Column("date_joined", UtcDateTime, nullable=False),
+    # values.search_key of the username and of the email: staff searches compare them.
+    Column("username_search_key", Text, nullable=False),
+    Column("email_search_key", Text, nullable=False),
     Index("ix_users_username_key", "username_key", unique=True),
 )
 

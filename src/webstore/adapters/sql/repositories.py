@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
@@ -23,7 +24,7 @@ from webstore.adapters.sql.orm import (
 from webstore.adapters.sql.orm import products as products_table
 from webstore.adapters.sql.reading import ReadTransaction
 from webstore.application.dto import Principal
-from webstore.application.ports import OrderQuery, ProductQuery
+from webstore.application.ports import OrderQuery, ProductQuery, UserQuery
 from webstore.domain.errors import UsernameTaken
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
@@ -31,12 +32,12 @@ from webstore.domain.sessions import LoginSession, grants_access
 from webstore.domain.users import User
 from webstore.domain.values import username_key
 
-_USER_BY_KEY = DirectRead(
-    select(
-        users.c.id, users.c.username, users.c.email, users.c.password_hash,
-        users.c.is_superuser, users.c.is_active, users.c.username_key,
-    ).where(users.c.username_key == bindparam("key"))
+_USER_COLUMNS = (
+    users.c.id, users.c.username, users.c.email, users.c.password_hash, users.c.is_superuser,
+    users.c.is_active, users.c.date_joined, users.c.username_key, users.c.username_search_key,
+    users.c.email_search_key,
 )  # fmt: skip
+_USER_BY_KEY = DirectRead(select(*_USER_COLUMNS).where(users.c.username_key == bindparam("key")))
 
 
 class SqlAlchemyUserRepository:
@@ -69,13 +70,62 @@ class SqlAlchemyUserRepository:
         row = _USER_BY_KEY.first(in_session(self._session, self._direct), key=key)
         if row is None:
             return None
-        user_id, name, email, password_hash, is_superuser, is_active, stored_key = row
-        user = User(name, email, password_hash, is_superuser, is_active, id=user_id)
-        user.username_key = stored_key
+        user = _user(row)
         if self._direct is None:
             make_transient_to_detached(user)
             self._session.add(user)
         return user
+
+    def list(self, query: UserQuery, limit: int | None = None, offset: int = 0) -> list[User]:
+        statement = (
+            select(*_USER_COLUMNS)
+            .where(*_users_matching(query))
+            .order_by(users.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        # Rows, not the ORM: the users listed are snapshots, never changed by the caller.
+        return [_user(row) for row in self._session.execute(statement)]
+
+    def count(self, query: UserQuery) -> int:
+        statement = select(func.count()).select_from(users).where(*_users_matching(query))
+        return self._session.execute(statement).scalar_one()
+
+    def active_superuser_ids(self) -> frozenset[int]:
+        # FOR NO KEY UPDATE, as the UPDATE of is_active takes anyway: a second deactivation
+        # waits, then reads the rows as committed; logins and orders referencing them do not.
+        statement = (
+            select(users.c.id)
+            .where(users.c.is_superuser, users.c.is_active)
+            .order_by(users.c.id)
+            .with_for_update(key_share=True)
+        )
+        return frozenset(self._session.scalars(statement))
+
+
+def _user(row: Sequence[Any]) -> User:
+    """A ``User`` built from a row of ``_USER_COLUMNS``, its stored keys as stored."""
+    (user_id, name, email, password_hash, is_superuser, is_active, date_joined, name_key,
+     username_search_key, email_search_key) = row  # fmt: skip
+    user = User(name, email, password_hash, is_superuser, is_active, user_id, date_joined)
+    user.username_key = name_key
+    user.username_search_key, user.email_search_key = username_search_key, email_search_key
+    return user
+
+
+def _users_matching(query: UserQuery) -> list[ColumnElement[bool]]:
+    criteria: list[ColumnElement[bool]] = []
+    if query.ids is not None:
+        criteria.append(users.c.id.in_(sorted(query.ids)))
+    if query.search_key_contains is not None:
+        key = query.search_key_contains
+        criteria.append(
+            or_(
+                search.contains(users.c.username_search_key, key),
+                search.contains(users.c.email_search_key, key),
+            )
+        )
+    return criteria
 
 
 class SqlAlchemyProductRepository:
