@@ -20,20 +20,24 @@ from webstore.entrypoints import (
     errors,
     headers,
     listing_cache,
+    media,
     meta,
     observability,
     orders,
     pages,
+    pictures,
     products,
     unread_bodies,
     users,
 )
 from webstore.entrypoints.fast_listings import FastListings
 from webstore.entrypoints.http import (
-    MAX_BODY,
     READ_LIMIT,
+    SHARED_READS,
     CompactJsonProvider,
     JsonResponse,
+    body_limit,
+    stop_reading_together,
     webstore,
 )
 from webstore.entrypoints.ids import IdConverter
@@ -91,7 +95,8 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     headers.init_app(app)
     unread_bodies.init_app(app)
     cors.init_app(app, settings.cors_origins)
-    for blueprint in (auth.bp, products.bp, catalogue.bp, orders.bp, users.bp, meta.bp):
+    blueprints = (auth.bp, products.bp, pictures.bp, catalogue.bp, orders.bp, users.bp, meta.bp)
+    for blueprint in (*blueprints, media.bp):
         app.register_blueprint(blueprint)
     docs.init_app(app)
     pages.init_app(app)
@@ -104,9 +109,6 @@ def _metrics(app: Flask) -> Metrics:
     return metrics.init_app(app)
 
 
-SHARED_READS = "webstore_shared_reads"
-
-
 def read_together() -> None:
     """A request's reads share one transaction (authentication and what the view reads)."""
     stack = ExitStack()
@@ -114,16 +116,13 @@ def read_together() -> None:
     setattr(g, SHARED_READS, stack)
 
 
-def stop_reading_together(error: BaseException | None) -> None:
-    stack = g.pop(SHARED_READS, None)
-    if stack is not None:
-        stack.close()
-
-
 def refuse_large_bodies() -> None:
     """413 for a declared length over the limit, even where the view never reads the body.
 
     A body without a declared length (chunked) is cut off as it is read: see ``json_object``.
+    The limit is 1 MiB, or more for an upload route (``http.larger_body``).
     """
-    if request.content_length is not None and request.content_length > MAX_BODY:
+    limit = body_limit()
+    request.max_content_length = limit + 1  # where werkzeug cuts a body off (see READ_LIMIT)
+    if request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge()

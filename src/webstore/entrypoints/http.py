@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from flask.json.provider import JSONProvider
 from gunicorn.http.errors import ParseException as ServerParseError
 from werkzeug.exceptions import (
@@ -25,6 +26,34 @@ MAX_BODY = 1024 * 1024  # 1 MiB (docs/api.md, "Errors on every endpoint")
 # What werkzeug lets a view read: one byte more, so that a body streamed without a length
 # (chunked) and cut off at the limit can be told from one that fits exactly.
 READ_LIMIT = MAX_BODY + 1
+BODY_LIMIT = "webstore_body_limit"  # an attribute of the views that take more than MAX_BODY
+SHARED_READS = "webstore_shared_reads"
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def larger_body(limit: int) -> Callable[[View], View]:
+    """Let a view take a body of up to ``limit`` bytes (an upload) instead of ``MAX_BODY``."""
+
+    def mark(view: View) -> View:
+        setattr(view, BODY_LIMIT, limit)
+        return view
+
+    return mark
+
+
+def body_limit() -> int:
+    """The most bytes this request's body may have: ``MAX_BODY``, unless its view says more."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit: int = getattr(view, BODY_LIMIT, MAX_BODY)
+    return limit
+
+
+def stop_reading_together(error: BaseException | None = None) -> None:
+    """End the request's shared read transaction (``flask_app.read_together``), if any: before
+    a long wait on the client, and when the request ends."""
+    stack = g.pop(SHARED_READS, None)
+    if stack is not None:
+        stack.close()
 
 
 def dumps(obj: Any) -> str:
@@ -81,7 +110,7 @@ def raw_body() -> bytes:
         raw = request.get_data(cache=False)
     except (OSError, ServerParseError) as problem:  # e.g. a broken chunked encoding
         raise BadRequest(f"Malformed request body - {problem}") from None
-    if len(raw) > MAX_BODY:
+    if len(raw) > body_limit():
         raise RequestEntityTooLarge()
     return raw
 

@@ -1,12 +1,16 @@
-"""A product file sent as the request body, for the import endpoint."""
+"""Files sent to the store: a product file as the request body (import), a picture as a form's
+file (a product's image)."""
 
 from __future__ import annotations
 
 from flask import request
-from werkzeug.exceptions import UnsupportedMediaType
+from gunicorn.http.errors import ParseException as ServerParseError
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from webstore.application.product_files import FileFormat, ProductFile
-from webstore.entrypoints.http import raw_body
+from webstore.domain import pictures
+from webstore.domain.errors import InvalidImage
+from webstore.entrypoints.http import body_limit, raw_body
 
 FORMATS = {"text/csv": FileFormat.CSV, "application/x-ndjson": FileFormat.JSON_LINES}
 
@@ -18,3 +22,33 @@ def product_file() -> ProductFile:
         content_type = request.headers.get("Content-Type", "")
         raise UnsupportedMediaType(f'Unsupported media type "{content_type}" in request.')
     return ProductFile(raw_body(), file_format)
+
+
+IMAGE_FIELD = "image"
+NOT_A_FILE = "The submitted data was not a file. Check the encoding type on the form."
+ONE_FILE = "Send one file only."
+
+
+def image_file() -> bytes:
+    """The bytes of the one file a ``multipart/form-data`` body sends as its ``image`` field.
+
+    Read whole (up to the route's limit, ``http.larger_body``): 413 past it, 415 for another
+    kind of body, 400 for a broken stream, and ``InvalidImage`` when there is no such file.
+    """
+    if request.mimetype != "multipart/form-data":
+        content_type = request.headers.get("Content-Type", "")
+        raise UnsupportedMediaType(f'Unsupported media type "{content_type}" in request.')
+    try:
+        raw = request.get_data(cache=True)  # kept: the form is parsed from these bytes
+    except (OSError, ServerParseError) as problem:  # e.g. a broken chunked encoding
+        raise BadRequest(f"Malformed request body - {problem}") from None
+    if len(raw) > body_limit():
+        raise RequestEntityTooLarge()
+    files = request.files.getlist(IMAGE_FIELD)  # a malformed form has no files
+    sent_as_text = IMAGE_FIELD in request.form
+    if len(files) > 1:
+        raise InvalidImage(ONE_FILE)
+    if not files:
+        raise InvalidImage(NOT_A_FILE if sent_as_text else pictures.NO_FILE)
+    data: bytes = files[0].read()
+    return data
