@@ -3,14 +3,17 @@ file (a product's image)."""
 
 from __future__ import annotations
 
+import io
+from typing import IO
+
 from flask import request
-from gunicorn.http.errors import ParseException as ServerParseError
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.formparser import FormDataParser
 
 from webstore.application.product_files import FileFormat, ProductFile
 from webstore.domain import pictures
 from webstore.domain.errors import InvalidImage
-from webstore.entrypoints.http import body_limit, raw_body
+from webstore.entrypoints.http import raw_body
 
 FORMATS = {"text/csv": FileFormat.CSV, "application/x-ndjson": FileFormat.JSON_LINES}
 
@@ -25,6 +28,8 @@ def product_file() -> ProductFile:
 
 
 IMAGE_FIELD = "image"
+MAX_FORM_FIELD = 500_000  # bytes of a field that is no file (as Flask): else 413
+MAX_PARTS = 100  # fields and files of one form: else 413
 NOT_A_FILE = "The submitted data was not a file. Check the encoding type on the form."
 ONE_FILE = "Send one file only."
 
@@ -38,17 +43,29 @@ def image_file() -> bytes:
     if request.mimetype != "multipart/form-data":
         content_type = request.headers.get("Content-Type", "")
         raise UnsupportedMediaType(f'Unsupported media type "{content_type}" in request.')
-    try:
-        raw = request.get_data(cache=True)  # kept: the form is parsed from these bytes
-    except (OSError, ServerParseError) as problem:  # e.g. a broken chunked encoding
-        raise BadRequest(f"Malformed request body - {problem}") from None
-    if len(raw) > body_limit():
-        raise RequestEntityTooLarge()
-    files = request.files.getlist(IMAGE_FIELD)  # a malformed form has no files
-    sent_as_text = IMAGE_FIELD in request.form
+    raw = raw_body()
+    # Parsed from the bytes in memory, its files too: werkzeug's default would spool a large
+    # file to a temporary file on disk, which the body, read whole already, does not need.
+    parser = FormDataParser(
+        stream_factory=_in_memory, max_form_memory_size=MAX_FORM_FIELD, max_form_parts=MAX_PARTS
+    )
+    _, form, found = parser.parse(
+        io.BytesIO(raw), request.mimetype, len(raw), request.mimetype_params
+    )
+    files = found.getlist(IMAGE_FIELD)  # a malformed form has none
+    sent_as_text = IMAGE_FIELD in form
     if len(files) > 1:
         raise InvalidImage(ONE_FILE)
     if not files:
         raise InvalidImage(NOT_A_FILE if sent_as_text else pictures.NO_FILE)
     data: bytes = files[0].read()
     return data
+
+
+def _in_memory(
+    total_content_length: int | None,
+    content_type: str | None,
+    filename: str | None,
+    content_length: int | None = None,
+) -> IO[bytes]:
+    return io.BytesIO()
