@@ -17,11 +17,14 @@ from webstore.bootstrap import bootstrap
 from webstore.config import Settings
 from webstore.domain.errors import WebstoreError
 from webstore.domain.orders import OrderLine, OrderStatus
+from webstore.domain.pictures import ImageRef, ImageVariant, ProductImage
 from webstore.domain.values import Money
 
 __all__ = [
     "FileFormat",
     "IdempotencyRequest",
+    "ImageRef",
+    "ImageVariant",
     "KeyedOrder",
     "LoginResult",
     "Money",
@@ -33,6 +36,7 @@ __all__ = [
     "Page",
     "Principal",
     "ProductFile",
+    "ProductImage",
     "ProductSnapshot",
     "RefreshResult",
     "Settings",

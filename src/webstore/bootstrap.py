@@ -6,12 +6,19 @@ from datetime import timedelta
 
 from webstore.adapters.memory import InMemoryUnitOfWorkFactory
 from webstore.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
+from webstore.adapters.pictures import PillowPictureProcessor
 from webstore.adapters.signing import HmacCsrfTokenService, HmacRefreshTokenService
 from webstore.adapters.system import SystemClock, SystemRandom
 from webstore.adapters.tokens import JwtAccessTokenService
 from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.errors import ConfigurationError
-from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
+from webstore.application.ports import (
+    Clock,
+    PasswordHasher,
+    PictureProcessor,
+    RandomSource,
+    UnitOfWorkFactory,
+)
 from webstore.application.store import Webstore
 from webstore.application.throttling import ThrottlePolicy
 from webstore.config import MEMORY_URL, Settings, sqlite_path
@@ -29,6 +36,7 @@ def bootstrap(
     hasher: PasswordHasher | None = None,
     clock: Clock | None = None,
     random: RandomSource | None = None,
+    pictures: PictureProcessor | None = None,
     migrate: bool = False,
 ) -> Webstore:
     """Build a ``Webstore`` over ``settings.database_url`` (``memory://`` for no database).
@@ -69,6 +77,7 @@ def bootstrap(
             per_address=settings.login_failures_per_address,
             window=timedelta(seconds=settings.login_failure_window),
         ),
+        picture_processor=pictures or PillowPictureProcessor(),
     )
 
 

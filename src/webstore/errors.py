@@ -20,8 +20,10 @@ from webstore.application.errors import (
 from webstore.application.imports import InvalidImport
 from webstore.domain.errors import (
     IllegalTransition,
+    ImageNotFound,
     InsufficientStock,
     InvalidCredentials,
+    InvalidImage,
     InvalidInput,
     LastSuperuser,
     OrderNotFound,
@@ -39,9 +41,11 @@ __all__ = [
     "IdempotencyConflict",
     "IdempotencyKeyReused",
     "IllegalTransition",
+    "ImageNotFound",
     "InsufficientStock",
     "InvalidCredentials",
     "InvalidIdempotencyKey",
+    "InvalidImage",
     "InvalidImport",
     "InvalidInput",
     "InvalidToken",

@@ -9,7 +9,7 @@ import pytest
 import webstore
 
 PACKAGE = Path(webstore.__file__).parent
-FRAMEWORKS = {"flask", "sqlalchemy", "jwt", "argon2", "marshmallow", "werkzeug", "alembic"}
+FRAMEWORKS = {"flask", "sqlalchemy", "jwt", "argon2", "marshmallow", "werkzeug", "alembic", "PIL"}
 OUTER_LAYERS = ("webstore.adapters", "webstore.entrypoints")
 
 

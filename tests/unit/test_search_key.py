@@ -18,9 +18,9 @@ LETTERS = st.characters(
     max_codepoint=0x052F,  # Latin, Greek, Cyrillic
 )
 ODD_ONES = "ßẞİ\u0131ﬁﬂŒœÆæŁłØøĐđǅ\uff05\uff21\uff22\uff43가が"  # full-width %, A, B, c
-# Greek's iota subscript (U+0345) is a mark whose capital is a letter: "ᾳ" upper-cases to
-# "ΑΙ". Its key drops the mark and keeps the capital's letter, so case does count for it,
-# as it does for anyone typing Greek capitals; it is left out of the case property only.
+# Greek's iota subscript (U+0345) is a mark whose capital is a letter (capital iota): its key
+# drops the mark but keeps the capital's letter, so case counts for it, as it does for anyone
+# typing Greek capitals. It is left out of the case property only.
 LETTERS_WITHOUT_CASED_MARKS = LETTERS.filter(lambda ch: ch != "\u0345")
 TEXT = st.text(LETTERS | st.sampled_from(ODD_ONES), max_size=12)
 CASE_TEXT = st.text(LETTERS_WITHOUT_CASED_MARKS | st.sampled_from(ODD_ONES), max_size=12)

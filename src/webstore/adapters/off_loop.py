@@ -23,7 +23,10 @@ from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
-THREADS = 1  # native threads per process: its commits run one at a time (SQLite's write lock)
+THREADS = 1  # native threads per lane: a lane's calls run one at a time (SQLite's write lock)
+# Each kind of call has its own lane, so that a long one (a picture decoded for a second) never
+# holds up a short one (a commit).
+COMMITS = "commits"
 
 
 def cooperative() -> bool:
@@ -32,8 +35,9 @@ def cooperative() -> bool:
     return monkey is not None and bool(monkey.is_module_patched("threading"))
 
 
-def run_off_loop(call: Callable[[], T]) -> T:
-    """``call()``, in a native thread when the process is cooperative (see the module).
+def run_off_loop(call: Callable[[], T], lane: str = COMMITS) -> T:
+    """``call()``, in a native thread of ``lane`` when the process is cooperative (see the
+    module); the calls of one lane run one after the other.
 
     The caller waits for the call to end even if it is interrupted meanwhile (a worker being
     stopped): whatever the call uses stays in use until then. The interruption is raised once
@@ -41,7 +45,7 @@ def run_off_loop(call: Callable[[], T]) -> T:
     """
     if not cooperative():
         return call()
-    return _runner().run(call)
+    return _runner(lane).run(call)
 
 
 class _Job(Generic[T]):
@@ -112,13 +116,13 @@ class _Runner:
                 self._ended.popleft().ended.set()
 
 
-_the_runner: _Runner | None = None
+_runners: dict[str, _Runner] = {}
 
 
-def _runner() -> _Runner:
-    """This process's runner, made on first use (after a fork, a new one). Only greenlets of
-    one thread get here, and making it never yields: no lock is needed around it."""
-    global _the_runner
-    if _the_runner is None or _the_runner.pid != os.getpid():
-        _the_runner = _Runner()
-    return _the_runner
+def _runner(lane: str) -> _Runner:
+    """This process's runner of ``lane``, made on first use (after a fork, a new one). Only
+    greenlets of one thread get here, and making it never yields: no lock is needed around it."""
+    runner = _runners.get(lane)
+    if runner is None or runner.pid != os.getpid():
+        runner = _runners[lane] = _Runner()
+    return runner

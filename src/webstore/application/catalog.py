@@ -11,11 +11,12 @@ from webstore.application.dto import Page, Principal
 from webstore.application.errors import PermissionDenied
 from webstore.application.paging import page_checks, search_filter
 from webstore.application.permissions import require_superuser
-from webstore.application.ports import Clock, ProductQuery, UnitOfWorkFactory
+from webstore.application.ports import Clock, ProductQuery, UnitOfWork, UnitOfWorkFactory
 from webstore.application.snapshots import ProductSnapshot
 from webstore.application.versioned import Known, Versioned
 from webstore.domain import values
 from webstore.domain.errors import InvalidInput, ProductNotFound
+from webstore.domain.pictures import ProductImage
 from webstore.domain.products import Product
 
 PRODUCT_RULES = {
@@ -34,6 +35,7 @@ def list_products(
     *,
     actor: Principal | None = None,
     include_inactive: bool = False,
+    with_images: bool = True,
     uow: UnitOfWorkFactory,
     clock: Clock,
 ) -> Page[ProductSnapshot]:
@@ -42,11 +44,11 @@ def list_products(
 
     ``total`` counts every match (one query when not sliced). Reading the active catalogue
     needs no actor; the withdrawn products are a superuser's to see, and anybody else hears
-    so before their filters are checked.
+    so before their filters are checked. ``with_images=False`` skips reading the pictures.
     """
     listing = _listing(
-        limit, offset, search, actor=actor, include_inactive=include_inactive, uow=uow,
-        clock=clock, known=None,
+        limit, offset, search, actor=actor, include_inactive=include_inactive,
+        with_images=with_images, uow=uow, clock=clock, known=None,
     )  # fmt: skip
     assert listing.page is not None  # nothing is known without ``known``
     return listing.page
@@ -59,6 +61,7 @@ def list_products_versioned(
     *,
     actor: Principal | None = None,
     include_inactive: bool = False,
+    with_images: bool = True,
     uow: UnitOfWorkFactory,
     clock: Clock,
     known: Known,
@@ -66,8 +69,8 @@ def list_products_versioned(
     """``list_products`` with the catalogue's version, read first in the same unit of work;
     no rows are read when ``known`` says the caller keeps that version of the listing."""
     return _listing(
-        limit, offset, search, actor=actor, include_inactive=include_inactive, uow=uow,
-        clock=clock, known=known,
+        limit, offset, search, actor=actor, include_inactive=include_inactive,
+        with_images=with_images, uow=uow, clock=clock, known=known,
     )  # fmt: skip
 
 
@@ -78,6 +81,7 @@ def _listing(
     *,
     actor: Principal | None,
     include_inactive: bool,
+    with_images: bool,
     uow: UnitOfWorkFactory,
     clock: Clock,
     known: Known | None,
@@ -95,7 +99,9 @@ def _listing(
             return Versioned(key, version, None)
         items = work.products.list(query, size, start)
         total = len(items) if size is None and start == 0 else work.products.count(query)
-    return Versioned(key, version, Page(snapshots.products(items), total))
+        # A picture's change raises the catalogue's version too (migration 0020).
+        images = work.images.refs([item.product_id for item in items]) if with_images else None
+    return Versioned(key, version, Page(snapshots.products(items, images), total))
 
 
 def _claimed_superuser(actor: Principal | None) -> Principal:
@@ -106,7 +112,12 @@ def _claimed_superuser(actor: Principal | None) -> Principal:
 
 
 def get_product(
-    actor: Principal | None, product_id: int, *, uow: UnitOfWorkFactory, clock: Clock
+    actor: Principal | None,
+    product_id: int,
+    *,
+    with_image: bool = True,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
 ) -> ProductSnapshot:
     """An active product (to anybody, ``actor`` ``None``); superusers also see withdrawn ones."""
     with uow(read_only=True) as work:
@@ -114,7 +125,12 @@ def get_product(
         product = work.products.get(product_id) if values.is_storable_id(product_id) else None
         if product is None or not (product.is_active or staff):
             raise ProductNotFound(product_id)
-        return ProductSnapshot.of(product)
+        return ProductSnapshot.of(product, image_of(work, product_id) if with_image else None)
+
+
+def image_of(work: UnitOfWork, product_id: int) -> ProductImage | None:
+    """The product's picture, as answers name it."""
+    return work.images.refs([product_id]).get(product_id)
 
 
 def clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -169,8 +185,9 @@ def update_product(
             raise ProductNotFound(product_id)  # before validation, as DRF's get_object()
         product = found[0]
         product.revise(**_clean_changes(changes))
+        image = image_of(work, product_id)
         work.commit()
-    return ProductSnapshot.of(product)
+    return ProductSnapshot.of(product, image)
 
 
 def deactivate_product(

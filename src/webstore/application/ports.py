@@ -17,6 +17,7 @@ from webstore.application.dto import (
     Principal,
 )
 from webstore.domain.orders import Order, OrderStatus
+from webstore.domain.pictures import ImageVariant, ProductImage
 from webstore.domain.products import Product
 from webstore.domain.sessions import LoginSession
 from webstore.domain.users import User
@@ -83,6 +84,28 @@ class ProductRepository(Protocol):
     def catalogue_version(self) -> int | None:
         """A number drawn afresh by every committed product change, never repeated; ``None``
         if it is not kept or not to be trusted."""
+
+
+class ProductImageRepository(Protocol):
+    """Products' pictures: the stored copies of each, one per size."""
+
+    def replace(self, product_id: int, variants: Sequence[ImageVariant]) -> None:
+        """Store ``variants`` as the product's picture, in place of any it had."""
+
+    def remove(self, product_id: int) -> None:
+        """Forget the product's picture, if it has one."""
+
+    def refs(self, product_ids: Collection[int]) -> dict[int, ProductImage]:
+        """The pictures of those of these products that have one, without their bytes."""
+
+    def variant(self, product_id: int, size: int) -> ImageVariant | None:
+        """The product's picture at this size, with its bytes."""
+
+
+class PictureProcessor(Protocol):
+    def variants(self, data: bytes) -> list[ImageVariant]:
+        """The picture in ``data`` re-encoded at each of ``pictures.SIZES`` (never larger than
+        it is), from its pixels alone; ``InvalidImage`` for anything but an accepted picture."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +227,8 @@ class UnitOfWork(Protocol):
     def login_attempts(self) -> LoginAttemptRepository: ...
     @property
     def idempotency(self) -> IdempotencyRepository: ...
+    @property
+    def images(self) -> ProductImageRepository: ...
 
     def __enter__(self) -> Self: ...
 

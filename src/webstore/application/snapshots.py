@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from webstore.domain.orders import Order, OrderLine, OrderStatus
+from webstore.domain.pictures import ProductImage
 from webstore.domain.products import Product
 from webstore.domain.users import User
 from webstore.domain.values import Money
@@ -21,7 +22,11 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True, slots=True)
 class ProductSnapshot:
-    """A product as it was when the use case ended; ``stock`` is the number in store."""
+    """A product as it was when the use case ended; ``stock`` is the number in store.
+
+    ``image`` names its picture's stored copies (``None``: it has none, or the use case was
+    asked not to read pictures).
+    """
 
     id: int
     name: str
@@ -29,9 +34,10 @@ class ProductSnapshot:
     price: Money
     stock: int
     is_active: bool
+    image: ProductImage | None = None
 
     @classmethod
-    def of(cls, product: Product) -> ProductSnapshot:
+    def of(cls, product: Product, image: ProductImage | None = None) -> ProductSnapshot:
         return cls(
             product.product_id,
             product.name,
@@ -39,6 +45,7 @@ class ProductSnapshot:
             product.price,
             product.stock,
             product.is_active,
+            image,
         )
 
 
@@ -99,8 +106,11 @@ class UserSnapshot:
         )
 
 
-def products(items: list[Product]) -> list[ProductSnapshot]:
-    return [ProductSnapshot.of(item) for item in items]
+def products(
+    items: list[Product], images: dict[int, ProductImage] | None = None
+) -> list[ProductSnapshot]:
+    images = images or {}
+    return [ProductSnapshot.of(item, images.get(item.product_id)) for item in items]
 
 
 def orders(items: list[Order]) -> list[OrderSnapshot]:

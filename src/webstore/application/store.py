@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import cast
 
-from webstore.application import auth, catalog, idempotency, imports, orders, users
+from webstore.application import auth, catalog, idempotency, imports, orders, pictures, users
 from webstore.application.actors import OPERATOR, live_superuser
 from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
@@ -15,11 +15,18 @@ from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
 from webstore.application.imports import Progress
 from webstore.application.orders import OrderCategory
 from webstore.application.permissions import require_superuser
-from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
+from webstore.application.ports import (
+    Clock,
+    PasswordHasher,
+    PictureProcessor,
+    RandomSource,
+    UnitOfWorkFactory,
+)
 from webstore.application.product_files import ProductFile
 from webstore.application.snapshots import OrderSnapshot, ProductSnapshot, UserSnapshot
 from webstore.application.throttling import ThrottlePolicy
 from webstore.application.versioned import Known, Versioned
+from webstore.domain.pictures import LARGE, ImageVariant
 
 # What a caller may pass where the HTTP API passes query-string text.
 Number = int | str | None
@@ -47,6 +54,7 @@ class Webstore:
     random: RandomSource
     policy: SessionPolicy
     throttle: ThrottlePolicy
+    picture_processor: PictureProcessor
 
     @property
     def operator(self) -> Principal:
@@ -175,17 +183,19 @@ class Webstore:
         *,
         actor: Principal | None = None,
         include_inactive: bool = False,
+        with_images: bool = True,
     ) -> Page[ProductSnapshot]:
         """Active products by id, ``limit`` (1..1000) from ``offset`` (>= 0); ``total`` counts all.
 
         ``search`` keeps the products whose name contains it, whatever the case (``"e"``
         finds ``"Éclair"``); blank means no filter. ``include_inactive=True`` lists withdrawn
         products too, for a superuser ``actor`` (``PermissionDenied`` otherwise, before any
-        other check). Raises ``InvalidInput`` for a bad limit, offset or search.
+        other check). ``with_images=False`` leaves every ``image`` ``None`` (one read less).
+        Raises ``InvalidInput`` for a bad limit, offset or search.
         """
         return catalog.list_products(
-            limit, offset, search, actor=actor, include_inactive=include_inactive, uow=self.uow,
-            clock=self.clock,
+            limit, offset, search, actor=actor, include_inactive=include_inactive,
+            with_images=with_images, uow=self.uow, clock=self.clock,
         )  # fmt: skip
 
     def list_products_versioned(
@@ -197,18 +207,24 @@ class Webstore:
         *,
         actor: Principal | None = None,
         include_inactive: bool = False,
+        with_images: bool = True,
     ) -> Versioned[ProductSnapshot]:
         """``list_products`` for a caller that keeps listings: with the catalogue's version,
         read in the same snapshot, and no page when ``known(key, version)`` says it keeps it."""
         return catalog.list_products_versioned(
-            limit, offset, search, actor=actor, include_inactive=include_inactive, uow=self.uow,
-            clock=self.clock, known=known,
+            limit, offset, search, actor=actor, include_inactive=include_inactive,
+            with_images=with_images, uow=self.uow, clock=self.clock, known=known,
         )  # fmt: skip
 
-    def get_product(self, actor: Principal | None, product_id: int) -> ProductSnapshot:
+    def get_product(
+        self, actor: Principal | None, product_id: int, *, with_image: bool = True
+    ) -> ProductSnapshot:
         """One active product (for anybody: ``actor`` ``None``, as the public catalogue); a
-        superuser also gets withdrawn ones. Else ``ProductNotFound``."""
-        return catalog.get_product(actor, product_id, uow=self.uow, clock=self.clock)
+        superuser also gets withdrawn ones. Else ``ProductNotFound``. ``with_image=False``
+        leaves ``image`` ``None`` (one read less)."""
+        return catalog.get_product(
+            actor, product_id, with_image=with_image, uow=self.uow, clock=self.clock
+        )
 
     def add_product(self, actor: Principal, data: Mapping[str, object]) -> ProductSnapshot:
         """Create a product (superusers only) from ``name``, ``price``, ``amount`` (the stock)
@@ -233,6 +249,43 @@ class Webstore:
         Raises ``PermissionDenied`` or ``ProductNotFound``.
         """
         catalog.deactivate_product(actor, product_id, uow=self.uow, clock=self.clock)
+
+    def set_product_image(self, actor: Principal, product_id: int, data: bytes) -> ProductSnapshot:
+        """Make the picture in ``data`` (a JPEG, PNG or WebP file's bytes) the product's
+        (superusers only; withdrawn products too), in place of any it had.
+
+        What is kept is never ``data``: each of ``pictures.SIZES`` re-encoded as WebP from the
+        pixels alone (upright, in sRGB, without EXIF, XMP or comments; never enlarged). The
+        product comes back with its new ``image``. Raises ``PermissionDenied``,
+        ``ProductNotFound``, or ``InvalidImage`` (empty, over 5 MiB, another format, corrupted,
+        or over 10000 pixels a side or 40 megapixels, judged from the header before decoding).
+        """
+        return pictures.set_product_image(
+            actor,
+            product_id,
+            data,
+            uow=self.uow,
+            clock=self.clock,
+            processor=self.picture_processor,
+        )
+
+    def remove_product_image(self, actor: Principal, product_id: int) -> None:
+        """Forget the product's picture (superusers only); twice is fine.
+
+        Raises ``PermissionDenied`` or ``ProductNotFound``.
+        """
+        pictures.remove_product_image(actor, product_id, uow=self.uow, clock=self.clock)
+
+    def get_product_image(
+        self, product_id: int, size: int = LARGE, digest: str | None = None
+    ) -> ImageVariant:
+        """A stored copy of the product's picture, its bytes and type, for anybody.
+
+        ``size`` is one of ``pictures.SIZES`` (400 or 1200); ``digest``, if given, must be the
+        copy's (or its first 16 hexadecimal digits, as its URL gives them). Raises
+        ``ImageNotFound``.
+        """
+        return pictures.get_product_image(product_id, size, digest, uow=self.uow)
 
     def import_products(
         self, actor: Principal, rows: Iterable[Mapping[str, object]]

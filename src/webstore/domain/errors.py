@@ -112,3 +112,19 @@ class LastSuperuser(WebstoreError):
     """A superuser may not deactivate the last active superuser account (their own)."""
 
     message = "The last active superuser cannot be deactivated."
+
+
+class InvalidImage(InvalidInput):
+    """An upload that is not a picture the store accepts; ``errors`` names the ``image`` field."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"image": [message]})
+
+
+class ImageNotFound(WebstoreError):
+    """No stored copy of this product's picture at this size (and digest)."""
+
+    def __init__(self, product_id: int, size: int) -> None:
+        self.product_id = product_id
+        self.size = size
+        super().__init__(f"product {product_id} has no picture of size {size}")

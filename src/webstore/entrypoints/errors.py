@@ -21,6 +21,7 @@ from webstore.application.errors import (
 )
 from webstore.domain.errors import (
     IllegalTransition,
+    ImageNotFound,
     InsufficientStock,
     InvalidCredentials,
     InvalidInput,
@@ -53,6 +54,7 @@ STATUS: dict[type, tuple[int, str, str | None]] = {
     PermissionDenied: (403, "detail", None),
     OrderNotFound: (404, "detail", NOT_FOUND),
     ProductNotFound: (404, "detail", NOT_FOUND),
+    ImageNotFound: (404, "detail", NOT_FOUND),
     UserNotFound: (404, "detail", NOT_FOUND),
     IllegalTransition: (409, "detail", None),
     LastSuperuser: (409, "detail", None),

@@ -20,19 +20,24 @@ from webstore.entrypoints import (
     errors,
     headers,
     listing_cache,
+    media,
     meta,
     observability,
     orders,
     pages,
+    pictures,
     products,
     users,
 )
 from webstore.entrypoints.fast_listings import FastListings
 from webstore.entrypoints.http import (
-    MAX_BODY,
     READ_LIMIT,
+    SHARED_READS,
     CompactJsonProvider,
     JsonResponse,
+    body_limit,
+    route_body_limit,
+    stop_reading_together,
     webstore,
 )
 from webstore.entrypoints.ids import IdConverter
@@ -77,7 +82,9 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     app.before_request(refuse_large_bodies)
     listing_cache.init_app(app)
     # Bodies are read whole before Flask sees a request, so no transaction waits on a client.
-    app.wsgi_app = WholeBodies(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = WholeBodies(  # type: ignore[method-assign]
+        app.wsgi_app, limit=lambda environ: route_body_limit(app, environ)
+    )
     # Plain requests for the two polled listings are answered before Flask (fast_listings.py);
     # the access line, request id and metrics wrap them as they wrap every request.
     app.wsgi_app = FastListings(app, app.wsgi_app, settings.cors_origins)  # type: ignore[method-assign]
@@ -92,7 +99,8 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     errors.init_app(app)
     headers.init_app(app)
     cors.init_app(app, settings.cors_origins)
-    for blueprint in (auth.bp, products.bp, catalogue.bp, orders.bp, users.bp, meta.bp):
+    blueprints = (auth.bp, products.bp, pictures.bp, catalogue.bp, orders.bp, users.bp, meta.bp)
+    for blueprint in (*blueprints, media.bp):
         app.register_blueprint(blueprint)
     docs.init_app(app)
     pages.init_app(app)
@@ -105,9 +113,6 @@ def _metrics(app: Flask) -> Metrics:
     return metrics.init_app(app)
 
 
-SHARED_READS = "webstore_shared_reads"
-
-
 def read_together() -> None:
     """A request's reads share one transaction (authentication and what the view reads)."""
     stack = ExitStack()
@@ -115,16 +120,13 @@ def read_together() -> None:
     setattr(g, SHARED_READS, stack)
 
 
-def stop_reading_together(error: BaseException | None) -> None:
-    stack = g.pop(SHARED_READS, None)
-    if stack is not None:
-        stack.close()
-
-
 def refuse_large_bodies() -> None:
     """413 for a declared length over the limit, even where the view never reads the body.
 
     A body without a declared length (chunked) is cut off as it is read: see ``whole_bodies``.
+    The limit is 1 MiB, or more for an upload route (``http.larger_body``).
     """
-    if request.content_length is not None and request.content_length > MAX_BODY:
+    limit = body_limit()
+    request.max_content_length = limit + 1  # where werkzeug cuts a body off (see READ_LIMIT)
+    if request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge()

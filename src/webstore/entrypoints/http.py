@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask.json.provider import JSONProvider
 from werkzeug.exceptions import (
     BadRequest,
@@ -20,12 +21,53 @@ from webstore.config import Settings
 from webstore.domain.errors import InvalidInput
 from webstore.entrypoints.schemas import json_type
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
 MAX_BODY = 1024 * 1024  # 1 MiB (docs/api.md, "Errors on every endpoint")
 # What werkzeug lets a view read: one byte more, so that a body streamed without a length
 # (chunked) and cut off at the limit can be told from one that fits exactly.
 READ_LIMIT = MAX_BODY + 1
 # The WSGI environ's key for what went wrong reading the body (whole_bodies.py), if anything.
 BODY_PROBLEM = "webstore.body_problem"
+BODY_LIMIT = "webstore_body_limit"  # an attribute of the views that take more than MAX_BODY
+SHARED_READS = "webstore_shared_reads"
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def larger_body(limit: int) -> Callable[[View], View]:
+    """Let a view take a body of up to ``limit`` bytes (an upload) instead of ``MAX_BODY``."""
+
+    def mark(view: View) -> View:
+        setattr(view, BODY_LIMIT, limit)
+        return view
+
+    return mark
+
+
+def body_limit() -> int:
+    """The most bytes this request's body may have: ``MAX_BODY``, unless its view says more."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit: int = getattr(view, BODY_LIMIT, MAX_BODY)
+    return limit
+
+
+def route_body_limit(app: Flask, environ: WSGIEnvironment) -> int:
+    """``body_limit`` before the request reaches Flask: what the route it names allows."""
+    try:
+        endpoint, _ = app.url_map.bind_to_environ(environ).match()
+    except HTTPException:  # no such route, or not with that method: the usual limit
+        return MAX_BODY
+    limit: int = getattr(app.view_functions.get(endpoint), BODY_LIMIT, MAX_BODY)
+    return limit
+
+
+def stop_reading_together(error: BaseException | None = None) -> None:
+    """End the request's shared read transaction (``flask_app.read_together``), if any: before
+    a long wait on the client, and when the request ends."""
+    stack = g.pop(SHARED_READS, None)
+    if stack is not None:
+        stack.close()
 
 
 def dumps(obj: Any) -> str:
@@ -83,7 +125,7 @@ def raw_body() -> bytes:
     if problem is not None:
         raise problem
     raw = request.get_data(cache=False)
-    if len(raw) > MAX_BODY:
+    if len(raw) > body_limit():
         raise RequestEntityTooLarge()
     return raw
 

@@ -32,7 +32,7 @@ def all_products(
     return (
         "products",
         lambda known: store.list_products_versioned(
-            known, args.get("limit"), args.get("offset"), args.get("search")
+            known, args.get("limit"), args.get("offset"), args.get("search"), with_images=False
         ),
         serializers.product,
     )
@@ -60,11 +60,11 @@ def list_products() -> Response:
 @require_auth
 def get_product(product_id: int) -> dict[str, Any]:
     actor = current_principal()
-    product = webstore().get_product(actor, product_id)
-    # A regular user sees exactly what the listing shows; only superusers see is_active.
-    return (
-        serializers.product_detail(product) if actor.is_superuser else serializers.product(product)
-    )
+    # A regular user sees exactly what the listing shows (the original API's product, no
+    # picture); only superusers see is_active and the picture's URLs.
+    if not actor.is_superuser:
+        return serializers.product(webstore().get_product(actor, product_id, with_image=False))
+    return serializers.product_detail(webstore().get_product(actor, product_id))
 
 
 @bp.post("/products")

@@ -16,7 +16,9 @@ from webstore.application.orders import MAX_LINES, OrderCategory
 from webstore.application.paging import MAX_LIMIT
 from webstore.application.users import MAX_IDS
 from webstore.domain import values
+from webstore.domain.pictures import LARGE, THUMBNAIL
 from webstore.domain.values import json_type
+from webstore.entrypoints import picture_urls
 
 __all__ = ["json_type"]  # the name DRF gives a JSON value, for the body checks of ``http``
 
@@ -182,16 +184,39 @@ class ProductSchema(Schema):
     amount = fields.Integer(required=True, attribute="stock")
 
 
+class PictureUrl(fields.String):
+    """The URL of the product's picture at one size: a path on this server, or null."""
+
+    def __init__(self, size: int, description: str) -> None:
+        self.size = size
+        super().__init__(
+            required=True,
+            allow_none=True,
+            metadata={
+                "format": "uri-reference",
+                "description": f"{description} ({size} px on its longest side at most, WebP), "
+                "a path on this server whose bytes never change; null without a picture",
+                "example": f"/media/products/1/3fa9c2e1b4d05a77-{size}.webp",
+            },
+        )
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> Any:
+        return picture_urls.url_of_size(obj.id, getattr(obj, "image", None), self.size)
+
+
+IMAGE = "the product's picture"
+THUMBNAIL_IMAGE = "the picture's small copy, for listings"
+
+
 class ProductDetailSchema(ProductSchema):
     is_active = fields.Boolean(required=True)
+    image = PictureUrl(LARGE, IMAGE)
+    thumbnail = PictureUrl(THUMBNAIL, THUMBNAIL_IMAGE)
 
 
 class CatalogueProductSchema(ProductSchema):
-    image = fields.String(
-        required=True,
-        allow_none=True,
-        metadata={"format": "uri", "description": "the URL of the product's picture, or null"},
-    )
+    image = PictureUrl(LARGE, IMAGE)
+    thumbnail = PictureUrl(THUMBNAIL, THUMBNAIL_IMAGE)
 
 
 class ImportResultSchema(Schema):

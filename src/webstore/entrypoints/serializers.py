@@ -8,6 +8,7 @@ from webstore.application.dto import Principal
 from webstore.application.snapshots import OrderSnapshot, ProductSnapshot, UserSnapshot
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
+from webstore.entrypoints import picture_urls
 from webstore.entrypoints.schemas import utc_iso
 
 SIGNED_IN = {"massage": "success", "message": "success"}
@@ -24,13 +25,14 @@ def product(item: Product | ProductSnapshot) -> dict[str, Any]:
     }
 
 
-def product_detail(item: Product | ProductSnapshot) -> dict[str, Any]:
-    return {**product(item), "is_active": item.is_active}
+def product_detail(item: ProductSnapshot) -> dict[str, Any]:
+    """A product as staff see it: whether it is on sale, and its picture's URLs (or nulls)."""
+    return {**product(item), "is_active": item.is_active, **picture_urls.urls(item.id, item.image)}
 
 
-def catalogue_product(item: ProductSnapshot, image_url: str | None = None) -> dict[str, Any]:
-    """A product of the public catalogue: the listing's object and its picture's URL (or null)."""
-    return {**product(item), "image": image_url}
+def catalogue_product(item: ProductSnapshot) -> dict[str, Any]:
+    """A product of the public catalogue: the listing's object and its picture's URLs (or nulls)."""
+    return {**product(item), **picture_urls.urls(item.id, item.image)}
 
 
 def order(item: Order | OrderSnapshot) -> dict[str, Any]:

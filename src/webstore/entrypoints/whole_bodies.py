@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from gunicorn.http.errors import ParseException as ServerParseError
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException, RequestTimeout
 
-from webstore.entrypoints.http import BODY_PROBLEM, MAX_BODY, READ_LIMIT
+from webstore.entrypoints.http import BODY_PROBLEM, MAX_BODY
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import InputStream, StartResponse, WSGIApplication, WSGIEnvironment
@@ -60,8 +60,12 @@ class BodyTimedOut(Exception):
 class WholeBodies:
     """WSGI middleware in front of the app: see the module."""
 
-    def __init__(self, following: WSGIApplication) -> None:
+    def __init__(
+        self, following: WSGIApplication, limit: Callable[[WSGIEnvironment], int] | None = None
+    ) -> None:
         self.following = following
+        # The most bytes a request's body may have: MAX_BODY, or what its route allows.
+        self.limit = limit or (lambda environ: MAX_BODY)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         declared = _declared_length(environ)
@@ -69,24 +73,26 @@ class WholeBodies:
             return self.following(environ, start_response)
         stream = environ["wsgi.input"]
         deadline: Deadline = environ.get(READ_DEADLINE, _no_deadline)
+        limit = self.limit(environ)
         # Over the limit by its declared length: refused with 413 before anything reads it.
-        rest_unread = declared > MAX_BODY or _read_first(environ, declared, deadline)
+        rest_unread = declared > limit or _read_first(environ, declared, limit, deadline)
         answer = self.following(environ, start_response)
         if rest_unread and declared <= DRAIN_LIMIT:
             read_within(stream, DRAIN_LIMIT, deadline, keep=False)
         return answer
 
 
-def _read_first(environ: WSGIEnvironment, declared: int, deadline: Deadline) -> bool:
+def _read_first(environ: WSGIEnvironment, declared: int, limit: int, deadline: Deadline) -> bool:
     """Put the body in memory for the app, with the problem met reading it, if any; whether
     some is left unread (a chunked body past the limit)."""
-    body, problem = read_within(environ["wsgi.input"], declared or READ_LIMIT, deadline)
+    # One byte past the limit for a chunked body: one cut off there is told from one that fits.
+    body, problem = read_within(environ["wsgi.input"], declared or limit + 1, deadline)
     if problem is None and len(body) < declared:
         problem = ClientDisconnected()  # the connection ended before the body did
     environ["wsgi.input"] = io.BytesIO(body)
     if problem is not None:
         environ[BODY_PROBLEM] = problem
-    return problem is None and len(body) > MAX_BODY
+    return problem is None and len(body) > limit
 
 
 def _declared_length(environ: WSGIEnvironment) -> int | None:

@@ -25,10 +25,10 @@ def spec(client: FlaskClient) -> dict[str, Any]:
 
 
 def served_operations(app: Flask) -> set[tuple[str, str]]:
-    """(method, OpenAPI path) of every /api route, straight from the URL map."""
+    """(method, OpenAPI path) of every /api and /media route, straight from the URL map."""
     served = set()
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/"):
+        if rule.rule.startswith(("/api/", "/media/")):
             path = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule.rule)
             served |= {(method, path) for method in (rule.methods or set()) - UNDOCUMENTED}
     return served
@@ -111,6 +111,9 @@ def test_the_contract_endpoints_are_all_there(spec: dict[str, Any]) -> None:
         ("POST", "/api/orders/{order_id}/cancel"),
         ("GET", "/api/catalogue"),
         ("GET", "/api/catalogue/{product_id}"),
+        ("POST", "/api/products/{product_id}/image"),
+        ("DELETE", "/api/products/{product_id}/image"),
+        ("GET", "/media/products/{product_id}/{name}"),
         ("GET", "/api/users"),
         ("POST", "/api/users/{user_id}/deactivate"),
         ("POST", "/api/users/{user_id}/activate"),

@@ -10,6 +10,7 @@ from webstore.domain.products import Product
 NOT_FOUND = {"detail": "Not found."}
 PERMISSION = {"detail": "You do not have permission to perform this action."}
 NEW_STOOL = {"name": "Bar Stool", "description": "Tall", "price": "45.00", "amount": 7}
+NO_PICTURE = {"image": None, "thumbnail": None}
 
 
 @pytest.mark.parametrize("path", ["/api/products/1", "/api/products/1/"])
@@ -57,7 +58,7 @@ def test_an_unknown_product_is_not_found(alice: Shopper, admin: Shopper, path: s
 def test_a_superuser_creates_a_product(admin: Shopper, alice: Shopper) -> None:
     response = admin.post("/api/products", json=NEW_STOOL)
 
-    assert answer(response) == (201, {"id": 1, **NEW_STOOL, "is_active": True})
+    assert answer(response) == (201, {"id": 1, **NEW_STOOL, "is_active": True, **NO_PICTURE})
     assert alice.get("/api/get_all_products").json == [{"id": 1, **NEW_STOOL}]
 
 
@@ -159,6 +160,7 @@ def test_a_superuser_changes_some_fields_of_a_product(
             "price": "17.50",
             "amount": 4,
             "is_active": True,
+            **NO_PICTURE,
         },
     )
 

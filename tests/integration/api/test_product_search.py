@@ -123,9 +123,9 @@ def test_the_superusers_catalogue_has_every_product_with_its_state(
         200,
         [
             {"id": shelf[0].id, "name": "Éclair", "description": "", "price": "5.00",
-             "amount": 1, "is_active": False},
+             "amount": 1, "is_active": False, "image": None, "thumbnail": None},
             {"id": shelf[1].id, "name": "Straße lamp", "description": "", "price": "5.00",
-             "amount": 1, "is_active": True},
+             "amount": 1, "is_active": True, "image": None, "thumbnail": None},
         ],
     )  # fmt: skip
     assert response.headers["X-Total-Count"] == "6"

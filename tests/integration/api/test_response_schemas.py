@@ -12,12 +12,17 @@ from webstore.application import catalog
 from webstore.application.dto import Principal
 from webstore.application.snapshots import ProductSnapshot, UserSnapshot
 from webstore.domain.orders import Order, OrderLine, OrderStatus
+from webstore.domain.pictures import ImageRef, ProductImage
 from webstore.domain.products import Product
 from webstore.domain.values import Money
-from webstore.entrypoints import schemas, serializers
+from webstore.entrypoints import picture_urls, schemas, serializers
 
 CHAIR = Product("Red Chair", Money(Decimal("19.99")), 10, "A sturdy red chair", id=1)
 LAMP = Product("Brass Lamp", Money(Decimal("35")), 0, "", is_active=False, id=3)
+PICTURE = ProductImage(
+    (ImageRef(400, "a" * 64, "image/webp"), ImageRef(1200, "b" * 64, "image/webp"))
+)
+PICTURED_LAMP = ProductSnapshot.of(LAMP, PICTURE)
 ALICE = Principal(7, "Zoë", "zoe@example.com", False, "session")
 MARGARET = Principal(1, "margaret", "margaret@example.com", True)
 ZOE = UserSnapshot(7, "Zoë", "zoe@example.com", True, False, datetime(2026, 11, 26, tzinfo=UTC))
@@ -49,7 +54,8 @@ ORDERS = [
     ("serialize", "schema", "item"),
     [
         (serializers.product, schemas.ProductSchema(), CHAIR),
-        (serializers.product_detail, schemas.ProductDetailSchema(), LAMP),
+        (serializers.product_detail, schemas.ProductDetailSchema(), ProductSnapshot.of(LAMP)),
+        (serializers.product_detail, schemas.ProductDetailSchema(), PICTURED_LAMP),
         (serializers.order, schemas.OrderSchema(), ORDERS[0]),
         (serializers.order, schemas.OrderSchema(), ORDERS[1]),
         (serializers.user, schemas.UserSchema(), ALICE),
@@ -67,14 +73,30 @@ def test_the_fast_serializer_writes_what_the_schema_documents(
     assert schema.validate(fast) == {}
 
 
-@pytest.mark.parametrize("image", [None, "https://shop.example.com/images/1.webp"])
-def test_a_catalogue_product_is_the_listings_object_and_its_image(image: str | None) -> None:
-    chair = ProductSnapshot.of(CHAIR)
-    fast = serializers.catalogue_product(chair, image)
+@pytest.mark.parametrize("picture", [None, PICTURE])
+def test_a_catalogue_product_is_the_listings_object_and_its_pictures_urls(
+    picture: ProductImage | None,
+) -> None:
+    chair = ProductSnapshot.of(CHAIR, picture)
+    fast = serializers.catalogue_product(chair)
 
-    assert fast == {**serializers.product(chair), "image": image}
+    assert fast == {**serializers.product(chair), **picture_urls.urls(1, picture)}
+    assert fast == schemas.CatalogueProductSchema().dump(chair)
     assert list(fast) == list(schemas.CatalogueProductSchema().fields)
     assert schemas.CatalogueProductSchema().validate(fast) == {}
+
+
+def test_a_pictures_urls_name_its_copies_by_product_digest_and_size() -> None:
+    chair = ProductSnapshot.of(CHAIR, PICTURE)
+
+    assert (
+        serializers.catalogue_product(chair)["image"] == f"/media/products/1/{'b' * 16}-1200.webp"
+    )
+    assert (
+        serializers.catalogue_product(chair)["thumbnail"]
+        == f"/media/products/1/{'a' * 16}-400.webp"
+    )
+    assert serializers.product_detail(ProductSnapshot.of(CHAIR))["image"] is None
 
 
 def test_times_are_utc_iso_8601_ending_in_z() -> None:

@@ -51,6 +51,8 @@ def test_the_types_the_facade_returns_and_takes_are_exported() -> None:
         "LoginResult",
         "KeyedOrder",
         "IdempotencyRequest",
+        "ProductImage",
+        "ImageVariant",
     } <= exported
     for name in exported:
         assert getattr(webstore, name) is not None

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from webstore.application.dto import IdempotencyRecord
 from webstore.application.ports import LoginFailureKind
@@ -16,6 +16,9 @@ from webstore.domain.orders import Order
 from webstore.domain.products import Product
 from webstore.domain.sessions import LoginSession
 from webstore.domain.users import User
+
+if TYPE_CHECKING:
+    from webstore.adapters.memory.pictures import StoredImage
 
 K = TypeVar("K")
 E = TypeVar("E")
@@ -31,6 +34,7 @@ class InMemoryDatabase:
     sessions: dict[str, LoginSession] = field(default_factory=dict)
     login_failures: dict[int, LoginFailure] = field(default_factory=dict)
     idempotency: dict[tuple[int, str], IdempotencyRecord] = field(default_factory=dict)
+    images: dict[tuple[int, int], StoredImage] = field(default_factory=dict)
     # One sequence per table, as databases keep them; like theirs, a rolled-back id is not reused.
     user_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     product_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))

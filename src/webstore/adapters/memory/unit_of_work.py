@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Self
 
+from webstore.adapters.memory.pictures import InMemoryProductImageRepository, product_and_size
 from webstore.adapters.memory.repositories import (
     InMemoryIdempotencyRepository,
     InMemoryLoginAttemptRepository,
@@ -35,6 +36,7 @@ class InMemoryUnitOfWork:
             sessions := Table(db.sessions, identity),
             failures := Table(db.login_failures, identity),
             keys := Table(db.idempotency, user_and_key),
+            images := Table(db.images, product_and_size),
         ]
         self.users = InMemoryUserRepository(users, db.user_ids)
         self.products = InMemoryProductRepository(products, db.product_ids)
@@ -42,6 +44,7 @@ class InMemoryUnitOfWork:
         self.sessions = InMemoryLoginSessionRepository(sessions, users)
         self.login_attempts = InMemoryLoginAttemptRepository(failures, db.login_failure_ids)
         self.idempotency = InMemoryIdempotencyRepository(keys)
+        self.images = InMemoryProductImageRepository(images)
 
     def __exit__(
         self,

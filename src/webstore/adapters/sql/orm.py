@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -156,6 +157,26 @@ idempotency_keys = Table(
     Column("created_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("user_id", "key"),
     Index("ix_idempotency_keys_created_at", "created_at"),
+)
+
+
+# Products' pictures, one row per stored copy: every node of a cluster serves every picture
+# from the database, with no folder to share. The bytes come last, so that reading the other
+# columns (what listings name) never touches them.
+product_images = Table(
+    "product_images",
+    metadata,
+    Column("product_id", Id, ForeignKey("products.id"), nullable=False),
+    Column("size", Integer, nullable=False),  # the longest side it was fitted within
+    Column("digest", CHAR(64), nullable=False),  # SHA-256 of data, hexadecimal
+    Column("content_type", String(32), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("byte_size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("product_id", "size"),
+    CheckConstraint("width > 0 AND height > 0", name="dimensions_positive"),
+    CheckConstraint("byte_size > 0", name="byte_size_positive"),
 )
 
 

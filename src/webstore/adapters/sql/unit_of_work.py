@@ -22,6 +22,7 @@ from webstore.adapters.sql.direct import DirectRead, in_session
 from webstore.adapters.sql.idempotency import SqlAlchemyIdempotencyRepository
 from webstore.adapters.sql.login_attempts import SqlAlchemyLoginAttemptRepository
 from webstore.adapters.sql.orm import start_mappers
+from webstore.adapters.sql.pictures import SqlAlchemyProductImageRepository
 from webstore.adapters.sql.reading import ReadTransaction
 from webstore.adapters.sql.repositories import (
     SqlAlchemyLoginSessionRepository,
@@ -99,6 +100,7 @@ class SqlAlchemyUnitOfWork:
         self.sessions = SqlAlchemyLoginSessionRepository(self.session, direct)
         self.login_attempts = SqlAlchemyLoginAttemptRepository(self.session)
         self.idempotency = SqlAlchemyIdempotencyRepository(self.session)
+        self.images = SqlAlchemyProductImageRepository(self.session)
         return self
 
     def __exit__(
