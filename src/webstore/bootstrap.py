@@ -91,4 +91,5 @@ def _unit_of_work_factory(settings: Settings, migrate: bool) -> UnitOfWorkFactor
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        timeout=settings.db_timeout,
     )

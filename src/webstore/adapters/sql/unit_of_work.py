@@ -383,9 +383,13 @@ class SqlAlchemyUnitOfWorkFactory:
 
     @classmethod
     def from_url(
-        cls, url: str, *, pool_size: int = 5, max_overflow: int = 10
+        cls, url: str, *, pool_size: int = 5, max_overflow: int = 10, timeout: int | None = None
     ) -> SqlAlchemyUnitOfWorkFactory:
-        return cls(engines.create_engine(url, pool_size=pool_size, max_overflow=max_overflow))
+        """Units of work over ``url``; ``timeout`` as ``create_engine`` describes it."""
+        engine = engines.create_engine(
+            url, pool_size=pool_size, max_overflow=max_overflow, timeout=timeout
+        )
+        return cls(engine)
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         shared = self._shared_reads.get()
