@@ -80,9 +80,7 @@ def serve(host: str, port: int, workers: int, check: bool) -> None:
         raise click.ClickException("memory:// keeps data per process: use --workers 1")
     with cli_ops.served(settings):  # a restore is refused while this server runs
         if settings.database_url != MEMORY_URL:
-            from webstore.adapters.sql.migrations import upgrade
-
-            upgrade(settings.database_url)
+            cli_ops.upgrade_apart()
         run_gunicorn(settings, host=host, port=port, workers=workers)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -121,6 +123,30 @@ def served(settings: Settings) -> AbstractContextManager[None]:
     from webstore.adapters.sql.backup import held_by_server
 
     return held_by_server(Path(database))
+
+
+def upgrade_apart() -> None:
+    """``webstore db upgrade``, in a process of its own, for ``serve``.
+
+    gunicorn's workers inherit the modules of the process that forks them, and psycopg must be
+    imported after gevent has patched a worker: imported before, it waits for PostgreSQL with
+    a selector that stops the whole worker (gevent_worker.py). So ``serve`` never imports it.
+    """
+    done = subprocess.run(
+        [sys.executable, "-m", "webstore", "db", "upgrade"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode == 0:
+        return
+    lines = done.stderr.strip().splitlines()
+    if len(lines) == 1 and lines[0].startswith("Error: "):
+        raise click.ClickException(lines[0].removeprefix("Error: "))
+    click.echo(done.stderr, err=True, nl=False)  # not our one-line refusal: all of it
+    raise click.exceptions.Exit(done.returncode)
 
 
 def _run(action: Callable[[], T]) -> T:

@@ -63,26 +63,17 @@ class FairGeventWorker(GeventWorker):  # type: ignore[misc]  # gunicorn ships no
         super().init_process()
 
     def patch(self) -> None:
+        if "psycopg" in sys.modules:
+            # Bound before gevent patched the process, its waits would stop the whole worker
+            # (``webstore serve`` never imports it in the master: it migrates in a child).
+            raise RuntimeError(
+                "psycopg was imported before gevent patched this worker: every wait for "
+                "PostgreSQL would stop all of the worker's requests"
+            )
         super().patch()
-        cooperative_psycopg()
 
     def handle_request(self, *args: Any) -> Any:
         try:
             return super().handle_request(*args)
         finally:
             gevent.sleep(0)
-
-
-def cooperative_psycopg() -> None:
-    """Make psycopg wait for PostgreSQL through gevent, whenever it was imported.
-
-    psycopg chooses how to wait for the server when it is imported: its C function (which
-    blocks the whole process) unless gevent has patched ``select`` by then. ``webstore serve``
-    migrates the database before gunicorn forks its workers, so psycopg is imported in the
-    master, unpatched: every query, and every wait for a row lock, would then stop all of a
-    worker's connections. Its poll-based function looks ``select.poll`` up when called, which
-    gevent has patched by now.
-    """
-    waiting: Any = sys.modules.get("psycopg.waiting")
-    if waiting is not None and waiting.wait is getattr(waiting, "wait_c", None):
-        waiting.wait = waiting.wait_poll
