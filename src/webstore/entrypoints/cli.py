@@ -80,7 +80,7 @@ def serve(host: str, port: int, workers: int, check: bool) -> None:
         raise click.ClickException("memory:// keeps data per process: use --workers 1")
     with cli_ops.served(settings):  # a restore is refused while this server runs
         if settings.database_url != MEMORY_URL:
-            cli_ops.upgrade_apart()
+            cli_ops.upgrade_for_serve(settings.database_url)
         run_gunicorn(settings, host=host, port=port, workers=workers)
 
 

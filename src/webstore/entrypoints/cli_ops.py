@@ -125,15 +125,23 @@ def served(settings: Settings) -> AbstractContextManager[None]:
     return held_by_server(Path(database))
 
 
-def upgrade_apart() -> None:
-    """``webstore db upgrade``, in a process of its own, for ``serve``.
+def upgrade_for_serve(url: str) -> None:
+    """Bring the schema up to date before ``serve`` forks its workers, without psycopg.
 
     gunicorn's workers inherit the modules of the process that forks them, and psycopg must be
     imported after gevent has patched a worker: imported before, it waits for PostgreSQL with
-    a selector that stops the whole worker (gevent_worker.py). So ``serve`` never imports it.
+    a selector that stops the whole worker (gevent_worker.py). So a PostgreSQL schema is
+    upgraded by ``webstore db upgrade`` in a process of its own. SQLAlchemy and Alembic are
+    imported here all the same, for the workers to inherit rather than import again.
     """
+    from webstore.adapters.sql.migrations import upgrade
+
+    if sqlite_path(url) is not None:
+        upgrade(url)
+        return
     done = subprocess.run(
         [sys.executable, "-m", "webstore", "db", "upgrade"],
+        env={**os.environ, "WEBSTORE_DATABASE_URL": url},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
