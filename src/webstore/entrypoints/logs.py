@@ -168,8 +168,6 @@ def config(log_format: str) -> dict[str, Any]:
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
             "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
-            # A worker checks the schema at start (bootstrap): no line per plugin and check.
-            "alembic": {"level": "WARNING"},
         },
     }
 
