@@ -38,19 +38,22 @@ def bootstrap(
     random: RandomSource | None = None,
     pictures: PictureProcessor | None = None,
     migrate: bool = False,
+    cooperative: bool = False,
 ) -> Webstore:
     """Build a ``Webstore`` over ``settings.database_url`` (``memory://`` for no database).
 
     Any port can be passed in instead (tests pass fakes); ``migrate=True`` brings an SQL
     schema up to date first. Without it, a database whose schema is behind (or empty) is
     refused at once with ``ConfigurationError``, rather than failing on its first query.
+    ``cooperative=True`` says the store runs in a gevent worker, where a wait on PostgreSQL
+    can be cut short: each unit of work then gets ``settings.db_timeout`` seconds in all.
     """
     settings = (settings or Settings.from_env()).with_secret_key()
     assert settings.secret_key is not None
     clock = clock or SystemClock()
     random = random or SystemRandom()
     return Webstore(
-        uow=uow or _unit_of_work_factory(settings, migrate),
+        uow=uow or _unit_of_work_factory(settings, migrate, cooperative),
         hasher=hasher
         or Argon2PasswordHasher(
             Argon2Parameters(
@@ -81,7 +84,9 @@ def bootstrap(
     )
 
 
-def _unit_of_work_factory(settings: Settings, migrate: bool) -> UnitOfWorkFactory:
+def _unit_of_work_factory(
+    settings: Settings, migrate: bool, cooperative: bool
+) -> UnitOfWorkFactory:
     if settings.database_url == MEMORY_URL:
         return InMemoryUnitOfWorkFactory()
     if sqlite_path(settings.database_url) == ":memory:":
@@ -89,6 +94,7 @@ def _unit_of_work_factory(settings: Settings, migrate: bool) -> UnitOfWorkFactor
             "an in-memory SQLite database lives in one connection only: use memory:// instead"
         )
     # Imported here so that the in-memory mode never loads SQLAlchemy.
+    from webstore.adapters.sql.deadlines import GeventDeadlines
     from webstore.adapters.sql.migrations import is_at_head, upgrade
     from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
@@ -100,4 +106,6 @@ def _unit_of_work_factory(settings: Settings, migrate: bool) -> UnitOfWorkFactor
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        timeout=settings.db_timeout,
+        deadlines=GeventDeadlines(settings.db_timeout) if cooperative else None,
     )

@@ -37,6 +37,9 @@ class Settings:
     login_failure_window: int = 900
     db_pool_size: int = 5
     db_max_overflow: int = 10
+    # PostgreSQL: seconds a statement may run, a request may wait for a pooled connection, and
+    # a server's unit of work may wait on the database in all, before it is answered 503.
+    db_timeout: int = 10
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65_536
     argon2_parallelism: int = 4
@@ -67,6 +70,7 @@ class Settings:
             login_failure_window=_int(env, "WEBSTORE_LOGIN_FAILURE_WINDOW", 900, minimum=1),
             db_pool_size=_int(env, "WEBSTORE_DB_POOL_SIZE", 5, minimum=1),
             db_max_overflow=_int(env, "WEBSTORE_DB_MAX_OVERFLOW", 10),
+            db_timeout=_int(env, "WEBSTORE_DB_TIMEOUT", 10, minimum=1, maximum=3600),
             argon2_time_cost=_int(env, "WEBSTORE_ARGON2_TIME_COST", 3, minimum=1),
             argon2_memory_cost=_int(env, "WEBSTORE_ARGON2_MEMORY_COST", 65_536, minimum=8),
             argon2_parallelism=_int(env, "WEBSTORE_ARGON2_PARALLELISM", 4, minimum=1),

@@ -80,11 +80,7 @@ def serve(host: str, port: int, workers: int, check: bool) -> None:
         raise click.ClickException("memory:// keeps data per process: use --workers 1")
     with cli_ops.served(settings):  # a restore is refused while this server runs
         if settings.database_url != MEMORY_URL:
-            from webstore.adapters.sql.migrations import upgrade
-
-            upgrade(settings.database_url)
-            cli_ops.require_durable_commits(settings.database_url)
-            cli_ops.require_listing_triggers(settings.database_url)
+            cli_ops.prepare_for_serve(settings.database_url)
         run_gunicorn(settings, host=host, port=port, workers=workers)
 
 
@@ -94,8 +90,11 @@ def db() -> None:
 
 
 @db.command("upgrade")
+# What ``serve`` runs in a process of its own on PostgreSQL (``cli_ops.prepare_for_serve``):
+# the upgrade, then the checks ``serve`` makes before it forks its workers.
+@click.option("--for-serve", is_flag=True, hidden=True)
 @friendly_errors
-def db_upgrade() -> None:
+def db_upgrade(for_serve: bool) -> None:
     """Apply every Alembic migration up to head."""
     from webstore.adapters.sql.migrations import upgrade
 
@@ -103,6 +102,8 @@ def db_upgrade() -> None:
     if settings.database_url == MEMORY_URL:
         raise click.ClickException("memory:// has no schema to upgrade")
     before, after = upgrade(settings.database_url)
+    if for_serve:
+        cli_ops.require_serveable(settings.database_url)
     click.echo(upgrade_report(before, after))
 
 

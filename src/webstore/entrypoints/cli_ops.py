@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -101,6 +103,12 @@ def check(settings: Settings) -> list[str]:
     return lines
 
 
+def require_serveable(url: str) -> None:
+    """What ``serve`` refuses to start without: durable commits and the listing triggers."""
+    require_durable_commits(url)
+    require_listing_triggers(url)
+
+
 def require_durable_commits(database_url: str) -> None:
     """``ConfigurationError`` if the database's connections would answer a commit before the
     disk has it (what ``serve`` and ``serve --check`` refuse)."""
@@ -149,6 +157,40 @@ def served(settings: Settings) -> AbstractContextManager[None]:
     from webstore.adapters.sql.backup import held_by_server
 
     return held_by_server(Path(database))
+
+
+def prepare_for_serve(url: str) -> None:
+    """Bring the schema up to date and check the database before ``serve`` forks its workers,
+    without psycopg (``require_serveable``).
+
+    gunicorn's workers inherit the modules of the process that forks them, and psycopg must be
+    imported after gevent has patched a worker: imported before, it waits for PostgreSQL with
+    a selector that stops the whole worker (gevent_worker.py). So a PostgreSQL schema is
+    upgraded by ``webstore db upgrade`` in a process of its own. SQLAlchemy and Alembic are
+    imported here all the same, for the workers to inherit rather than import again.
+    """
+    from webstore.adapters.sql.migrations import upgrade
+
+    if sqlite_path(url) is not None:
+        upgrade(url)
+        require_serveable(url)
+        return
+    done = subprocess.run(
+        [sys.executable, "-m", "webstore", "db", "upgrade", "--for-serve"],
+        env={**os.environ, "WEBSTORE_DATABASE_URL": url},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode == 0:
+        return
+    lines = done.stderr.strip().splitlines()
+    if len(lines) == 1 and lines[0].startswith("Error: "):
+        raise click.ClickException(lines[0].removeprefix("Error: "))
+    click.echo(done.stderr, err=True, nl=False)  # not our one-line refusal: all of it
+    raise click.exceptions.Exit(done.returncode)
 
 
 def _run(action: Callable[[], T]) -> T:

@@ -46,8 +46,14 @@ class FairGeventWorker(GeventWorker):  # type: ignore[misc]  # gunicorn ships no
         self.wsgi = with_read_deadline(self.wsgi)
 
     def patch(self) -> None:
+        if "psycopg" in sys.modules:
+            # Bound before gevent patched the process, its waits would stop the whole worker
+            # (``webstore serve`` never imports it in the master: it migrates in a child).
+            raise RuntimeError(
+                "psycopg was imported before gevent patched this worker: every wait for "
+                "PostgreSQL would stop all of the worker's requests"
+            )
         super().patch()
-        cooperative_psycopg()
 
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
         self.clients.served(sock, req.req_number)
@@ -70,18 +76,3 @@ def with_read_deadline(app: WSGIApplication) -> WSGIApplication:
 def read_deadline(seconds: float) -> gevent.Timeout:
     """A block that raises ``BodyTimedOut`` after ``seconds``, however the client trickles."""
     return gevent.Timeout(seconds, BodyTimedOut)
-
-
-def cooperative_psycopg() -> None:
-    """Make psycopg wait for PostgreSQL through gevent, whenever it was imported.
-
-    psycopg chooses how to wait for the server when it is imported: its C function (which
-    blocks the whole process) unless gevent has patched ``select`` by then. ``webstore serve``
-    migrates the database before gunicorn forks its workers, so psycopg is imported in the
-    master, unpatched: every query, and every wait for a row lock, would then stop all of a
-    worker's connections. Its poll-based function looks ``select.poll`` up when called, which
-    gevent has patched by now.
-    """
-    waiting: Any = sys.modules.get("psycopg.waiting")
-    if waiting is not None and waiting.wait is getattr(waiting, "wait_c", None):
-        waiting.wait = waiting.wait_poll

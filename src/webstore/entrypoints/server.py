@@ -34,6 +34,8 @@ KEEPALIVE_SECONDS = 2
 
 # Where prometheus-client keeps each worker's samples (read when a worker imports it).
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+# How psycopg waits for the server (psycopg/waiting.py), read when psycopg is imported.
+PSYCOPG_WAIT_FUNC = "PSYCOPG_WAIT_FUNC"
 
 
 class ServerLogger(glogging.Logger):  # type: ignore[misc]
@@ -71,9 +73,12 @@ def run_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> N
     """Serve the API until interrupted."""
 
     def load_app() -> Flask:
+        from webstore.bootstrap import bootstrap
         from webstore.entrypoints.flask_app import create_app
 
-        return create_app(settings)
+        # Runs in a worker, which is gevent's (serve_flask): its waits on the database can be
+        # cut short, so that a server that stops answering costs a request, not the worker.
+        return create_app(settings, bootstrap(settings, cooperative=True))
 
     # Python's warnings (gevent's, for one) become log lines too, in the configured format.
     logging.captureWarnings(True)
@@ -130,6 +135,11 @@ def serve_flask(
     # Requests gunicorn refuses before they reach Flask (a malformed request line, header or
     # chunk, headers too large) get the same JSON error bodies as everything else.
     gunicorn_util.write_error = write_json_error
+    # psycopg waits for PostgreSQL with poll(), which gevent makes cooperative, rather than with
+    # its C function, which would stop every request of the worker. psycopg reads the choice
+    # when it is imported, which only a worker does, after gevent has patched it: its connect
+    # path uses the selector gevent installed then (gevent_worker.py checks the order).
+    os.environ[PSYCOPG_WAIT_FUNC] = "wait_poll"
     WebstoreServer(load_app, options).run()
 
 

@@ -1,4 +1,4 @@
-"""A TCP proxy a test can stop and start: a database that goes away and comes back."""
+"""A TCP proxy a test can stop and start, or pause: a database that goes away, or hangs."""
 
 from __future__ import annotations
 
@@ -8,13 +8,20 @@ from contextlib import suppress
 
 
 class Proxy:
-    """Forwards 127.0.0.1:``port`` to ``target``; ``stop()`` drops the listener and every link."""
+    """Forwards 127.0.0.1:``port`` to ``target``; ``stop()`` drops the listener and every link.
+
+    ``pause()`` makes the database hang rather than go away: connections are still accepted
+    and kept open, but no byte is forwarded either way until ``resume()``, as with a server
+    whose machine or disk has stopped answering.
+    """
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
         self._listener: socket.socket | None = None
         self._links: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
         self.port = 0
 
     def start(self) -> None:
@@ -36,6 +43,12 @@ class Proxy:
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
 
+    def pause(self) -> None:
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        self._flowing.set()
+
     def _accept(self, listener: socket.socket) -> None:
         while True:
             try:
@@ -49,14 +62,23 @@ class Proxy:
                 continue
             with self._lock:
                 self._links += [client, server]
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+            for source, sink, upstream in ((client, server, True), (server, client, False)):
+                pump = threading.Thread(
+                    target=self._pump, args=(source, sink, upstream), daemon=True
+                )
+                pump.start()
 
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
+    def forward(
+        self, data: bytes, source: socket.socket, sink: socket.socket, upstream: bool
+    ) -> None:
+        """Pass what ``source`` sent on to ``sink`` (``upstream``: towards the target)."""
+        sink.sendall(data)
+
+    def _pump(self, source: socket.socket, sink: socket.socket, upstream: bool) -> None:
         try:
             while data := source.recv(65536):
-                sink.sendall(data)
+                self._flowing.wait()
+                self.forward(data, source, sink, upstream)
         except OSError:
             pass
         finally:

@@ -9,6 +9,8 @@ import time
 
 from sqlalchemy import exc
 
+from webstore.adapters.sql.deadlines import DeadlinePassed
+
 log = logging.getLogger("webstore.database")
 
 # SQLite reports both outages and mistakes as OperationalError; these are the outages: another
@@ -23,8 +25,8 @@ def is_outage(error: BaseException) -> bool:
         # A rule of the database refused the write (a constraint, a trigger's RAISE), even if
         # SQLite dropped the transaction, and the connection with it, for it: not an outage.
         return False
-    if isinstance(error, exc.TimeoutError | exc.DisconnectionError):
-        return True  # no pooled connection came free in time; a connection dropped
+    if isinstance(error, exc.TimeoutError | exc.DisconnectionError) or _after_deadline(error):
+        return True  # no pooled connection came free in time; a connection dropped; no answer
     if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
         return True
     if isinstance(original, sqlite3.OperationalError):
@@ -32,6 +34,24 @@ def is_outage(error: BaseException) -> bool:
     # psycopg's OperationalError: the server is down, restarting, refusing or unreachable
     # (also a deadlock or a serialization failure: transient as well, worth a retry).
     return isinstance(error, exc.OperationalError | exc.InterfaceError)
+
+
+def _after_deadline(error: BaseException) -> bool:
+    return _deadline_behind(error) is not None
+
+
+def _deadline_behind(error: BaseException) -> DeadlinePassed | None:
+    """The passed deadline ``error`` is, or was raised while handling.
+
+    Code cleaning up after an interrupted wait may fail in turn (SQLAlchemy's pre-ping resets
+    the connection's autocommit, which psycopg refuses mid-statement): the cause is the same.
+    """
+    seen: BaseException | None = error
+    for _ in range(10):  # a chain is short; this also stops on a cycle
+        if seen is None or isinstance(seen, DeadlinePassed):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 class OutageLog:
@@ -54,7 +74,8 @@ class OutageLog:
             else:
                 self._writers_only = self._writers_only and writing
         if first:
-            lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+            cause = _deadline_behind(error) or getattr(error, "orig", None) or error
+            lines = str(cause).strip().splitlines()
             reason = lines[0] if lines else type(error).__name__
             log.error("database unavailable, answering 503 until it is back: %s", reason)
 

@@ -15,13 +15,21 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from webstore.application.errors import ConfigurationError
 
 SQLITE_BUSY_TIMEOUT = 30.0  # seconds a writer waits for the write lock before giving up
+CONNECT_TIMEOUT = 5  # seconds PostgreSQL has to accept a new connection (``_with_timeouts``)
 READ_ONLY = "webstore_read_only"  # execution option of the engine that read-only work uses
 BEGUN_ON_DRIVER = "webstore_begun_on_driver"  # a pooled connection's transaction is begun
 _SYNCHRONOUS_FULL, _SYNCHRONOUS_EXTRA = 2, 3  # what ``PRAGMA synchronous`` reports
 
 
-def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
-    """An engine for ``url``; ``postgresql://`` means psycopg 3, the driver we ship."""
+def create_engine(
+    url: str | URL, *, pool_size: int = 5, max_overflow: int = 10, timeout: int | None = None
+) -> Engine:
+    """An engine for ``url``; ``postgresql://`` means psycopg 3, the driver we ship.
+
+    ``timeout`` (seconds, PostgreSQL) bounds each statement, each transaction left idle and
+    each wait for a pooled connection; without it (migrations, which may build an index for
+    minutes) none of them is bounded.
+    """
     try:
         parsed = make_url(url)
     except (sa.exc.ArgumentError, ValueError):  # their messages repeat the URL, password and all
@@ -31,12 +39,41 @@ def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return sa.create_engine(
-        parsed,
+        _with_timeouts(parsed, timeout),
         pool_size=pool_size,
         max_overflow=max_overflow,
+        pool_timeout=timeout if timeout is not None else 30,  # 30: SQLAlchemy's default
         pool_pre_ping=True,
         hide_parameters=True,  # errors and logs never show the values (hashes, tokens)
     )
+
+
+def _with_timeouts(url: URL, timeout: int | None) -> URL:
+    """``url`` with libpq's ``connect_timeout`` and PostgreSQL's timeouts (when given).
+
+    A server that accepts connections but never answers would otherwise keep a new connection
+    waiting forever: a healthy one answers within milliseconds, and 5 seconds allow for two
+    lost SYN packets. A statement running past ``timeout`` is cancelled by PostgreSQL itself,
+    which also ends the work of one whose client gave up; so is a transaction left idle that
+    long, whose client may be gone without PostgreSQL hearing of it (a connection dropped by a
+    deadline, or by the network), lest its locks stop every order of a product for the hours
+    TCP takes to notice. What the URL sets itself is kept: its options come after ours, and
+    the last one given wins.
+    """
+    values = dict(url.query)
+    if "connect_timeout" not in values:
+        seconds = CONNECT_TIMEOUT if timeout is None else min(CONNECT_TIMEOUT, timeout)
+        values["connect_timeout"] = str(max(seconds, 2))  # libpq counts less than 2 as 2
+    if timeout is not None:
+        given = values.get("options")
+        milliseconds = timeout * 1000
+        options = [
+            f"-c statement_timeout={milliseconds}",
+            f"-c idle_in_transaction_session_timeout={milliseconds}",
+        ]
+        options += [given] if isinstance(given, str) else list(given or ())
+        values["options"] = " ".join(options)
+    return url.set(query=values)
 
 
 def read_only(engine: Engine) -> Engine:

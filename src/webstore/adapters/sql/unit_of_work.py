@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from webstore.adapters.off_loop import cooperative
 from webstore.adapters.sql import engine as engines
 from webstore.adapters.sql.availability import OutageLog, is_outage
+from webstore.adapters.sql.deadlines import Deadline, DeadlinePassed, Deadlines
 from webstore.adapters.sql.direct import DirectRead, in_session
 from webstore.adapters.sql.idempotency import SqlAlchemyIdempotencyRepository
 from webstore.adapters.sql.login_attempts import SqlAlchemyLoginAttemptRepository
@@ -51,6 +52,7 @@ class SqlAlchemyUnitOfWork:
         shared: _SharedReads | None = None,
         groups: WriterGroups | None = None,
         turn: WriterTurn | None = None,
+        deadlines: Deadlines | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._outages = outages or OutageLog()
@@ -62,8 +64,23 @@ class SqlAlchemyUnitOfWork:
         self._member: GroupMember | None = None
         self._turn = turn
         self._holding_turn = False
+        self._deadlines = deadlines
+        self._deadline: Deadline | None = None
 
     def __enter__(self) -> Self:
+        # The deadline covers everything this unit of work waits on: its turn, a connection,
+        # each statement, the commit, and the rollback that ends it.
+        self._deadline = self._deadlines.start() if self._deadlines is not None else None
+        try:
+            self._begin()
+        except BaseException as error:
+            self._end_deadline()
+            if isinstance(error, DeadlinePassed):  # waited too long for its turn
+                self._abandon(error)
+            raise
+        return self
+
+    def _begin(self) -> None:
         direct = None
         if self._reader is not None:
             # A read-only unit of work begins its transaction at once, so that the statements
@@ -101,7 +118,6 @@ class SqlAlchemyUnitOfWork:
         self.login_attempts = SqlAlchemyLoginAttemptRepository(self.session)
         self.idempotency = SqlAlchemyIdempotencyRepository(self.session)
         self.images = SqlAlchemyProductImageRepository(self.session)
-        return self
 
     def __exit__(
         self,
@@ -114,6 +130,7 @@ class SqlAlchemyUnitOfWork:
         try:
             self._close(exc)
         finally:
+            self._end_deadline()
             if self._holding_turn:
                 self._holding_turn = False
                 assert self._turn is not None
@@ -128,13 +145,21 @@ class SqlAlchemyUnitOfWork:
             raise StorageUnavailable() from error
         raise error
 
+    def _end_deadline(self) -> None:
+        deadline, self._deadline = self._deadline, None
+        if deadline is not None:
+            deadline.cancel()
+
     def _close(self, exc: BaseException | None) -> None:
         problem = exc
+        passed = self._deadline is not None and self._deadline.passed
+        if passed:
+            self._discard(exc)  # whatever it was waiting on, its connection is mid-statement
         try:
             try:
                 self.session.close()  # a writer of a group: rolls back to its savepoint
             finally:
-                if self._shared is not None and exc is not None:
+                if self._shared is not None and (exc is not None or passed):
                     self._shared.end()  # it may be broken: the next reader begins afresh
                 elif self._reading is not None and self._shared is None:
                     self._reading.close()  # rolls the read-only transaction back
@@ -142,6 +167,9 @@ class SqlAlchemyUnitOfWork:
                     self._member.finish(keep=False)
         except GroupCommitFailed as failed:
             problem = problem or failed  # what this writer read may not have been kept
+        except DeadlinePassed as passed:  # the rollback itself found no answer
+            self._discard(passed)
+            problem = problem or passed
         except Exception as error:  # a connection that broke cannot even roll back
             if not is_outage(error):
                 raise
@@ -150,6 +178,15 @@ class SqlAlchemyUnitOfWork:
             self._outages.failed(problem, writing=self._writing)
             raise StorageUnavailable() from problem
         self._outages.answered(writing=self._writing)
+
+    def _discard(self, error: BaseException | None) -> None:
+        """Drop this unit of work's connection, which a deadline caught waiting: it may be in
+        the middle of a statement, and ending it would wait on the database again."""
+        with suppress(Exception):  # SQLAlchemy may have dropped it already
+            if self._reading is not None:
+                self._reading.invalidate(error or DeadlinePassed())
+            elif self._groups is None:
+                self.session.invalidate()
 
     def commit(self) -> None:
         try:
@@ -377,8 +414,9 @@ class _SessionOnDemand:
 class _SharedReads:
     """The one read-only transaction of the readers of a ``shared_reads`` block."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, deadlines: Deadlines | None = None) -> None:
         self._engine = engine
+        self._deadlines = deadlines
         self._transaction: ReadTransaction | None = None
 
     def take(self) -> ReadTransaction:
@@ -390,17 +428,25 @@ class _SharedReads:
         transaction, self._transaction = self._transaction, None
         if transaction is None:
             return
+        # Between its readers (at the end of a request, say), under a deadline of its own.
+        deadline = self._deadlines.start() if self._deadlines is not None else None
         try:
             transaction.close()
+        except DeadlinePassed as passed:  # no answer to the rollback: drop the connection
+            with suppress(Exception):
+                transaction.invalidate(passed)
         except Exception as error:  # a connection that broke: the pool has dropped it
             if not is_outage(error):
                 raise
+        finally:
+            if deadline is not None:
+                deadline.cancel()
 
 
 class SqlAlchemyUnitOfWorkFactory:
     """Units of work over one engine; read-only ones run side by side on both databases."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, deadlines: Deadlines | None = None) -> None:
         start_mappers()
         self.engine = engine
         # expire_on_commit=False: use cases hand entities back after the unit of work closed.
@@ -411,6 +457,9 @@ class SqlAlchemyUnitOfWorkFactory:
         # of one process take turns in a shared transaction instead, committed once for all of
         # them (``writer_groups.py``); only writers of other processes meet the lock.
         self._writer_groups = WriterGroups(engine) if engine.dialect.name == "sqlite" else None
+        # SQLite's waits are bounded by its busy timeout, and its commits run off the worker's
+        # loop, where no timer reaches them: deadlines are for a server that stops answering.
+        self._deadlines = deadlines if engine.dialect.name == "postgresql" else None
         self._turn: WriterTurn | None = None
         self._shared_reads: ContextVar[_SharedReads | None] = ContextVar(
             f"webstore_shared_reads_{id(self)}", default=None
@@ -418,20 +467,39 @@ class SqlAlchemyUnitOfWorkFactory:
 
     @classmethod
     def from_url(
-        cls, url: str, *, pool_size: int = 5, max_overflow: int = 10
+        cls,
+        url: str,
+        *,
+        pool_size: int = 5,
+        max_overflow: int = 10,
+        timeout: int | None = None,
+        deadlines: Deadlines | None = None,
     ) -> SqlAlchemyUnitOfWorkFactory:
-        return cls(engines.create_engine(url, pool_size=pool_size, max_overflow=max_overflow))
+        """Units of work over ``url``; ``timeout`` and ``deadlines`` as ``create_engine`` and
+        ``deadlines.py`` describe them."""
+        engine = engines.create_engine(
+            url, pool_size=pool_size, max_overflow=max_overflow, timeout=timeout
+        )
+        return cls(engine, deadlines)
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         shared = self._shared_reads.get()
         if read_only:
             return SqlAlchemyUnitOfWork(
-                self._writer, self._outages, reader=self._reader, shared=shared
+                self._writer,
+                self._outages,
+                reader=self._reader,
+                shared=shared,
+                deadlines=self._deadlines,
             )
         if shared is not None:
             shared.end()  # readers after this writer see what it wrote
         return SqlAlchemyUnitOfWork(
-            self._writer, self._outages, groups=self._writer_groups, turn=self._writer_turn()
+            self._writer,
+            self._outages,
+            groups=self._writer_groups,
+            turn=self._writer_turn(),
+            deadlines=self._deadlines,
         )
 
     def _writer_turn(self) -> WriterTurn | None:
@@ -452,7 +520,7 @@ class SqlAlchemyUnitOfWorkFactory:
         if self._shared_reads.get() is not None:
             yield  # already inside such a block: its transaction is this one's
             return
-        shared = _SharedReads(self._reader)
+        shared = _SharedReads(self._reader, self._deadlines)
         token = self._shared_reads.set(shared)
         try:
             yield
