@@ -11,7 +11,14 @@ from webstore.adapters.system import SystemClock, SystemRandom
 from webstore.adapters.tokens import JwtAccessTokenService
 from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.errors import ConfigurationError
-from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
+from webstore.application.notices import DEFAULT_PUBLIC_URL, MailPolicy
+from webstore.application.ports import (
+    Clock,
+    Mailer,
+    PasswordHasher,
+    RandomSource,
+    UnitOfWorkFactory,
+)
 from webstore.application.store import Webstore
 from webstore.application.throttling import ThrottlePolicy
 from webstore.config import MEMORY_URL, Settings, sqlite_path
@@ -29,11 +36,13 @@ def bootstrap(
     hasher: PasswordHasher | None = None,
     clock: Clock | None = None,
     random: RandomSource | None = None,
+    mailer: Mailer | None = None,
     migrate: bool = False,
 ) -> Webstore:
     """Build a ``Webstore`` over ``settings.database_url`` (``memory://`` for no database).
 
-    Any port can be passed in instead (tests pass fakes); ``migrate=True`` brings an SQL
+    Any port can be passed in instead (tests pass fakes; ``mailer`` replaces the one
+    ``WEBSTORE_MAIL_URL`` names); ``migrate=True`` brings an SQL
     schema up to date first. Without it, a database whose schema is behind (or empty) is
     refused at once with ``ConfigurationError``, rather than failing on its first query.
     """
@@ -69,7 +78,22 @@ def bootstrap(
             per_address=settings.login_failures_per_address,
             window=timedelta(seconds=settings.login_failure_window),
         ),
+        mail=MailPolicy(
+            staff=settings.staff_email,
+            public_url=settings.public_url or DEFAULT_PUBLIC_URL,
+            reset_lifetime=timedelta(seconds=settings.password_reset_ttl),
+        ),
+        mailer=mailer or _mailer(settings),
     )
+
+
+def _mailer(settings: Settings) -> Mailer | None:
+    url = settings.mail_url_or_default()
+    if url is None:
+        return None  # mail waits in the outbox: nothing here may send it
+    from webstore.adapters.mail import mailer_for
+
+    return mailer_for(url, settings.mail_from)
 
 
 def _unit_of_work_factory(settings: Settings, migrate: bool) -> UnitOfWorkFactory:

@@ -288,6 +288,7 @@ def set_user_active(
         else:
             user.deactivate()
             work.sessions.revoke_all_for_user(user.id, clock.now())
+            work.password_resets.revoke_all_for_user(user.id, clock.now())
         work.commit()
     return Principal.of(user)
 
@@ -301,7 +302,8 @@ def change_password(
     hasher: PasswordHasher,
     clock: Clock,
 ) -> None:
-    """Set a user's new password (superusers only) and end every session opened with the old."""
+    """Set a user's new password (superusers only); end every session opened with the old, and
+    every password-reset link."""
     require_superuser(actor)
     clean = values.validated(password=(values.password, new_password))
     new_hash = hasher.hash(clean["password"])
@@ -312,4 +314,5 @@ def change_password(
             raise UserNotFound(username)
         user.change_password_hash(new_hash)
         work.sessions.revoke_all_for_user(user.id, clock.now())
+        work.password_resets.revoke_all_for_user(user.id, clock.now())
         work.commit()

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
-from webstore.application import auth, catalog, idempotency, imports, orders
+from webstore.application import auth, catalog, delivery, idempotency, imports, orders, passwords
 from webstore.application.actors import OPERATOR, live_superuser
 from webstore.application.auth import SessionPolicy, TokenKit
+from webstore.application.delivery import DeliveryPolicy, DeliveryReport
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
+from webstore.application.errors import ConfigurationError
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
 from webstore.application.imports import Progress
+from webstore.application.notices import MailPolicy
 from webstore.application.orders import OrderCategory
 from webstore.application.permissions import require_superuser
-from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
+from webstore.application.ports import (
+    Clock,
+    Mailer,
+    PasswordHasher,
+    RandomSource,
+    UnitOfWorkFactory,
+)
 from webstore.application.product_files import ProductFile
 from webstore.application.snapshots import OrderSnapshot, ProductSnapshot
 from webstore.application.throttling import ThrottlePolicy
@@ -46,6 +55,10 @@ class Webstore:
     random: RandomSource
     policy: SessionPolicy
     throttle: ThrottlePolicy
+    mail: MailPolicy = field(default_factory=MailPolicy)
+    # None: this store stores mail in its outbox but cannot send it (no WEBSTORE_MAIL_URL).
+    mailer: Mailer | None = None
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
     @property
     def operator(self) -> Principal:
@@ -141,6 +154,72 @@ class Webstore:
         """
         auth.change_password(
             actor, username, new_password, uow=self.uow, hasher=self.hasher, clock=self.clock
+        )
+
+    def change_own_password(
+        self,
+        actor: Principal,
+        old_password: str,
+        new_password: str,
+        client_address: str | None = None,
+    ) -> None:
+        """Change one's own password: every other login session of the user ends, ``actor``'s
+        stays; pending password-reset links stop working.
+
+        Raises ``WrongPassword`` (an ``InvalidInput`` on ``old_password``) when the current
+        password is not ``old_password``; that counts as a failed login, and ``Throttled``
+        follows as for ``log_in``. ``InvalidInput`` when the new password breaks sign-up's
+        rules; ``PermissionDenied`` for the operator, who has no password.
+        """
+        passwords.change_own_password(
+            actor, old_password, new_password, client_address, uow=self.uow,
+            hasher=self.hasher, clock=self.clock, throttle=self.throttle,
+        )  # fmt: skip
+
+    def request_password_reset(
+        self, username_or_email: str, client_address: str | None = None
+    ) -> None:
+        """Mail a single-use reset link (``<public URL>/#reset=<token>``, valid
+        ``WEBSTORE_PASSWORD_RESET_TTL`` seconds) to each active account with this username
+        or address.
+
+        Returns nothing, and takes about as long, whether or not such an account exists.
+        Requests are counted per username or address and per ``client_address`` as failed
+        logins are (``Throttled``); an account with three live links gets no fourth. The link
+        is stored hashed, and the mail goes through the outbox.
+        """
+        passwords.request_password_reset(
+            username_or_email, client_address, uow=self.uow, clock=self.clock,
+            random=self.random, throttle=self.throttle, policy=self.mail,
+        )  # fmt: skip
+
+    def reset_password(self, token: str, new_password: str) -> None:
+        """Set a new password with the token of a reset link; the link is spent, every login
+        session of the user ends, and the user's failed logins are forgotten.
+
+        Raises ``InvalidResetToken`` (an ``InvalidInput`` on ``token``) for a token that is
+        unknown, used or expired, or whose user is inactive; ``InvalidInput`` for a new
+        password that breaks sign-up's rules.
+        """
+        passwords.reset_password(
+            token, new_password, uow=self.uow, hasher=self.hasher, clock=self.clock,
+            throttle=self.throttle,
+        )  # fmt: skip
+
+    # --- mail ----------------------------------------------------------------------------------
+    def send_pending_mail(self) -> DeliveryReport:
+        """Send every outbox message that is due now (what ``webstore mail send-pending`` does).
+
+        Safe to run in several processes at once: each message is claimed by one. A message
+        the mail server does not take is retried later with back-off (``DeliveryReport`` says
+        what became of each). Raises ``ConfigurationError`` when no mail URL is configured.
+        """
+        if self.mailer is None:
+            raise ConfigurationError(
+                "WEBSTORE_MAIL_URL is not set: this store cannot send the mail it stores."
+            )
+        return delivery.send_pending(
+            uow=self.uow, mailer=self.mailer, clock=self.clock, policy=self.delivery
         )
 
     # --- catalogue -----------------------------------------------------------------------------
@@ -247,7 +326,9 @@ class Webstore:
         Lines naming one product are merged. Raises ``InvalidInput``, ``UnknownProduct`` (no
         such product on sale) or ``InsufficientStock``; ``PermissionDenied`` for the operator.
         """
-        return orders.place_order(actor, address, phone, items, uow=self.uow, clock=self.clock)
+        return orders.place_order(
+            actor, address, phone, items, uow=self.uow, clock=self.clock, mail=self.mail
+        )
 
     def place_order_once(
         self,
@@ -264,7 +345,7 @@ class Webstore:
         ``IdempotencyConflict`` while the first request with the key is still running.
         """
         return idempotency.place_order_once(
-            actor, address, phone, items, request, uow=self.uow, clock=self.clock
+            actor, address, phone, items, request, uow=self.uow, clock=self.clock, mail=self.mail
         )
 
     def list_orders(

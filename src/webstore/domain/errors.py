@@ -103,3 +103,22 @@ class IllegalTransition(WebstoreError):
 class UserNotFound(WebstoreError):
     def __init__(self, username: str) -> None:
         super().__init__(f"user {username} does not exist")
+
+
+class InvalidResetToken(InvalidInput):
+    """A password-reset token that is unknown, used, expired, or whose user is inactive:
+    one answer for all of them, so the token's holder learns nothing more."""
+
+    MESSAGE = "This password reset link is invalid, used or expired."
+
+    def __init__(self) -> None:
+        super().__init__({"token": [self.MESSAGE]})
+
+
+class WrongPassword(InvalidInput):
+    """The current password given to change it is not the user's."""
+
+    MESSAGE = "Your old password was entered incorrectly. Please enter it again."
+
+    def __init__(self) -> None:
+        super().__init__({"old_password": [self.MESSAGE]})

@@ -23,6 +23,7 @@ from webstore.entrypoints import (
     observability,
     orders,
     pages,
+    passwords,
     products,
     unread_bodies,
 )
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     headers.init_app(app)
     unread_bodies.init_app(app)
     cors.init_app(app, settings.cors_origins)
-    for blueprint in (auth.bp, products.bp, orders.bp, meta.bp):
+    for blueprint in (auth.bp, passwords.bp, products.bp, orders.bp, meta.bp):
         app.register_blueprint(blueprint)
     docs.init_app(app)
     pages.init_app(app)

@@ -22,7 +22,7 @@ from webstore.application.idempotency import IdempotencyRequest
 from webstore.bootstrap import bootstrap
 from webstore.entrypoints import serializers
 
-HEAD = "0006"
+HEAD = "0010"
 
 
 @pytest.fixture(params=["sqlite", POSTGRES])

@@ -21,6 +21,10 @@ from webstore.adapters.sql.availability import OutageLog, is_outage
 from webstore.adapters.sql.direct import DirectRead, in_session
 from webstore.adapters.sql.idempotency import SqlAlchemyIdempotencyRepository
 from webstore.adapters.sql.login_attempts import SqlAlchemyLoginAttemptRepository
+from webstore.adapters.sql.mail import (
+    SqlAlchemyOutboxRepository,
+    SqlAlchemyPasswordResetRepository,
+)
 from webstore.adapters.sql.orm import start_mappers
 from webstore.adapters.sql.reading import ReadTransaction
 from webstore.adapters.sql.repositories import (
@@ -94,6 +98,8 @@ class SqlAlchemyUnitOfWork:
         self.sessions = SqlAlchemyLoginSessionRepository(self.session, direct)
         self.login_attempts = SqlAlchemyLoginAttemptRepository(self.session)
         self.idempotency = SqlAlchemyIdempotencyRepository(self.session)
+        self.outbox = SqlAlchemyOutboxRepository(self.session)
+        self.password_resets = SqlAlchemyPasswordResetRepository(self.session)
         return self
 
     def __exit__(
