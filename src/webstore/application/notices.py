@@ -3,6 +3,7 @@ that makes the change it reports (so it is sent if, and only if, that change is 
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,8 +50,12 @@ def order_placed(
             MailKind.ORDER_CONFIRMATION,
             customer.email,
             f"Your order #{order.id}",
-            f"Hello {customer.username},\n\nthank you for your order #{order.id}.\n\n"
-            f"{_summary(order)}\n\nYour orders: {policy.public_url.rstrip('/')}/\n",
+            _text(
+                f"Hello {customer.username},",
+                f"thank you for your order #{order.id}.",
+                _summary(order),
+                f"Your orders: {policy.public_url.rstrip('/')}/",
+            ),
         ),
         now,
     )
@@ -61,8 +66,11 @@ def order_placed(
                 MailKind.NEW_ORDER_NOTICE,
                 address,
                 f"New order #{order.id} from {customer.username}",
-                f"Order #{order.id} was placed by {customer.username} <{customer.email}> "
-                f"(user {order.user_id}).\n\n{_summary(order)}\n",
+                _text(
+                    f"Order #{order.id} was placed by {customer.username} <{customer.email}> "
+                    f"(user {order.user_id}).",
+                    _summary(order),
+                ),
             ),
             now,
         )
@@ -76,8 +84,11 @@ def order_cancelled(work: UnitOfWork, order: Order, customer: Recipient, now: da
             MailKind.CANCELLATION_NOTICE,
             customer.email,
             f"Your order #{order.id} is cancelled",
-            f"Hello {customer.username},\n\nyour order #{order.id} has been cancelled; "
-            f"nothing will be delivered.\n\n{_summary(order)}\n",
+            _text(
+                f"Hello {customer.username},",
+                f"your order #{order.id} has been cancelled; nothing will be delivered.",
+                _summary(order),
+            ),
         ),
         now,
     )
@@ -94,13 +105,31 @@ def password_reset(
             MailKind.PASSWORD_RESET,
             user.email,
             "Reset your password",
-            f"Hello {user.username},\n\nsomeone (we hope you) asked to reset the password of "
-            f"the account {user.username}. To choose a new password, open this link within "
-            f"{minutes} minutes:\n\n{link}\n\nThe link works once. If you did not ask, ignore "
-            "this message: your password stays as it is.\n",
+            _text(
+                f"Hello {user.username},",
+                f"someone (we hope you) asked to reset the password of the account "
+                f"{user.username}. To choose a new password, open this link within {minutes} "
+                "minutes:",
+                link,
+                "The link works once. If you did not ask, ignore this message: your password "
+                "stays as it is.",
+            ),
         ),
         now,
         expires_at=now + policy.reset_lifetime,
+    )
+
+
+def _text(*paragraphs: str) -> str:
+    """Paragraphs wrapped at 72 characters (lines of data and links are kept whole)."""
+    return (
+        "\n\n".join(
+            part
+            if "\n" in part or " " not in part
+            else textwrap.fill(part, 72, break_long_words=False)
+            for part in paragraphs
+        )
+        + "\n"
     )
 
 
@@ -112,6 +141,7 @@ def _summary(order: Order) -> str:
     return "\n".join(
         [
             *lines,
+            "",
             f"Total: {order.total_price}",
             "",
             "Delivery address:",

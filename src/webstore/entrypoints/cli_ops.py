@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -74,6 +75,9 @@ def check(settings: Settings) -> list[str]:
     """What ``serve --check`` verifies, as lines to print; ``ConfigurationError`` if not usable."""
     lines = ["configuration: ok"]
     lines.append(f"secret key: {_key_status(settings)}")
+    lines.append(f"mail: {mail_destination(settings)}")
+    with_public_url(settings, "127.0.0.1", 0)  # refuses PostgreSQL without WEBSTORE_PUBLIC_URL
+    lines.append(f"links in mail: {settings.public_url or 'the address served (--host, --port)'}")
     if settings.database_url == MEMORY_URL:
         return [*lines, "database: memory:// (nothing to check)"]
     from webstore.adapters.sql.migrations import revisions
@@ -93,6 +97,35 @@ def check(settings: Settings) -> list[str]:
             f"database: {at}, the code needs {', '.join(sorted(head))} (run: webstore db upgrade)"
         )
     return [*lines, f"database: reachable, schema at head ({', '.join(sorted(head))})"]
+
+
+def mail_destination(settings: Settings) -> str:
+    """Where mail goes, in words; ``ConfigurationError`` for a bad URL, or none with a shared
+    database (PostgreSQL), where the nodes cannot guess where mail should go."""
+    url = settings.mail_url_or_default()
+    if url is None:
+        raise ConfigurationError(
+            "WEBSTORE_MAIL_URL is not set: with PostgreSQL, say where mail goes "
+            "(smtp://user:password@host:587?starttls=1, smtps://..., or file:///folder)."
+        )
+    from webstore.adapters.mail import describe, mailer_for
+
+    return describe(mailer_for(url, settings.mail_from))
+
+
+def with_public_url(settings: Settings, host: str, port: int) -> Settings:
+    """``settings``, with the address served as the links' address when none is given; with
+    PostgreSQL (nodes behind a proxy, whose own addresses mean nothing to customers) one must
+    be given."""
+    if settings.public_url is not None:
+        return settings
+    if sqlite_path(settings.database_url) is None and settings.database_url != MEMORY_URL:
+        raise ConfigurationError(
+            "WEBSTORE_PUBLIC_URL is not set: with PostgreSQL, give the storefront's address "
+            "(https://shop.example.com) for the links in mail."
+        )
+    shown = f"[{host}]" if ":" in host else host
+    return replace(settings, public_url=f"http://{shown}:{port}")
 
 
 def _key_status(settings: Settings) -> str:

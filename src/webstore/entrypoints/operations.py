@@ -170,8 +170,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         body=ChangePasswordSchema,
     ),
     "passwords.password_reset": operation(
-        "Mail a single-use password-reset link; the same answer whether or not the account "
-        "exists.",
+        "Mail a single-use password-reset link; the same answer whether or not the account exists.",
         NOBODY,
         {"200": returns("Answered (a link was mailed if the account exists).", DetailSchema)},
         ("403", "429"),

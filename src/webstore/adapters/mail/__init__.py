@@ -11,7 +11,7 @@ from webstore.adapters.mail.smtp import SmtpMailer, smtp_server
 from webstore.application.errors import ConfigurationError
 from webstore.application.ports import Mailer
 
-__all__ = ["FolderMailer", "InMemoryMailbox", "SmtpMailer", "mailer_for"]
+__all__ = ["FolderMailer", "InMemoryMailbox", "SmtpMailer", "describe", "mailer_for"]
 
 
 def mailer_for(url: str, sender: str) -> Mailer:
@@ -30,3 +30,14 @@ def mailer_for(url: str, sender: str) -> Mailer:
     raise ConfigurationError(
         "WEBSTORE_MAIL_URL must be smtp://, smtps://, file:///folder or memory://."
     )
+
+
+def describe(mailer: Mailer) -> str:
+    """Where a mailer sends, in words that never include a password."""
+    if isinstance(mailer, SmtpMailer):
+        server = mailer.server
+        who = f" as {server.username}" if server.username is not None else ""
+        return f"SMTP server {server.host}:{server.port} ({server.security}){who}"
+    if isinstance(mailer, FolderMailer):
+        return f"the folder {mailer.folder}"
+    return "memory (kept in this process)"
