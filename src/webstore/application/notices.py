@@ -126,7 +126,7 @@ def _text(*paragraphs: str) -> str:
         "\n\n".join(
             part
             if "\n" in part or " " not in part
-            else textwrap.fill(part, 72, break_long_words=False)
+            else textwrap.fill(part, 72, break_long_words=False, break_on_hyphens=False)
             for part in paragraphs
         )
         + "\n"

@@ -21,8 +21,9 @@ def mailer_for(url: str, sender: str) -> Mailer:
     if scheme in ("smtp", "smtps"):
         return SmtpMailer(smtp_server(url), sender)
     if scheme == "file":
-        path = unquote(urlsplit(url).path)
-        if not path.startswith("/"):
+        parts = urlsplit(url)
+        path = unquote(parts.path)
+        if parts.netloc not in ("", "localhost") or not path.startswith("/"):
             raise ConfigurationError("WEBSTORE_MAIL_URL names no folder (file:///absolute/path).")
         return FolderMailer(Path(path), sender)
     if url == "memory://":
