@@ -7,6 +7,7 @@ import ssl
 import subprocess
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +48,11 @@ class Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    quit_reply: str | None = None  # e.g. a 421 instead of the 221 that ends a session
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        return self.quit_reply or "221 Bye"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = cast(EmailMessage, message_from_bytes(envelope.content, policy=policy.default))
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
@@ -72,7 +78,8 @@ class Credentials:
             if isinstance(data, LoginPassword)
             else None
         )
-        return AuthResult(success=given == (self.username, self.password))
+        # handled=False: the server answers a refusal with its 535 itself.
+        return AuthResult(success=given == (self.username, self.password), handled=False)
 
 
 @contextmanager
@@ -99,19 +106,28 @@ def smtp_server(
     if tls is not None and not implicit_tls:
         options.update(tls_context=tls, require_starttls=True)
     if credentials is not None:
-        options.update(authenticator=credentials.check, auth_required=True)
-    controller = Controller(
-        handler,
-        hostname="127.0.0.1",
-        port=port,
-        ssl_context=tls if implicit_tls else None,
-        **options,
-    )
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+        # PLAIN only: smtplib tries LOGIN after a refused PLAIN, which aiosmtpd leaves waiting.
+        options.update(
+            authenticator=credentials.check,
+            auth_required=True,
+            auth_exclude_mechanism=["LOGIN"],
+            auth_require_tls=not implicit_tls,  # with implicit TLS the channel is TLS already
+        )
+    with warnings.catch_warnings():
+        # aiosmtpd takes AUTH without STARTTLS for insecure; with implicit TLS it is not.
+        warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
+        controller = Controller(
+            handler,
+            hostname="127.0.0.1",
+            port=port,
+            ssl_context=tls if implicit_tls else None,
+            **options,
+        )
+        controller.start()
+        try:
+            yield handler, port
+        finally:
+            controller.stop()
 
 
 @contextmanager

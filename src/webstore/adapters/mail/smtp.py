@@ -69,6 +69,9 @@ def smtp_server(url: str) -> SmtpServer:
         else Security.PLAIN
     )
     username = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    if not f"{username or ''}{password or ''}".isascii():
+        raise _bad("has a user or password that is not ASCII, which smtplib cannot log in with")
     if username is not None and security is Security.PLAIN and parts.hostname not in LOOPBACK:
         raise _bad("would send the password in the clear: use smtps:// or ?starttls=1")
     default_port = {Security.TLS: 465, Security.STARTTLS: 587, Security.PLAIN: 25}[security]
@@ -77,7 +80,7 @@ def smtp_server(url: str) -> SmtpServer:
         port=port or default_port,
         security=security,
         username=username,
-        password=unquote(parts.password) if parts.password is not None else None,
+        password=password,
         timeout=_timeout(options.get("timeout")),
     )
 
@@ -140,12 +143,15 @@ class SmtpMailer:
     def _connected(self) -> smtplib.SMTP:
         server = self.server
         smtp: smtplib.SMTP
+        # Given to the constructor (which connects), the host is also the name TLS checks the
+        # certificate against.
         if server.security is Security.TLS:
-            smtp = smtplib.SMTP_SSL(timeout=server.timeout, context=self._tls())
+            smtp = smtplib.SMTP_SSL(
+                server.host, server.port, timeout=server.timeout, context=self._tls()
+            )
         else:
-            smtp = smtplib.SMTP(timeout=server.timeout)
+            smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
         try:
-            smtp.connect(server.host, server.port)
             if server.security is Security.STARTTLS:
                 smtp.starttls(context=self._tls())
             if server.username is not None:
