@@ -115,7 +115,7 @@ def test_a_recipient_refused_for_good_or_for_now() -> None:
     )
     with running_smtp(handler) as (_, port):
         mailer = mailer_for(f"smtp://127.0.0.1:{port}", SENDER)
-        with pytest.raises(MailRejected, match="550 5.1.1 No such user"):
+        with pytest.raises(MailRejected, match=r"550 5\.1\.1 No such user"):
             mailer.send(message("gone@example.com"))
         with pytest.raises(MailNotSent, match="452 Full") as later:
             mailer.send(message("full@example.com"))
