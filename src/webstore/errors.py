@@ -8,6 +8,9 @@ from webstore.application.errors import (
     IdempotencyKeyReused,
     InvalidIdempotencyKey,
     InvalidToken,
+    MailNotSent,
+    MailRejected,
+    MailServerUnavailable,
     NotAuthenticated,
     PermissionDenied,
     PrincipalRevoked,
@@ -23,12 +26,14 @@ from webstore.domain.errors import (
     InsufficientStock,
     InvalidCredentials,
     InvalidInput,
+    InvalidResetToken,
     OrderNotFound,
     ProductNotFound,
     UnknownProduct,
     UsernameTaken,
     UserNotFound,
     WebstoreError,
+    WrongPassword,
 )
 
 __all__ = [
@@ -43,7 +48,11 @@ __all__ = [
     "InvalidIdempotencyKey",
     "InvalidImport",
     "InvalidInput",
+    "InvalidResetToken",
     "InvalidToken",
+    "MailNotSent",
+    "MailRejected",
+    "MailServerUnavailable",
     "NotAuthenticated",
     "OrderNotFound",
     "PermissionDenied",
@@ -58,4 +67,5 @@ __all__ = [
     "UserNotFound",
     "UsernameTaken",
     "WebstoreError",
+    "WrongPassword",
 ]

@@ -20,7 +20,7 @@ from webstore import Principal, bootstrap
 from webstore.adapters.mail import SmtpMailer, mailer_for
 from webstore.adapters.mail.smtp import smtp_server
 from webstore.adapters.sql.migrations import upgrade
-from webstore.application.delivery import Outcome
+from webstore.application.delivery import DeliveryOutcome
 from webstore.application.errors import MailNotSent, MailRejected, MailServerUnavailable
 from webstore.domain.mail import Mail, MailKind, OutboxMessage
 
@@ -165,10 +165,10 @@ def test_an_order_confirmation_waits_for_a_server_that_is_down_and_goes_once_it_
     finally:
         store.uow.dispose()  # type: ignore[attr-defined]
 
-    assert [d.outcome for d in down.deliveries] == [Outcome.RETRYING]
+    assert [d.outcome for d in down.deliveries] == [DeliveryOutcome.RETRYING]
     assert down.deliveries[0].server_unavailable
     assert early.deliveries == []
-    assert [d.outcome for d in back.deliveries] == [Outcome.SENT]
+    assert [d.outcome for d in back.deliveries] == [DeliveryOutcome.SENT]
     assert again.deliveries == []
     [received] = handler.received
     assert received.message["Subject"] == f"Your order #{order.id}"

@@ -11,7 +11,7 @@ from tests.fakes import FakeClock, FakeMailServer, FakePasswordHasher, FakeRando
 from tests.unit.conftest import new_product
 from webstore import Principal, ProductSnapshot, Webstore, bootstrap
 from webstore.adapters.memory import InMemoryUnitOfWorkFactory
-from webstore.application.delivery import Outcome
+from webstore.application.delivery import DeliveryOutcome
 from webstore.application.errors import ConfigurationError
 from webstore.domain.errors import InsufficientStock
 from webstore.domain.mail import DeliveryStatus, MailKind, OutboxMessage
@@ -103,7 +103,7 @@ def test_pending_mail_is_sent_once_and_then_remembered_without_its_text(
     first = store.send_pending_mail()
     second = store.send_pending_mail()
 
-    assert first.count(Outcome.SENT) == 3
+    assert first.count(DeliveryOutcome.SENT) == 3
     assert second.deliveries == []
     assert [m.mail.to for m in mail_server.sent] == [alice.email, *STAFF]
     assert "Total: 39.98" in mail_server.sent[0].mail.body
@@ -126,9 +126,12 @@ def test_mail_waits_while_the_server_is_down_retrying_with_back_off_and_goes_onc
     for _ in range(4):
         report = store.send_pending_mail()
         [tried, *rest] = report.deliveries
-        assert tried.outcome is Outcome.RETRYING and tried.server_unavailable
+        assert tried.outcome is DeliveryOutcome.RETRYING and tried.server_unavailable
         # The server is down for everybody: the other messages wait, unattempted.
-        assert [each.outcome for each in rest] == [Outcome.RELEASED, Outcome.RELEASED]
+        assert [each.outcome for each in rest] == [
+            DeliveryOutcome.RELEASED,
+            DeliveryOutcome.RELEASED,
+        ]
         assert tried.due_at is not None
         waits.append(tried.due_at - clock.now())
         assert store.send_pending_mail().deliveries == []  # nothing is due before then
@@ -138,7 +141,7 @@ def test_mail_waits_while_the_server_is_down_retrying_with_back_off_and_goes_onc
 
     assert waits == [timedelta(seconds=s) for s in (1, 2, 4, 8)]
     assert mail_server.attempts == [1, 1, 1, 1, 1, 2, 3]  # while down, one try a round
-    assert report.count(Outcome.SENT) == 3
+    assert report.count(DeliveryOutcome.SENT) == 3
     assert [m.mail.to for m in mail_server.sent] == [alice.email, *STAFF]
 
 
@@ -156,7 +159,11 @@ def test_a_message_refused_for_good_is_given_up_and_the_others_still_go(
 
     report = store.send_pending_mail()
 
-    assert [d.outcome for d in report.deliveries] == [Outcome.SENT, Outcome.FAILED, Outcome.SENT]
+    assert [d.outcome for d in report.deliveries] == [
+        DeliveryOutcome.SENT,
+        DeliveryOutcome.FAILED,
+        DeliveryOutcome.SENT,
+    ]
     assert report.deliveries[1].reason == "recipient refused: 550 no such user"
     refused = outbox(store)[1]
     assert (refused.status, refused.last_error) == (
@@ -181,8 +188,12 @@ def test_a_temporary_refusal_of_one_message_delays_that_one_only(
     clock.advance(1)
     again = store.send_pending_mail()
 
-    assert [d.outcome for d in report.deliveries] == [Outcome.RETRYING, Outcome.SENT, Outcome.SENT]
-    assert [d.outcome for d in again.deliveries] == [Outcome.SENT]
+    assert [d.outcome for d in report.deliveries] == [
+        DeliveryOutcome.RETRYING,
+        DeliveryOutcome.SENT,
+        DeliveryOutcome.SENT,
+    ]
+    assert [d.outcome for d in again.deliveries] == [DeliveryOutcome.SENT]
     assert [m.mail.to for m in mail_server.sent] == [*STAFF, alice.email]
 
 
@@ -195,7 +206,7 @@ def test_an_unexpected_error_with_one_message_is_reported_and_retried_and_stops_
     report = store.send_pending_mail()
 
     broken = report.deliveries[0]
-    assert broken.outcome is Outcome.RETRYING
+    assert broken.outcome is DeliveryOutcome.RETRYING
     assert isinstance(broken.error, RuntimeError)
     assert [m.mail.to for m in mail_server.sent] == list(STAFF)
 
@@ -214,7 +225,7 @@ def test_a_message_not_sent_within_a_week_is_given_up(
 
     report = store.send_pending_mail()
 
-    assert report.deliveries[0].outcome is Outcome.FAILED
+    assert report.deliveries[0].outcome is DeliveryOutcome.FAILED
     assert report.deliveries[0].reason is not None
     assert report.deliveries[0].reason.startswith("not sent within 7 days")
 
@@ -235,7 +246,7 @@ def test_a_claim_whose_sender_died_is_taken_again_once_its_lease_ends(
     clock.advance((store.delivery.lease - timedelta(seconds=1)).total_seconds())
     assert store.send_pending_mail().deliveries == []
     clock.advance(1)
-    assert store.send_pending_mail().count(Outcome.SENT) == 3
+    assert store.send_pending_mail().count(DeliveryOutcome.SENT) == 3
     assert len(mail_server.sent) == 3
 
 
@@ -253,7 +264,7 @@ def test_a_sender_that_has_used_half_its_lease_gives_the_rest_back_unsent(
     report = bootstrap(fast_settings(), uow=store.uow, clock=clock, mailer=slow).send_pending_mail()
 
     assert [d.outcome for d in report.deliveries] == [
-        Outcome.SENT, Outcome.RELEASED, Outcome.RELEASED
+        DeliveryOutcome.SENT, DeliveryOutcome.RELEASED, DeliveryOutcome.RELEASED
     ]  # fmt: skip
     assert [m.mail.to for m in slow.sent] == [alice.email]
 

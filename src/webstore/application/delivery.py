@@ -36,7 +36,7 @@ class DeliveryPolicy:
         return min(self.longest_retry, doubled)
 
 
-class Outcome(StrEnum):
+class DeliveryOutcome(StrEnum):
     SENT = "sent"
     RETRYING = "retrying"
     FAILED = "failed"  # given up
@@ -49,7 +49,7 @@ class Delivery:
 
     message_id: int
     kind: str
-    outcome: Outcome
+    outcome: DeliveryOutcome
     reason: str | None = None
     due_at: datetime | None = None  # of the next attempt
     error: Exception | None = None  # an unexpected one, for the caller's log
@@ -60,7 +60,7 @@ class Delivery:
 class DeliveryReport:
     deliveries: list[Delivery] = field(default_factory=list)
 
-    def count(self, outcome: Outcome) -> int:
+    def count(self, outcome: DeliveryOutcome) -> int:
         return sum(1 for delivery in self.deliveries if delivery.outcome is outcome)
 
 
@@ -115,18 +115,18 @@ def _attempt(
     kind = message.mail.kind.value
     if message.is_expired(now):
         message.give_up(now, "expired before it could be sent")
-        return Delivery(message.id, kind, Outcome.FAILED, message.last_error)
+        return Delivery(message.id, kind, DeliveryOutcome.FAILED, message.last_error)
     try:
         mailer.send(message)
     except MailRejected as refusal:
         message.give_up(now, str(refusal))
-        return Delivery(message.id, kind, Outcome.FAILED, str(refusal))
+        return Delivery(message.id, kind, DeliveryOutcome.FAILED, str(refusal))
     except MailNotSent as failure:
         return _retry(message, now, policy, failure)
     except Exception as error:  # a fault of ours for this one message: it must not stop the rest
         return _retry(message, now, policy, error)
     message.sent(now)
-    return Delivery(message.id, kind, Outcome.SENT)
+    return Delivery(message.id, kind, DeliveryOutcome.SENT)
 
 
 def _retry(
@@ -137,12 +137,12 @@ def _retry(
     reason = str(failure) or type(failure).__name__
     if now - message.created_at >= policy.give_up_after:
         message.give_up(now, f"not sent within {policy.give_up_after}: {reason}")
-        return Delivery(message.id, kind, Outcome.FAILED, message.last_error)
+        return Delivery(message.id, kind, DeliveryOutcome.FAILED, message.last_error)
     message.retry_at(now + policy.retry_delay(message.attempts + 1), reason)
     return Delivery(
         message.id,
         kind,
-        Outcome.RETRYING,
+        DeliveryOutcome.RETRYING,
         reason,
         message.due_at,
         error=None if isinstance(failure, MailNotSent) else failure,
@@ -163,7 +163,7 @@ def _release(
     for message in rest:
         assert message.id is not None
         report.deliveries.append(
-            Delivery(message.id, message.mail.kind.value, Outcome.RELEASED, due_at=due_at)
+            Delivery(message.id, message.mail.kind.value, DeliveryOutcome.RELEASED, due_at=due_at)
         )
 
 

@@ -212,7 +212,7 @@ def mail_send_pending(watch: bool, parent: int | None) -> None:
     if not watch:
         report = store.send_pending_mail()
         mail_sender.log_report(report)
-        counts = {outcome.value: report.count(outcome) for outcome in mail_sender.Outcome}
+        counts = {outcome.value: report.count(outcome) for outcome in mail_sender.DeliveryOutcome}
         click.echo(
             f"sent {counts['sent']}, to be retried {counts['retrying']}, "
             f"given up {counts['failed']} ({where})"

@@ -14,9 +14,9 @@ import sys
 import threading
 from typing import Any
 
-from webstore.application.delivery import DeliveryReport, Outcome
+from webstore.application.delivery import DeliveryOutcome, DeliveryReport
 
-__all__ = ["Outcome", "log_report", "watch"]
+__all__ = ["DeliveryOutcome", "log_report", "watch"]
 from webstore.application.store import Webstore
 
 log = logging.getLogger("webstore.mail")
@@ -28,11 +28,11 @@ def log_report(report: DeliveryReport) -> None:
     """One line per message attempted: sent at INFO, anything else at WARNING or ERROR."""
     for each in report.deliveries:
         name = f"mail {each.message_id} ({each.kind})"
-        if each.outcome is Outcome.SENT:
+        if each.outcome is DeliveryOutcome.SENT:
             log.info("%s sent", name)
-        elif each.outcome is Outcome.FAILED:
+        elif each.outcome is DeliveryOutcome.FAILED:
             log.warning("%s given up: %s", name, each.reason)
-        elif each.outcome is Outcome.RETRYING:
+        elif each.outcome is DeliveryOutcome.RETRYING:
             due = each.due_at.isoformat().replace("+00:00", "Z") if each.due_at else "later"
             if each.error is not None:
                 log.error("%s failed; next attempt at %s", name, due, exc_info=each.error)

@@ -17,7 +17,7 @@ from tests.integration.persistence import mail_workers
 from tests.integration.persistence.helpers import add_product, add_user, query
 from tests.smtp import silent_server, smtp_server
 from webstore import Principal, bootstrap
-from webstore.application.delivery import Outcome
+from webstore.application.delivery import DeliveryOutcome
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
@@ -40,7 +40,7 @@ def spawn(target: Callable[..., None], *args: object) -> BaseProcess:
     return child
 
 
-def send_with(url: str, port: int, clock: FakeClock | None = None) -> list[Outcome]:
+def send_with(url: str, port: int, clock: FakeClock | None = None) -> list[DeliveryOutcome]:
     store = bootstrap(fast_settings(url, mail_url=f"smtp://127.0.0.1:{port}"), clock=clock)
     try:
         return [delivery.outcome for delivery in store.send_pending_mail().deliveries]
@@ -61,7 +61,7 @@ def test_a_process_killed_after_committing_an_order_leaves_its_mail_to_the_next_
         kill(child)
 
     with smtp_server() as (handler, port):
-        assert send_with(sql_url, port) == [Outcome.SENT]
+        assert send_with(sql_url, port) == [DeliveryOutcome.SENT]
         assert send_with(sql_url, port) == []
 
     assert [r.recipients for r in handler.received] == [["alice@example.com"]]
@@ -97,7 +97,7 @@ def test_a_sender_killed_after_claiming_leaves_the_message_to_the_next_once_its_
     with smtp_server() as (handler, port):
         assert send_with(sql_url, port) == []  # still claimed by the dead sender
         after_lease = FakeClock(datetime.now(UTC) + timedelta(minutes=5, seconds=1))
-        assert send_with(sql_url, port, after_lease) == [Outcome.SENT]
+        assert send_with(sql_url, port, after_lease) == [DeliveryOutcome.SENT]
         assert send_with(sql_url, port, after_lease) == []
 
     assert [r.recipients for r in handler.received] == [["alice@example.com"]]
