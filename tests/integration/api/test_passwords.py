@@ -247,3 +247,17 @@ def test_a_reset_request_takes_about_as_long_whether_or_not_the_account_exists(
     # Both commit one transaction (the request is counted either way); only two small inserts
     # differ. A mail sent while answering, or a password hashed for one side, would not pass.
     assert abs(known - unknown) < max(0.010, 0.5 * max(known, unknown)), (known, unknown)
+
+
+@pytest.mark.parametrize("path", ["/api/password_reset", "/api/password_reset/confirm"])
+def test_the_open_password_endpoints_check_the_origin_before_the_body(
+    client: FlaskClient, path: str
+) -> None:
+    response = client.post(path, json={}, headers={"Origin": "null"})
+
+    assert answer(response) == (
+        403,
+        {
+            "detail": "CSRF Failed: Origin checking failed - null does not match any trusted origins."
+        },
+    )
