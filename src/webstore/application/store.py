@@ -323,7 +323,8 @@ class Webstore:
     ) -> OrderSnapshot:
         """Reserve the stock of every line and record a pending order, or change nothing.
 
-        Lines naming one product are merged. Raises ``InvalidInput``, ``UnknownProduct`` (no
+        The same transaction stores the customer's confirmation and the staff's notices in
+        the outbox (``send_pending_mail`` sends them). Lines naming one product are merged. Raises ``InvalidInput``, ``UnknownProduct`` (no
         such product on sale) or ``InsufficientStock``; ``PermissionDenied`` for the operator.
         """
         return orders.place_order(
@@ -396,7 +397,8 @@ class Webstore:
         return orders.complete_order(actor, order_id, uow=self.uow, clock=self.clock)
 
     def cancel_order(self, actor: Principal, order_id: int) -> OrderSnapshot:
-        """Pending -> cancelled, its stock returned (a superuser, or the order's owner).
+        """Pending -> cancelled, its stock returned (a superuser, or the order's owner); the
+        owner is mailed a cancellation notice.
 
         Raises ``OrderNotFound`` (also for another user's order) or ``IllegalTransition``.
         """

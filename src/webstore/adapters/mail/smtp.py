@@ -116,11 +116,13 @@ class SmtpMailer:
         self,
         server: SmtpServer,
         sender: str,
-        tls: Callable[[], ssl.SSLContext] = ssl.create_default_context,
+        tls: Callable[[], ssl.SSLContext] | None = None,
     ) -> None:
         self.server = server
         self.sender = sender
-        self._tls = tls  # certificates checked against the system's store (or SSL_CERT_FILE)
+        # Certificates checked against the system's store (or SSL_CERT_FILE); looked up when
+        # used, so that a process gevent patches later gets its cooperative SSL.
+        self._tls = tls or (lambda: ssl.create_default_context())
 
     def send(self, message: OutboxMessage) -> None:
         letter = email_message(message, self.sender)
