@@ -122,15 +122,13 @@ def password_reset(
 
 def _text(*paragraphs: str) -> str:
     """Paragraphs wrapped at 72 characters (lines of data and links are kept whole)."""
-    return (
-        "\n\n".join(
-            part
-            if "\n" in part or " " not in part
-            else textwrap.fill(part, 72, break_long_words=False, break_on_hyphens=False)
-            for part in paragraphs
-        )
-        + "\n"
-    )
+    return "\n\n".join(_wrapped(part) for part in paragraphs) + "\n"
+
+
+def _wrapped(paragraph: str) -> str:
+    if len(paragraph) <= 72 or "\n" in paragraph or " " not in paragraph:
+        return paragraph
+    return textwrap.fill(paragraph, 72, break_long_words=False, break_on_hyphens=False)
 
 
 def _summary(order: Order) -> str:
