@@ -59,17 +59,25 @@ class Delivery:
 @dataclass
 class DeliveryReport:
     deliveries: list[Delivery] = field(default_factory=list)
+    # Stopped after the batches asked for, the last one full: more may be due already.
+    more_due: bool = False
 
     def count(self, outcome: DeliveryOutcome) -> int:
         return sum(1 for delivery in self.deliveries if delivery.outcome is outcome)
 
 
 def send_pending(
-    *, uow: UnitOfWorkFactory, mailer: Mailer, clock: Clock, policy: DeliveryPolicy
+    *,
+    uow: UnitOfWorkFactory,
+    mailer: Mailer,
+    clock: Clock,
+    policy: DeliveryPolicy,
+    batches: int | None = None,
 ) -> DeliveryReport:
-    """Send every message that is due now, batch after batch; what became of each."""
+    """Send what is due now, batch after batch (``batches`` at most); what became of each."""
     report = DeliveryReport()
-    while True:
+    sent_batches = 0
+    while batches is None or sent_batches < batches:
         with uow(read_only=True) as work:  # the usual case, nothing due, writes nothing
             due = work.outbox.next_due()
         claimed_at = clock.now()
@@ -80,8 +88,11 @@ def send_pending(
             work.outbox.prune(claimed_at - policy.keep_settled)
             work.commit()
         _deliver(batch, claimed_at, report, uow=uow, mailer=mailer, clock=clock, policy=policy)
+        sent_batches += 1
         if len(batch) < policy.batch:
             return report
+    report.more_due = True
+    return report
 
 
 def _deliver(

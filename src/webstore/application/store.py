@@ -207,8 +207,9 @@ class Webstore:
         )  # fmt: skip
 
     # --- mail ----------------------------------------------------------------------------------
-    def send_pending_mail(self) -> DeliveryReport:
-        """Send every outbox message that is due now (what ``webstore mail send-pending`` does).
+    def send_pending_mail(self, batches: int | None = None) -> DeliveryReport:
+        """Send every outbox message that is due now (what ``webstore mail send-pending`` does),
+        or only so many batches of them (``DeliveryReport.more_due`` then says if more are).
 
         Safe to run in several processes at once: each message is claimed by one. A message
         the mail server does not take is retried later with back-off (``DeliveryReport`` says
@@ -219,8 +220,9 @@ class Webstore:
                 "WEBSTORE_MAIL_URL is not set: this store cannot send the mail it stores."
             )
         return delivery.send_pending(
-            uow=self.uow, mailer=self.mailer, clock=self.clock, policy=self.delivery
-        )
+            uow=self.uow, mailer=self.mailer, clock=self.clock, policy=self.delivery,
+            batches=batches,
+        )  # fmt: skip
 
     # --- catalogue -----------------------------------------------------------------------------
     def list_products(
@@ -324,8 +326,9 @@ class Webstore:
         """Reserve the stock of every line and record a pending order, or change nothing.
 
         The same transaction stores the customer's confirmation and the staff's notices in
-        the outbox (``send_pending_mail`` sends them). Lines naming one product are merged. Raises ``InvalidInput``, ``UnknownProduct`` (no
-        such product on sale) or ``InsufficientStock``; ``PermissionDenied`` for the operator.
+        the outbox (``send_pending_mail`` sends them). Lines naming one product are merged.
+        Raises ``InvalidInput``, ``UnknownProduct`` (no such product on sale) or
+        ``InsufficientStock``; ``PermissionDenied`` for the operator.
         """
         return orders.place_order(
             actor, address, phone, items, uow=self.uow, clock=self.clock, mail=self.mail

@@ -45,14 +45,16 @@ def watch(
 ) -> None:
     """Send what is due, again and again, until ``stop`` is set (or ``parent`` has died).
 
-    A message being sent when ``stop`` is set is finished first. While the database cannot be
-    used, the pause between tries doubles up to a minute, and the trouble is logged once.
+    ``stop`` is heeded between batches: the batch being sent is finished first, and a backlog
+    never keeps the sender from stopping. While the database cannot be used, the pause
+    between tries doubles up to a minute, and the trouble is logged once.
     """
     pause = poll
     troubled = False
     while not stop.is_set() and (parent is None or os.getppid() == parent):
         try:
-            log_report(store.send_pending_mail())
+            report = store.send_pending_mail(batches=1)
+            log_report(report)
         except Exception:  # the database down, say: the sender must outlive it
             if not troubled:
                 log.exception("cannot send mail now; trying again, quietly, until it works")
@@ -62,6 +64,8 @@ def watch(
             if troubled:
                 log.info("sending mail again")
             troubled, pause = False, poll
+            if report.more_due:
+                continue  # a backlog: the next batch at once
         stop.wait(pause)
 
 
