@@ -70,7 +70,8 @@ def main() -> None:
 @click.option("--check", is_flag=True, help="Only validate configuration and database.")
 @friendly_errors
 def serve(host: str, port: int, workers: int, check: bool) -> None:
-    """Bring the schema up to date, then serve the API with gunicorn."""
+    """Bring the schema up to date, then serve the API with gunicorn; a sender process beside
+    it mails what the outbox holds."""
     from webstore.entrypoints.server import run_gunicorn
 
     if check:
