@@ -78,6 +78,8 @@ def project_env(database_url: str) -> dict[str, str]:
         WEBSTORE_ACCESS_TOKEN_TTL="3600",
         WEBSTORE_COOKIE_SECURE="0",
     )
+    if not database_url.startswith("sqlite"):
+        env.update(WEBSTORE_MAIL_URL="memory://", WEBSTORE_PUBLIC_URL="http://127.0.0.1")
     return env
 
 

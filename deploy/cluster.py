@@ -43,10 +43,14 @@ class Cluster:
         base = dict(os.environ if environ is None else environ)
         if not base.get("WEBSTORE_SECRET_KEY"):
             base["WEBSTORE_SECRET_KEY"] = secrets.token_urlsafe(48)
-        # nginx is the one hop whose X-Forwarded-For the nodes believe.
-        self.env = {**base, "WEBSTORE_DATABASE_URL": database_url, "WEBSTORE_TRUSTED_PROXIES": "1"}
         self.logs = logs or Path(tempfile.mkdtemp(prefix="webstore-cluster-"))
         self.url = f"http://127.0.0.1:{port or free_port()}"
+        # Unless told otherwise, mail is written to a folder beside the logs, and its links
+        # lead to nginx.
+        base["WEBSTORE_MAIL_URL"] = base.get("WEBSTORE_MAIL_URL") or f"file://{self.logs}/mail"
+        base["WEBSTORE_PUBLIC_URL"] = base.get("WEBSTORE_PUBLIC_URL") or self.url
+        # nginx is the one hop whose X-Forwarded-For the nodes believe.
+        self.env = {**base, "WEBSTORE_DATABASE_URL": database_url, "WEBSTORE_TRUSTED_PROXIES": "1"}
         self.nodes = [Node(f"node-{n + 1}", self.env, self.logs, workers) for n in range(nodes)]
         self.nginx = Nginx(self.url, self.logs)
         self._drained: set[int] = set()

@@ -6,10 +6,14 @@ They satisfy the Protocols of ``webstore.application.ports`` by shape, without i
 from __future__ import annotations
 
 import base64
+import copy
 import random
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
+
+from webstore.application.errors import MailNotSent, MailRejected, MailServerUnavailable
+from webstore.domain.mail import OutboxMessage
 
 SHOP_OPENING = datetime(2026, 11, 26, 20, 12, 30, tzinfo=UTC)
 
@@ -76,3 +80,34 @@ class UnitOfWorkWrapper:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
+
+
+class FakeMailServer:
+    """A mail server in memory: keeps what it takes. ``down`` refuses every message for now,
+    ``refusing`` some recipients for good, ``busy`` some recipients for now; ``broken`` makes
+    sending raise an error nobody expected."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutboxMessage] = []
+        self.attempts: list[int] = []  # message ids, in the order they were tried
+        self.down = False
+        self.refusing: set[str] = set()
+        self.busy: set[str] = set()
+        self.broken: set[str] = set()
+
+    def send(self, message: OutboxMessage) -> None:
+        assert message.id is not None
+        self.attempts.append(message.id)
+        to = message.mail.to
+        if self.down:
+            raise MailServerUnavailable("ConnectionRefusedError: [Errno 111] Connection refused")
+        if to in self.refusing:
+            raise MailRejected("recipient refused: 550 no such user")
+        if to in self.busy:
+            raise MailNotSent("recipient refused: 451 mailbox busy")
+        if to in self.broken:
+            raise RuntimeError("a bug in composing")
+        self.sent.append(copy.deepcopy(message))
+
+    def sent_to(self, address: str) -> list[OutboxMessage]:
+        return [message for message in self.sent if message.mail.to == address]

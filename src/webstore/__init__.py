@@ -7,6 +7,7 @@
 exported here too; every error they raise is a ``WebstoreError``, listed in ``webstore.errors``.
 """
 
+from webstore.application.delivery import Delivery, DeliveryOutcome, DeliveryReport
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
 from webstore.application.orders import OrderCategory
@@ -21,6 +22,9 @@ from webstore.domain.pictures import ImageRef, ImageVariant, ProductImage
 from webstore.domain.values import Money
 
 __all__ = [
+    "Delivery",
+    "DeliveryOutcome",
+    "DeliveryReport",
     "FileFormat",
     "IdempotencyRequest",
     "ImageRef",

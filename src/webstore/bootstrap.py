@@ -12,8 +12,10 @@ from webstore.adapters.system import SystemClock, SystemRandom
 from webstore.adapters.tokens import JwtAccessTokenService
 from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.errors import ConfigurationError
+from webstore.application.notices import DEFAULT_PUBLIC_URL, MailPolicy
 from webstore.application.ports import (
     Clock,
+    Mailer,
     PasswordHasher,
     PictureProcessor,
     RandomSource,
@@ -37,12 +39,14 @@ def bootstrap(
     clock: Clock | None = None,
     random: RandomSource | None = None,
     pictures: PictureProcessor | None = None,
+    mailer: Mailer | None = None,
     migrate: bool = False,
     cooperative: bool = False,
 ) -> Webstore:
     """Build a ``Webstore`` over ``settings.database_url`` (``memory://`` for no database).
 
-    Any port can be passed in instead (tests pass fakes); ``migrate=True`` brings an SQL
+    Any port can be passed in instead (tests pass fakes; ``mailer`` replaces the one
+    ``WEBSTORE_MAIL_URL`` names); ``migrate=True`` brings an SQL
     schema up to date first. Without it, a database whose schema is behind (or empty) is
     refused at once with ``ConfigurationError``, rather than failing on its first query.
     ``cooperative=True`` says the store runs in a gevent worker, where a wait on PostgreSQL
@@ -81,7 +85,22 @@ def bootstrap(
             window=timedelta(seconds=settings.login_failure_window),
         ),
         picture_processor=pictures or PillowPictureProcessor(),
+        mail=MailPolicy(
+            staff=settings.staff_email,
+            public_url=settings.public_url or DEFAULT_PUBLIC_URL,
+            reset_lifetime=timedelta(seconds=settings.password_reset_ttl),
+        ),
+        mailer=mailer or _mailer(settings),
     )
+
+
+def _mailer(settings: Settings) -> Mailer | None:
+    url = settings.mail_url_or_default()
+    if url is None:
+        return None  # mail waits in the outbox: nothing here may send it
+    from webstore.adapters.mail import mailer_for
+
+    return mailer_for(url, settings.mail_from)
 
 
 def _unit_of_work_factory(

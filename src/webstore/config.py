@@ -7,11 +7,15 @@ import secrets
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from webstore.application.errors import ConfigurationError
+from webstore.domain import values
 
 MEMORY_URL = "memory://"
+DEFAULT_MAIL_FROM = "webstore@localhost"
 DEFAULT_DATABASE_URL = "sqlite:///webstore.db"
 MIN_SECRET_BYTES = 32
 LOG_FORMATS = ("text", "json")
@@ -49,6 +53,14 @@ class Settings:
     metrics_token: str | None = None
     # Seconds a browser, proxy or CDN may reuse a public catalogue answer without asking again.
     catalogue_max_age: int = 5
+    # Mail: where it goes (None: the default of the database, see ``mail_url_or_default``),
+    # who sends it, which staff addresses hear of new orders, the storefront's address for
+    # links in it, and how long a password-reset link lives (seconds).
+    mail_url: str | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
+    staff_email: tuple[str, ...] = ()
+    public_url: str | None = None
+    password_reset_ttl: int = 3600
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +92,11 @@ class Settings:
             catalogue_max_age=_int(
                 env, "WEBSTORE_CATALOGUE_MAX_AGE", 5, maximum=CATALOGUE_MAX_AGE_LIMIT
             ),
+            mail_url=env.get("WEBSTORE_MAIL_URL") or None,
+            mail_from=_mail_from(env.get("WEBSTORE_MAIL_FROM") or DEFAULT_MAIL_FROM),
+            staff_email=_addresses(env.get("WEBSTORE_STAFF_EMAIL", "")),
+            public_url=_public_url(env.get("WEBSTORE_PUBLIC_URL") or None),
+            password_reset_ttl=_int(env, "WEBSTORE_PASSWORD_RESET_TTL", 3600, minimum=60),
         )
 
     def __post_init__(self) -> None:
@@ -87,6 +104,19 @@ class Settings:
             raise ConfigurationError(
                 "WEBSTORE_ARGON2_MEMORY_COST must be at least 8 times WEBSTORE_ARGON2_PARALLELISM."
             )
+
+    def mail_url_or_default(self) -> str | None:
+        """Where mail goes: ``WEBSTORE_MAIL_URL``; else, with SQLite, the folder
+        ``<database>.mail`` beside the file, with memory://, memory. ``None`` with
+        PostgreSQL: mail waits in the outbox, and nothing sends it until the URL is set."""
+        if self.mail_url is not None:
+            return self.mail_url
+        if self.database_url == MEMORY_URL:
+            return MEMORY_URL
+        path = sqlite_path(self.database_url)
+        if path is None or path == ":memory:":
+            return None
+        return "file://" + quote(os.path.abspath(path) + ".mail")
 
     def with_secret_key(self) -> Settings:
         """These settings with a usable key: given, kept beside an SQLite file, or refused."""
@@ -143,6 +173,42 @@ def _local_key(database: Path) -> bytes:
     if len(key) < MIN_SECRET_BYTES:
         raise ConfigurationError(f"{key_file} holds a key shorter than {MIN_SECRET_BYTES} bytes.")
     return key
+
+
+def _mail_from(raw: str) -> str:
+    """An address, maybe with a name (``Shop <shop@example.com>``), on one line."""
+    address = parseaddr(raw)[1]
+    if "\r" in raw or "\n" in raw or "@" not in address:
+        raise ConfigurationError(
+            f"WEBSTORE_MAIL_FROM must be an address such as shop@example.com, not {raw!r}."
+        )
+    return raw.strip()
+
+
+def _addresses(raw: str) -> tuple[str, ...]:
+    found = []
+    for each in (part.strip() for part in raw.split(",")):
+        if not each:
+            continue
+        try:
+            found.append(values.email(each))
+        except values.InvalidValue:
+            raise ConfigurationError(
+                f"WEBSTORE_STAFF_EMAIL must be addresses separated by commas, not {each!r}."
+            ) from None
+    return tuple(found)
+
+
+def _public_url(raw: str | None) -> str | None:
+    """``http(s)://host[:port][/path]``, without its trailing slash."""
+    if raw is None:
+        return None
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"WEBSTORE_PUBLIC_URL must be the storefront's http(s):// address, not {raw!r}."
+        )
+    return raw.strip().rstrip("/")
 
 
 def _log_format(raw: str) -> str:

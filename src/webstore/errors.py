@@ -8,6 +8,9 @@ from webstore.application.errors import (
     IdempotencyKeyReused,
     InvalidIdempotencyKey,
     InvalidToken,
+    MailNotSent,
+    MailRejected,
+    MailServerUnavailable,
     NotAuthenticated,
     PermissionDenied,
     PrincipalRevoked,
@@ -25,6 +28,7 @@ from webstore.domain.errors import (
     InvalidCredentials,
     InvalidImage,
     InvalidInput,
+    InvalidResetToken,
     LastSuperuser,
     OrderNotFound,
     ProductNotFound,
@@ -32,6 +36,7 @@ from webstore.domain.errors import (
     UsernameTaken,
     UserNotFound,
     WebstoreError,
+    WrongPassword,
 )
 
 __all__ = [
@@ -48,8 +53,12 @@ __all__ = [
     "InvalidImage",
     "InvalidImport",
     "InvalidInput",
+    "InvalidResetToken",
     "InvalidToken",
     "LastSuperuser",
+    "MailNotSent",
+    "MailRejected",
+    "MailServerUnavailable",
     "NotAuthenticated",
     "OrderNotFound",
     "PermissionDenied",
@@ -64,4 +73,5 @@ __all__ = [
     "UserNotFound",
     "UsernameTaken",
     "WebstoreError",
+    "WrongPassword",
 ]

@@ -53,6 +53,9 @@ def commands(tmp_path: Path) -> list[list[str]]:
 def environment(**variables: str) -> dict[str, str]:
     return {
         "WEBSTORE_SECRET_KEY": TEST_SECRET_KEY.decode(),
+        # What serve needs said with PostgreSQL, so that the database is what gets checked.
+        "WEBSTORE_MAIL_URL": "memory://",
+        "WEBSTORE_PUBLIC_URL": "https://shop.example.com",
         **{f"WEBSTORE_{name.upper()}": str(value) for name, value in FAST_ARGON2.items()},
         **variables,
     }

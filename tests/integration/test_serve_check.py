@@ -17,11 +17,25 @@ from webstore.adapters.sql.migrations import config, upgrade
 WEBSTORE = Path(sys.executable).with_name("webstore")
 
 
-def check(database_url: str, secret_key: str | None = TEST_SECRET_KEY.decode()) -> tuple[int, str]:
+# What a shared database (PostgreSQL) needs said besides the key.
+SHARED_DATABASE = {
+    "WEBSTORE_MAIL_URL": "smtp://shop:s3cret@mail.example.com?starttls=1",
+    "WEBSTORE_PUBLIC_URL": "https://shop.example.com",
+}
+
+
+def check(
+    database_url: str,
+    secret_key: str | None = TEST_SECRET_KEY.decode(),
+    settings: dict[str, str] | None = None,
+) -> tuple[int, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WEBSTORE_")}
     env["WEBSTORE_DATABASE_URL"] = database_url
     if secret_key is not None:
         env["WEBSTORE_SECRET_KEY"] = secret_key
+    if not database_url.startswith("sqlite"):
+        env.update(SHARED_DATABASE)
+    env.update(settings or {})
     done = subprocess.run(
         [str(WEBSTORE), "serve", "--check"],
         env=env, capture_output=True, text=True, timeout=60, check=False,
@@ -142,3 +156,41 @@ def test_connections_that_would_not_wait_for_the_disk_are_refused_in_one_line(
         "Error: database: SQLite connections report synchronous=NORMAL, not FULL:"
         " a commit that was answered could be lost in a power cut"
     ]
+
+
+def test_the_check_says_where_mail_goes_and_where_its_links_lead(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    database = sqlite_url.removeprefix("sqlite:///")
+
+    code, output = check(sqlite_url)
+
+    assert code == 0, output
+    assert f"mail: the folder {database}.mail" in output
+    assert "links in mail: the address served (--host, --port)" in output
+    code, output = check(sqlite_url, settings=SHARED_DATABASE)
+    assert "mail: SMTP server mail.example.com:587 (starttls) as shop" in output
+    assert "links in mail: https://shop.example.com" in output
+    assert "s3cret" not in output
+
+
+def test_a_bad_mail_url_fails_in_one_line_without_its_password(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+
+    code, output = check(sqlite_url, settings={"WEBSTORE_MAIL_URL": "smtp://shop:s3cret@x.org"})
+
+    assert code == 1
+    assert "WEBSTORE_MAIL_URL would send the password in the clear" in output
+    assert "s3cret" not in output and "Traceback" not in output
+
+
+@pytest.mark.postgres
+def test_postgresql_without_a_mail_url_keeps_mail_in_the_outbox(postgres_url: str) -> None:
+    upgrade(postgres_url)
+
+    code, output = check(
+        postgres_url, settings={"WEBSTORE_MAIL_URL": "", "WEBSTORE_PUBLIC_URL": ""}
+    )
+
+    assert code == 0, output
+    assert "mail: not sent: WEBSTORE_MAIL_URL is not set, so messages wait in the outbox" in output
+    assert "links in mail: the address served (--host, --port)" in output

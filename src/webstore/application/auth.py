@@ -287,7 +287,8 @@ def change_password(
     hasher: PasswordHasher,
     clock: Clock,
 ) -> None:
-    """Set a user's new password (superusers only) and end every session opened with the old."""
+    """Set a user's new password (superusers only); end every session opened with the old, and
+    every password-reset link."""
     require_superuser(actor)
     clean = values.validated(password=(values.password, new_password))
     new_hash = hasher.hash(clean["password"])
@@ -298,4 +299,5 @@ def change_password(
             raise UserNotFound(username)
         user.change_password_hash(new_hash)
         work.sessions.revoke_all_for_user(user.id, clock.now())
+        work.password_resets.revoke_all_for_user(user.id, clock.now())
         work.commit()

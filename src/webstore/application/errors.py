@@ -98,3 +98,23 @@ class StorageUnavailable(WebstoreError):
 
     message = "Service temporarily unavailable."
     retry_after = 5  # seconds a client should wait before trying again
+
+
+class MailNotSent(WebstoreError):
+    """The mail server did not take this message now; it may later (retried with back-off)."""
+
+    message = "the message was not sent"
+
+
+class MailServerUnavailable(MailNotSent):
+    """The mail server cannot be reached or refuses us (down, timing out, bad credentials):
+    no message can be sent until that changes."""
+
+    message = "the mail server cannot be reached"
+
+
+class MailRejected(MailNotSent):
+    """The mail server refused this message for good (a permanent 5xx, an unknown recipient):
+    sending it again would be refused again."""
+
+    message = "the mail server refused the message"

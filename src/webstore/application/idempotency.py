@@ -20,6 +20,7 @@ from webstore.application.errors import (
     IdempotencyKeyReused,
     InvalidIdempotencyKey,
 )
+from webstore.application.notices import MailPolicy
 from webstore.application.orders import OrderDraft, place_draft
 from webstore.application.ports import Clock, UnitOfWorkFactory
 from webstore.application.snapshots import OrderSnapshot
@@ -63,11 +64,12 @@ def place_order_once(
     *,
     uow: UnitOfWorkFactory,
     clock: Clock,
+    mail: MailPolicy,
 ) -> KeyedOrder:
     """Place an order, unless the user's key was used within 24 hours: then answer as then."""
     draft = OrderDraft.of(address, phone, items)
     try:
-        return _place_or_replay(actor, draft, request, uow=uow, clock=clock)
+        return _place_or_replay(actor, draft, request, uow=uow, clock=clock, mail=mail)
     except IdempotencyConflict:
         # Storage refused our record: a request with this key got in first. Its order, if it
         # is committed by now; otherwise it is still running, and the caller hears so.
@@ -85,6 +87,7 @@ def _place_or_replay(
     *,
     uow: UnitOfWorkFactory,
     clock: Clock,
+    mail: MailPolicy,
 ) -> KeyedOrder:
     with uow() as work:
         # Locked before the stock, so a second request with this key waits here and then
@@ -95,7 +98,7 @@ def _place_or_replay(
             return _replay(stored, request)
         if stored is not None:
             work.idempotency.remove(actor.user_id, request.key)  # expired: the key is free
-        order = OrderSnapshot.of(place_draft(work, actor, draft, clock))
+        order = OrderSnapshot.of(place_draft(work, actor, draft, clock, mail))
         record = IdempotencyRecord(
             actor.user_id, request.key, request.fingerprint, payloads.encode(order), now
         )

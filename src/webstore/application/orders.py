@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from webstore.application import snapshots
+from webstore.application import notices, snapshots
 from webstore.application.actors import live_actor, live_customer, live_superuser
 from webstore.application.dto import Page, Principal
+from webstore.application.notices import MailPolicy, Recipient
 from webstore.application.paging import optional_id, pagination
 from webstore.application.ports import Clock, OrderQuery, UnitOfWork, UnitOfWorkFactory
 from webstore.application.snapshots import OrderSnapshot
@@ -92,8 +93,11 @@ class OrderDraft:
         return cls(clean["address"], clean["phone"], merge_lines(clean["items"]))
 
 
-def place_draft(work: UnitOfWork, actor: Principal, draft: OrderDraft, clock: Clock) -> Order:
-    """Place ``draft`` for the live ``actor`` in the caller's unit of work (see ``Order.place``)."""
+def place_draft(
+    work: UnitOfWork, actor: Principal, draft: OrderDraft, clock: Clock, mail: MailPolicy
+) -> Order:
+    """Place ``draft`` for the live ``actor`` in the caller's unit of work (see ``Order.place``),
+    with its confirmation and staff notices in the outbox."""
     buyer = live_customer(work, actor, clock.now())
     products = {p.id: p for p in work.products.get_for_update(sorted(draft.wanted))}
     order = Order.place(
@@ -106,6 +110,9 @@ def place_draft(work: UnitOfWork, actor: Principal, draft: OrderDraft, clock: Cl
         now=clock.now(),
     )
     work.orders.add(order)
+    notices.order_placed(
+        work, order, Recipient(buyer.username, buyer.email), mail, order.created_at
+    )
     return order
 
 
@@ -117,11 +124,12 @@ def place_order(
     *,
     uow: UnitOfWorkFactory,
     clock: Clock,
+    mail: MailPolicy,
 ) -> OrderSnapshot:
     """Take every line's stock and record the order in one transaction, or change nothing."""
     draft = OrderDraft.of(address, phone, items)
     with uow() as work:
-        order = place_draft(work, actor, draft, clock)
+        order = place_draft(work, actor, draft, clock, mail)
         work.commit()
     return OrderSnapshot.of(order)
 
@@ -261,5 +269,14 @@ def cancel_order(
             raise OrderNotFound(order_id)  # another user's order is, to them, not there
         returned = sorted({line.product_id for line in order.lines})
         order.cancel({p.product_id: p for p in work.products.get_for_update(returned)})
+        notices.order_cancelled(work, order, _owner(work, order, current), clock.now())
         work.commit()
     return OrderSnapshot.of(order)
+
+
+def _owner(work: UnitOfWork, order: Order, current: Principal) -> Recipient:
+    if current.user_id == order.user_id:
+        return Recipient(current.username, current.email)
+    user = work.users.get(order.user_id)
+    assert user is not None  # an order's user is never deleted (foreign key)
+    return Recipient(user.username, user.email)

@@ -16,7 +16,9 @@ from webstore.application.dto import (
     PresentedRefreshToken,
     Principal,
 )
+from webstore.domain.mail import OutboxMessage
 from webstore.domain.orders import Order, OrderStatus
+from webstore.domain.password_resets import PasswordReset
 from webstore.domain.pictures import ImageVariant, ProductImage
 from webstore.domain.products import Product
 from webstore.domain.sessions import LoginSession
@@ -41,6 +43,9 @@ class UserRepository(Protocol):
 
     def get_by_username(self, username: str) -> User | None:
         """The user whose normalized username key equals that of ``username``."""
+
+    def find_by_email(self, email: str, limit: int) -> list[User]:
+        """Up to ``limit`` users whose address equals ``email``, ignoring case, by id."""
 
     def list(self, query: UserQuery, limit: int | None = None, offset: int = 0) -> list[User]:
         """Matching users ordered by id, sliced by ``limit``/``offset``."""
@@ -148,8 +153,8 @@ class LoginSessionRepository(Protocol):
     def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
         """The user behind a live session of an active user, in one indexed query."""
 
-    def revoke_all_for_user(self, user_id: int, now: datetime) -> None:
-        """End every live session of this user."""
+    def revoke_all_for_user(self, user_id: int, now: datetime, keep: str | None = None) -> None:
+        """End every live session of this user, but the one named ``keep`` (if any)."""
 
 
 class LoginFailureKind(StrEnum):
@@ -206,6 +211,51 @@ class IdempotencyRepository(Protocol):
         """Delete records created before ``before``, a bounded batch at a time (housekeeping)."""
 
 
+class OutboxRepository(Protocol):
+    """Mail stored with the changes it reports, until a sender has settled it."""
+
+    def add(self, message: OutboxMessage) -> None:
+        """Store a new message (written by the unit of work's commit, with everything else)."""
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        """The message with this id, pending or settled."""
+
+    def next_due(self) -> datetime | None:
+        """When the earliest pending message is due (``None``: nothing pending)."""
+
+    def claim(self, now: datetime, until: datetime, limit: int) -> list[OutboxMessage]:
+        """Up to ``limit`` pending messages due at ``now``, oldest first, each claimed until
+        ``until``; messages another unit of work is claiming are skipped, not waited for."""
+
+    def save(self, message: OutboxMessage) -> None:
+        """Write back the delivery state of a message this unit of work claimed or read."""
+
+    def prune(self, before: datetime) -> None:
+        """Forget messages settled before ``before``, a bounded batch at a time."""
+
+
+class PasswordResetRepository(Protocol):
+    """Password-reset links, by the hash of their token."""
+
+    def add(self, reset: PasswordReset) -> None:
+        """Store a new link."""
+
+    def get(self, token_hash: str) -> PasswordReset | None:
+        """The link with this token hash."""
+
+    def get_for_update(self, token_hash: str) -> PasswordReset | None:
+        """The link with this token hash, locked until the unit of work ends."""
+
+    def count_live(self, user_id: int, now: datetime) -> int:
+        """How many of the user's links are neither used nor expired."""
+
+    def revoke_all_for_user(self, user_id: int, now: datetime) -> None:
+        """Spend every live link of this user (a password was set some other way)."""
+
+    def prune(self, before: datetime) -> None:
+        """Forget links that expired before ``before``, a bounded batch at a time."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolls back on leaving the block unless ``commit`` was called.
 
@@ -229,6 +279,10 @@ class UnitOfWork(Protocol):
     def idempotency(self) -> IdempotencyRepository: ...
     @property
     def images(self) -> ProductImageRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def password_resets(self) -> PasswordResetRepository: ...
 
     def __enter__(self) -> Self: ...
 
@@ -300,3 +354,12 @@ class Clock(Protocol):
 class RandomSource(Protocol):
     def token(self, nbytes: int) -> str:
         """A URL-safe text of ``nbytes`` unpredictable bytes."""
+
+
+class Mailer(Protocol):
+    def send(self, message: OutboxMessage) -> None:
+        """Hand one message to the mail server; its id names it (Message-ID) on every attempt.
+
+        Raises ``MailServerUnavailable`` when no message can go now, ``MailRejected`` when
+        this one never will, ``MailNotSent`` when this one may later.
+        """

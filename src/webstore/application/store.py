@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
-from webstore.application import auth, catalog, idempotency, imports, orders, pictures, users
+from webstore.application import (
+    auth,
+    catalog,
+    delivery,
+    idempotency,
+    imports,
+    orders,
+    passwords,
+    pictures,
+    users,
+)
 from webstore.application.actors import OPERATOR, live_superuser
 from webstore.application.auth import SessionPolicy, TokenKit
+from webstore.application.delivery import DeliveryPolicy, DeliveryReport
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
+from webstore.application.errors import ConfigurationError
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
 from webstore.application.imports import Progress
+from webstore.application.notices import MailPolicy
 from webstore.application.orders import OrderCategory
 from webstore.application.permissions import require_superuser
 from webstore.application.ports import (
     Clock,
+    Mailer,
     PasswordHasher,
     PictureProcessor,
     RandomSource,
@@ -55,6 +69,10 @@ class Webstore:
     policy: SessionPolicy
     throttle: ThrottlePolicy
     picture_processor: PictureProcessor
+    mail: MailPolicy = field(default_factory=MailPolicy)
+    # None: this store stores mail in its outbox but cannot send it (no WEBSTORE_MAIL_URL).
+    mailer: Mailer | None = None
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
     @property
     def operator(self) -> Principal:
@@ -173,6 +191,74 @@ class Webstore:
         auth.change_password(
             actor, username, new_password, uow=self.uow, hasher=self.hasher, clock=self.clock
         )
+
+    def change_own_password(
+        self,
+        actor: Principal,
+        old_password: str,
+        new_password: str,
+        client_address: str | None = None,
+    ) -> None:
+        """Change one's own password: every other login session of the user ends, ``actor``'s
+        stays; pending password-reset links stop working.
+
+        Raises ``WrongPassword`` (an ``InvalidInput`` on ``old_password``) when the current
+        password is not ``old_password``; that counts as a failed login, and ``Throttled``
+        follows as for ``log_in``. ``InvalidInput`` when the new password breaks sign-up's
+        rules; ``PermissionDenied`` for the operator, who has no password.
+        """
+        passwords.change_own_password(
+            actor, old_password, new_password, client_address, uow=self.uow,
+            hasher=self.hasher, clock=self.clock, throttle=self.throttle,
+        )  # fmt: skip
+
+    def request_password_reset(
+        self, username_or_email: str, client_address: str | None = None
+    ) -> None:
+        """Mail a single-use reset link (``<public URL>/#reset=<token>``, valid
+        ``WEBSTORE_PASSWORD_RESET_TTL`` seconds) to each active account with this username
+        or address.
+
+        Returns nothing, and takes about as long, whether or not such an account exists.
+        Requests are counted per username or address and per ``client_address`` as failed
+        logins are (``Throttled``); an account with three live links gets no fourth. The link
+        is stored hashed, and the mail goes through the outbox.
+        """
+        passwords.request_password_reset(
+            username_or_email, client_address, uow=self.uow, clock=self.clock,
+            random=self.random, throttle=self.throttle, policy=self.mail,
+        )  # fmt: skip
+
+    def reset_password(self, token: str, new_password: str) -> None:
+        """Set a new password with the token of a reset link; the link is spent, every login
+        session of the user ends, and the user's failed logins are forgotten.
+
+        Raises ``InvalidResetToken`` (an ``InvalidInput`` on ``token``) for a token that is
+        unknown, used or expired, or whose user is inactive; ``InvalidInput`` for a new
+        password that breaks sign-up's rules.
+        """
+        passwords.reset_password(
+            token, new_password, uow=self.uow, hasher=self.hasher, clock=self.clock,
+            throttle=self.throttle,
+        )  # fmt: skip
+
+    # --- mail ----------------------------------------------------------------------------------
+    def send_pending_mail(self, batches: int | None = None) -> DeliveryReport:
+        """Send every outbox message that is due now (what ``webstore mail send-pending`` does),
+        or only so many batches of them (``DeliveryReport.more_due`` then says if more are).
+
+        Safe to run in several processes at once: each message is claimed by one. A message
+        the mail server does not take is retried later with back-off (``DeliveryReport`` says
+        what became of each). Raises ``ConfigurationError`` when no mail URL is configured.
+        """
+        if self.mailer is None:
+            raise ConfigurationError(
+                "WEBSTORE_MAIL_URL is not set: this store cannot send the mail it stores."
+            )
+        return delivery.send_pending(
+            uow=self.uow, mailer=self.mailer, clock=self.clock, policy=self.delivery,
+            batches=batches,
+        )  # fmt: skip
 
     # --- catalogue -----------------------------------------------------------------------------
     def list_products(
@@ -321,10 +407,14 @@ class Webstore:
     ) -> OrderSnapshot:
         """Reserve the stock of every line and record a pending order, or change nothing.
 
-        Lines naming one product are merged. Raises ``InvalidInput``, ``UnknownProduct`` (no
-        such product on sale) or ``InsufficientStock``; ``PermissionDenied`` for the operator.
+        The same transaction stores the customer's confirmation and the staff's notices in
+        the outbox (``send_pending_mail`` sends them). Lines naming one product are merged.
+        Raises ``InvalidInput``, ``UnknownProduct`` (no such product on sale) or
+        ``InsufficientStock``; ``PermissionDenied`` for the operator.
         """
-        return orders.place_order(actor, address, phone, items, uow=self.uow, clock=self.clock)
+        return orders.place_order(
+            actor, address, phone, items, uow=self.uow, clock=self.clock, mail=self.mail
+        )
 
     def place_order_once(
         self,
@@ -341,7 +431,7 @@ class Webstore:
         ``IdempotencyConflict`` while the first request with the key is still running.
         """
         return idempotency.place_order_once(
-            actor, address, phone, items, request, uow=self.uow, clock=self.clock
+            actor, address, phone, items, request, uow=self.uow, clock=self.clock, mail=self.mail
         )
 
     def list_orders(
@@ -399,7 +489,8 @@ class Webstore:
         return orders.complete_order(actor, order_id, uow=self.uow, clock=self.clock)
 
     def cancel_order(self, actor: Principal, order_id: int) -> OrderSnapshot:
-        """Pending -> cancelled, its stock returned (a superuser, or the order's owner).
+        """Pending -> cancelled, its stock returned (a superuser, or the order's owner); the
+        owner is mailed a cancellation notice.
 
         Raises ``OrderNotFound`` (also for another user's order) or ``IllegalTransition``.
         """

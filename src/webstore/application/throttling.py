@@ -44,13 +44,17 @@ class LoginGuard:
     window: timedelta
 
     @classmethod
-    def of(cls, username: str, address: str | None, policy: ThrottlePolicy) -> LoginGuard:
+    def of(
+        cls, username: str, address: str | None, policy: ThrottlePolicy, scope: str = ""
+    ) -> LoginGuard:
+        """The counters of ``username`` and ``address``; another ``scope`` (say, password
+        resets) counts apart from logins, under the same limits."""
         # ALICE and alice share a count; a username key may be long, its digest never is.
         by_name = FailureCounter(
-            LoginFailureKind.USERNAME, digest(username_key(username)), policy.per_username
+            LoginFailureKind.USERNAME, digest(scope + username_key(username)), policy.per_username
         )
         by_address = (
-            FailureCounter(LoginFailureKind.ADDRESS, digest(address), policy.per_address)
+            FailureCounter(LoginFailureKind.ADDRESS, digest(scope + address), policy.per_address)
             if address
             else None
         )
@@ -85,6 +89,10 @@ class LoginGuard:
         reserved = [attempts.add_failure(c.kind, c.key, now) for c in self.counters]
         attempts.prune(now - self.window)
         return reserved
+
+    def forgive(self, attempts: LoginAttemptRepository) -> None:
+        """Forget every failure of the username (its owner proved who they are)."""
+        attempts.clear(self.username.kind, self.username.key)
 
     def succeeded(self, attempts: LoginAttemptRepository, reserved: list[int]) -> None:
         """A successful login: its username's count is cleared, its own failure taken back."""

@@ -90,6 +90,7 @@ def set_user_active(
                 _keep_a_superuser(work, found)
             found.deactivate()
             work.sessions.revoke_all_for_user(_id(found), clock.now())
+            work.password_resets.revoke_all_for_user(_id(found), clock.now())
         work.commit()
         return UserSnapshot.of(found)
 

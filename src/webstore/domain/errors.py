@@ -128,3 +128,22 @@ class ImageNotFound(WebstoreError):
         self.product_id = product_id
         self.size = size
         super().__init__(f"product {product_id} has no picture of size {size}")
+
+
+class InvalidResetToken(InvalidInput):
+    """A password-reset token that is unknown, used, expired, or whose user is inactive:
+    one answer for all of them, so the token's holder learns nothing more."""
+
+    MESSAGE = "This password reset link is invalid, used or expired."
+
+    def __init__(self) -> None:
+        super().__init__({"token": [self.MESSAGE]})
+
+
+class WrongPassword(InvalidInput):
+    """The current password given to change it is not the user's."""
+
+    MESSAGE = "Your old password was entered incorrectly. Please enter it again."
+
+    def __init__(self) -> None:
+        super().__init__({"old_password": [self.MESSAGE]})

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -18,7 +20,7 @@ from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import MEMORY_URL, Settings
 from webstore.domain.errors import WebstoreError
-from webstore.entrypoints import cli_ops
+from webstore.entrypoints import cli_ops, logs, mail_sender
 from webstore.entrypoints.progress import TerminalProgress
 
 P = ParamSpec("P")
@@ -68,7 +70,8 @@ def main() -> None:
 @click.option("--check", is_flag=True, help="Only validate configuration and database.")
 @friendly_errors
 def serve(host: str, port: int, workers: int, check: bool) -> None:
-    """Bring the schema up to date, then serve the API with gunicorn."""
+    """Bring the schema up to date, then serve the API with gunicorn; a sender process beside
+    it mails what the outbox holds."""
     from webstore.entrypoints.server import run_gunicorn
 
     if check:
@@ -78,6 +81,10 @@ def serve(host: str, port: int, workers: int, check: bool) -> None:
     settings = load_settings()  # resolved once, so that every worker shares one key
     if settings.database_url == MEMORY_URL and workers > 1:
         raise click.ClickException("memory:// keeps data per process: use --workers 1")
+    # What --check refuses is refused before anything starts.
+    if cli_ops.mail_destination(settings) == cli_ops.MAIL_WAITS:
+        click.echo(f"webstore: mail {cli_ops.MAIL_WAITS}", err=True)
+    settings = cli_ops.with_public_url(settings, host, port)
     with cli_ops.served(settings):  # a restore is refused while this server runs
         if settings.database_url != MEMORY_URL:
             cli_ops.prepare_for_serve(settings.database_url)
@@ -186,6 +193,43 @@ def users_activate(username: str) -> None:
     store = open_store()
     user = store.set_user_active(store.operator, username, True)
     click.echo(f"user {user.username} activated")
+
+
+@main.group()
+def mail() -> None:
+    """The outbox: mail stored with the changes it reports, sent once they are committed."""
+
+
+@mail.command("send-pending")
+@click.option("--watch", is_flag=True, help="Keep sending as mail comes, until SIGTERM or Ctrl-C.")
+@click.option("--parent", type=int, hidden=True)  # webstore serve's pid: stop when it is gone
+@friendly_errors
+def mail_send_pending(watch: bool, parent: int | None) -> None:
+    """Send the mail that is due (retried with back-off when the server does not take it).
+
+    Safe beside other senders, on this node or others: each message is claimed by one.
+    ``webstore serve`` runs one of its own; this is for sending without a server, or from cron.
+    """
+    settings = load_settings()
+    if settings.mail_url_or_default() is None:
+        raise click.ClickException(cli_ops.NO_MAIL_URL)
+    where = cli_ops.mail_destination(settings)
+    store = bootstrap(settings)
+    logs.configure(settings.log_format)
+    if not watch:
+        report = store.send_pending_mail()
+        mail_sender.log_report(report)
+        counts = {outcome.value: report.count(outcome) for outcome in mail_sender.DeliveryOutcome}
+        click.echo(
+            f"sent {counts['sent']}, to be retried {counts['retrying']}, "
+            f"given up {counts['failed']} ({where})"
+        )
+        return
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    mail_sender.log.info("sending mail to %s", where)
+    mail_sender.watch(store, stop, parent=parent)
 
 
 @main.command()

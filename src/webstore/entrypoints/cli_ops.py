@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -76,6 +77,8 @@ def check(settings: Settings) -> list[str]:
     """What ``serve --check`` verifies, as lines to print; ``ConfigurationError`` if not usable."""
     lines = ["configuration: ok"]
     lines.append(f"secret key: {_key_status(settings)}")
+    lines.append(f"mail: {mail_destination(settings)}")
+    lines.append(f"links in mail: {settings.public_url or 'the address served (--host, --port)'}")
     if settings.database_url == MEMORY_URL:
         return [*lines, "database: memory:// (nothing to check)"]
     from webstore.adapters.sql.migrations import revisions
@@ -129,6 +132,34 @@ def require_listing_triggers(url: str) -> None:
     missing = missing_listing_triggers(url)
     if missing:
         raise ConfigurationError(f"database {listing_triggers.refusal(missing)}")
+
+
+NO_MAIL_URL = (
+    "WEBSTORE_MAIL_URL is not set: with PostgreSQL, say where mail goes "
+    "(smtp://user:password@host:587?starttls=1, smtps://..., or file:///folder)"
+)
+MAIL_WAITS = "not sent: WEBSTORE_MAIL_URL is not set, so messages wait in the outbox until it is"
+
+
+def mail_destination(settings: Settings) -> str:
+    """Where mail goes, in words; ``ConfigurationError`` for a bad URL. With a shared database
+    (PostgreSQL) and no URL, the nodes cannot guess where mail should go: it waits in the
+    outbox, and is sent once the URL is set."""
+    url = settings.mail_url_or_default()
+    if url is None:
+        return MAIL_WAITS
+    from webstore.adapters.mail import describe, mailer_for
+
+    return describe(mailer_for(url, settings.mail_from))
+
+
+def with_public_url(settings: Settings, host: str, port: int) -> Settings:
+    """``settings``, with the address served as the links' address when none is given (never
+    the address a request names: a forged ``Host`` would send reset links elsewhere)."""
+    if settings.public_url is not None:
+        return settings
+    shown = f"[{host}]" if ":" in host else host
+    return replace(settings, public_url=f"http://{shown}:{port}")
 
 
 def _key_status(settings: Settings) -> str:

@@ -25,6 +25,7 @@ from webstore.entrypoints import (
     observability,
     orders,
     pages,
+    passwords,
     pictures,
     products,
     users,
@@ -99,7 +100,10 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     errors.init_app(app)
     headers.init_app(app)
     cors.init_app(app, settings.cors_origins)
-    blueprints = (auth.bp, products.bp, pictures.bp, catalogue.bp, orders.bp, users.bp, meta.bp)
+    blueprints = (
+        auth.bp, passwords.bp, products.bp, pictures.bp, catalogue.bp, orders.bp, users.bp,
+        meta.bp,
+    )  # fmt: skip
     for blueprint in (*blueprints, media.bp):
         app.register_blueprint(blueprint)
     docs.init_app(app)

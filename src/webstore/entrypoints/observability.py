@@ -166,13 +166,21 @@ def route_template(rule: str) -> str:
     return CONVERTER.sub(r"<\1>", rule)
 
 
+# What a throttled request was, for endpoints other than the login's.
+THROTTLED = {
+    "passwords.change_password": "password change",
+    "passwords.password_reset": "password reset",
+}
+
+
 def saw_error(error: BaseException) -> None:
     """Log a security event at warning, and count what the metrics count, for ``error``."""
     metrics = current_metrics()
     if isinstance(error, Throttled):
         security_log.warning(
-            "login throttled for client %s (retry in %ss)", request.remote_addr, error.retry_after
-        )
+            "%s throttled for client %s (retry in %ss)",
+            THROTTLED.get(request.endpoint or "", "login"), request.remote_addr, error.retry_after,
+        )  # fmt: skip
     elif isinstance(error, RefreshReuseDetected):
         security_log.warning(
             "refresh token reuse detected: login session of user %s revoked (client %s)",
@@ -185,7 +193,7 @@ def saw_error(error: BaseException) -> None:
         )  # fmt: skip
     if metrics is None:
         return
-    if isinstance(error, Throttled):
+    if isinstance(error, Throttled) and request.endpoint not in THROTTLED:
         metrics.logins.labels("throttled").inc()
     elif isinstance(error, InvalidCredentials):
         metrics.logins.labels("failed").inc()

@@ -26,6 +26,7 @@ from webstore.entrypoints.schemas import (
     AccessTokenSchema,
     AccountSchema,
     CatalogueProductSchema,
+    ChangePasswordSchema,
     DetailSchema,
     HealthSchema,
     ImportResultSchema,
@@ -34,6 +35,8 @@ from webstore.entrypoints.schemas import (
     MeSchema,
     OrderQuerySchema,
     OrderSchema,
+    PasswordResetConfirmSchema,
+    PasswordResetSchema,
     PlaceOrderSchema,
     ProductCreateSchema,
     ProductDetailSchema,
@@ -240,6 +243,41 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     ),
     "auth.me": operation(
         "Who is logged in.", TOKEN, {"200": returns("The user.", MeSchema)}, ("403",)
+    ),
+    "passwords.change_password": operation(
+        "Change one's own password; every other login session of the user ends.",
+        TOKEN_AND_CSRF,
+        {
+            "200": returns("Changed.", DetailSchema),
+            "400": returns(
+                "The old password is wrong (old_password), or the new one breaks sign-up's "
+                "rules. A wrong old password counts as a failed login.",
+                ValidationErrorSchema,
+            ),
+        },
+        ("403", "429"),
+        body=ChangePasswordSchema,
+    ),
+    "passwords.password_reset": operation(
+        "Mail a single-use password-reset link; the same answer whether or not the account exists.",
+        NOBODY,
+        {"200": returns("Answered (a link was mailed if the account exists).", DetailSchema)},
+        ("403", "429"),
+        body=PasswordResetSchema,
+    ),
+    "passwords.password_reset_confirm": operation(
+        "Set a new password with a reset link's token; every login session of the user ends.",
+        NOBODY,
+        {
+            "200": returns("Reset.", DetailSchema),
+            "400": returns(
+                "The token is unknown, used or expired (token), or the new password breaks "
+                "sign-up's rules.",
+                ValidationErrorSchema,
+            ),
+        },
+        ("403",),
+        body=PasswordResetConfirmSchema,
     ),
     "products.get_all_products": operation(
         "Active products, by id; with search, those whose name contains it in any case.",

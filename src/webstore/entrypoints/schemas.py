@@ -80,6 +80,34 @@ class LoginSchema(RequestSchema):
     password = fields.String(required=True, load_only=True)
 
 
+NEW_PASSWORD = {
+    "minLength": values.PASSWORD_MIN,
+    "maxLength": values.PASSWORD_MAX,
+    "description": "sign-up's rules: not entirely numeric",
+}
+
+
+class ChangePasswordSchema(RequestSchema):
+    old_password = fields.String(required=True, load_only=True)
+    new_password = fields.String(required=True, load_only=True, metadata=NEW_PASSWORD)
+
+
+class PasswordResetSchema(RequestSchema):
+    username_or_email = fields.String(
+        required=True,
+        metadata={"minLength": 1, "maxLength": max(values.USERNAME_MAX, values.EMAIL_MAX)},
+    )
+
+
+class PasswordResetConfirmSchema(RequestSchema):
+    token = fields.String(
+        required=True,
+        load_only=True,
+        metadata={"description": "from the link the mail holds: <public URL>/#reset=<token>"},
+    )
+    new_password = fields.String(required=True, load_only=True, metadata=NEW_PASSWORD)
+
+
 class OrderLineRequestSchema(RequestSchema):
     product_id = fields.Integer(required=True, metadata=limits(1))
     amount = fields.Integer(required=True, metadata=limits(1, values.ORDER_QUANTITY_MAX))

@@ -20,8 +20,9 @@ from gunicorn import glogging
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
-from webstore.config import Settings
+from webstore.config import MEMORY_URL, Settings
 from webstore.entrypoints import logs
+from webstore.entrypoints.mail_sender import SenderProcess, start_sender_thread
 from webstore.entrypoints.worker_loads import WorkerLoads
 
 # Connections a worker may hold. Sockets that say nothing cost about 15 KB each and are closed
@@ -83,15 +84,28 @@ def run_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> N
     # Python's warnings (gevent's, for one) become log lines too, in the configured format.
     logging.captureWarnings(True)
     logs.lighten_records()
-    log_options = {"logconfig_dict": logs.config(settings.log_format)}
+    options: dict[str, Any] = {
+        "logconfig_dict": logs.config(settings.log_format),
+        **mail_sender_hooks(settings),
+    }
     if not settings.metrics:
-        serve_flask(load_app, host=host, port=port, workers=workers, **log_options)
+        serve_flask(load_app, host=host, port=port, workers=workers, **options)
         return
     with metrics_directory():
         serve_flask(
-            load_app, host=host, port=port, workers=workers, **log_options,
+            load_app, host=host, port=port, workers=workers, **options,
             child_exit=forget_worker_gauges,
         )  # fmt: skip
+
+
+def mail_sender_hooks(settings: Settings) -> dict[str, Any]:
+    """gunicorn's server hooks that run the outbox's sender for as long as the server runs."""
+    if settings.database_url == MEMORY_URL:
+        return {"post_worker_init": start_sender_thread}
+    if settings.mail_url_or_default() is None:
+        return {}  # nowhere to send it: mail waits in the outbox (cli.serve says so)
+    sender = SenderProcess()
+    return {"when_ready": sender.start, "on_exit": sender.stop}
 
 
 def serve_flask(

@@ -40,6 +40,9 @@ def server_environment(database_url: str) -> dict[str, str]:
         WEBSTORE_COOKIE_SECURE="0",
         **{f"WEBSTORE_{name.upper()}": str(value) for name, value in FAST_ARGON2.items()},
     )
+    if not database_url.startswith("sqlite"):
+        # A shared database needs both said: mail kept in the sender's memory will do here.
+        env.update(WEBSTORE_MAIL_URL="memory://", WEBSTORE_PUBLIC_URL="http://127.0.0.1")
     return env
 
 

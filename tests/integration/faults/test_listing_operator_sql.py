@@ -142,7 +142,7 @@ def test_every_listing_shows_what_the_operator_left_in_the_database(
     assert orders(shop, bob) == [(first, [4])]
 
     if database_url.startswith("postgresql"):
-        operator_sql(database_url, "TRUNCATE products, orders, order_lines")
+        operator_sql(database_url, "TRUNCATE products, product_images, orders, order_lines")
     else:
         operator_sql(
             database_url, "DELETE FROM order_lines; DELETE FROM orders; DELETE FROM products;"

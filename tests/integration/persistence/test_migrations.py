@@ -23,7 +23,7 @@ from webstore.application.idempotency import IdempotencyRequest
 from webstore.bootstrap import bootstrap
 from webstore.entrypoints import serializers
 
-HEAD = "0020"
+HEAD = "0021"
 
 
 @pytest.fixture(params=["sqlite", POSTGRES])

@@ -35,6 +35,11 @@ class InMemoryUserRepository:
         key = username_key(username.strip())
         return next((u for u in self._table.all() if u.username_key == key), None)
 
+    def find_by_email(self, email: str, limit: int) -> list[User]:
+        wanted = email.lower()
+        keys = sorted(self._table.keys_where(lambda user: user.email.lower() == wanted))
+        return [user for key in keys[:limit] if (user := self._table.get(key)) is not None]
+
     def _matching(self, query: UserQuery) -> list[int]:
         """The ids of matching users, in order; only the page asked for gets copied."""
         key = query.search_key_contains
@@ -159,9 +164,9 @@ class InMemoryLoginSessionRepository:
             return None
         return Principal.of(user, session_id)
 
-    def revoke_all_for_user(self, user_id: int, now: datetime) -> None:
+    def revoke_all_for_user(self, user_id: int, now: datetime, keep: str | None = None) -> None:
         for session in self._table.all():
-            if session.user_id == user_id:
+            if session.user_id == user_id and session.id != keep:
                 session.revoke(now)
 
 

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from webstore.application.dto import IdempotencyRecord
 from webstore.application.ports import LoginFailureKind
+from webstore.domain.mail import OutboxMessage
 from webstore.domain.orders import Order
+from webstore.domain.password_resets import PasswordReset
 from webstore.domain.products import Product
 from webstore.domain.sessions import LoginSession
 from webstore.domain.users import User
@@ -35,11 +37,14 @@ class InMemoryDatabase:
     login_failures: dict[int, LoginFailure] = field(default_factory=dict)
     idempotency: dict[tuple[int, str], IdempotencyRecord] = field(default_factory=dict)
     images: dict[tuple[int, int], StoredImage] = field(default_factory=dict)
+    outbox: dict[int, OutboxMessage] = field(default_factory=dict)
+    password_resets: dict[str, PasswordReset] = field(default_factory=dict)
     # One sequence per table, as databases keep them; like theirs, a rolled-back id is not reused.
     user_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     product_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     order_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     login_failure_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    outbox_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 

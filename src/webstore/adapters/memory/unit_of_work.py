@@ -5,6 +5,11 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Self
 
+from webstore.adapters.memory.mail import (
+    InMemoryOutboxRepository,
+    InMemoryPasswordResetRepository,
+    token_hash_of,
+)
 from webstore.adapters.memory.pictures import InMemoryProductImageRepository, product_and_size
 from webstore.adapters.memory.repositories import (
     InMemoryIdempotencyRepository,
@@ -37,6 +42,8 @@ class InMemoryUnitOfWork:
             failures := Table(db.login_failures, identity),
             keys := Table(db.idempotency, user_and_key),
             images := Table(db.images, product_and_size),
+            outbox := Table(db.outbox, identity),
+            resets := Table(db.password_resets, token_hash_of),
         ]
         self.users = InMemoryUserRepository(users, db.user_ids)
         self.products = InMemoryProductRepository(products, db.product_ids)
@@ -45,6 +52,8 @@ class InMemoryUnitOfWork:
         self.login_attempts = InMemoryLoginAttemptRepository(failures, db.login_failure_ids)
         self.idempotency = InMemoryIdempotencyRepository(keys)
         self.images = InMemoryProductImageRepository(images)
+        self.outbox = InMemoryOutboxRepository(outbox, db.outbox_ids)
+        self.password_resets = InMemoryPasswordResetRepository(resets)
 
     def __exit__(
         self,

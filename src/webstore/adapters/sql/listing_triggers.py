@@ -4,7 +4,8 @@ A worker serves bytes it keeps for a listing when the version it reads, in the s
 would read the rows in, equals the version it encoded them at. That is the truth only if two
 snapshots showing one version value show the same rows. Why it holds:
 
-- Every change to a table a listing shows (products; orders and their lines) replaces the
+- Every change to a table a listing shows (products and their pictures; orders and their
+  lines) replaces the
   versions it affects with a fresh random 63-bit value in its own transaction (triggers,
   migration 0007), for INSERT, UPDATE (an order moved to another user: both owners), DELETE
   and, on PostgreSQL, TRUNCATE. SQLite has no TRUNCATE, and its DELETE without WHERE fires
@@ -55,6 +56,16 @@ REQUIRED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
                 ("order_lines", "order_lines_truncated"),
             }
         ),
+        "0020": frozenset(
+            {
+                ("products", "products_changed"),
+                ("product_images", "product_images_changed"),
+                ("orders", "orders_changed"),
+                ("orders", "orders_truncated"),
+                ("order_lines", "order_lines_changed"),
+                ("order_lines", "order_lines_truncated"),
+            }
+        ),
     },
     "sqlite": {
         "0006": frozenset(
@@ -67,13 +78,19 @@ REQUIRED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
             for table in ("products", "orders", "order_lines")
             for event in ("insert", "update", "delete")
         ),
+        "0020": frozenset(
+            (table, f"{table}_{event}")
+            for table in ("products", "product_images", "orders", "order_lines")
+            for event in ("insert", "update", "delete")
+        ),
     },
 }
 PRESENT = {
     # Enabled triggers only: a disabled one keeps nothing current.
     "postgresql": "SELECT c.relname, t.tgname FROM pg_trigger t "
     "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgrelid IN "
-    "(to_regclass('products'), to_regclass('orders'), to_regclass('order_lines')) "
+    "(to_regclass('products'), to_regclass('product_images'), to_regclass('orders'), "
+    "to_regclass('order_lines')) "
     "AND NOT t.tgisinternal AND t.tgenabled <> 'D'",
     "sqlite": "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'",
 }

@@ -27,6 +27,7 @@ from sqlalchemy.orm import composite, configure_mappers, registry, relationship
 
 from webstore.adapters.sql.columns import Id, MoneyType, Stock, UtcDateTime
 from webstore.domain.orders import Order, OrderLine, OrderStatus
+from webstore.domain.password_resets import PasswordReset
 from webstore.domain.products import Product
 from webstore.domain.sessions import LoginSession
 from webstore.domain.users import User
@@ -179,6 +180,40 @@ product_images = Table(
     CheckConstraint("byte_size > 0", name="byte_size_positive"),
 )
 
+# Mail stored in the transaction of the change it reports; sent and settled after its commit.
+# (status, due_at) serves a sender's "what is due", settled_at the pruning of old messages.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("settled_at", UtcDateTime),
+    CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+    CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    Index("ix_outbox_status_due_at", "status", "due_at"),
+    Index("ix_outbox_settled_at", "settled_at"),
+)
+
+# Password-reset links by the SHA-256 of their token (the token is only ever in the mail).
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("token_hash", CHAR(64), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+    Column("used_at", UtcDateTime),
+)
+
 
 class OrderLineRow:
     """An order line as stored; ``OrderLine`` is a slotted frozen value, which cannot be mapped."""
@@ -236,6 +271,7 @@ def _map() -> None:
     )
     # The domain bumps ``generation`` on each rotation; the mapper adds "WHERE generation =
     # <the value loaded>" to every UPDATE, so a concurrent rotation updates no row.
+    mapper_registry.map_imperatively(PasswordReset, password_resets)
     mapper_registry.map_imperatively(
         LoginSession,
         login_sessions,

@@ -61,6 +61,16 @@ class SqlAlchemyUserRepository:
     def get(self, user_id: int) -> User | None:
         return self._session.get(User, user_id)
 
+    def find_by_email(self, email: str, limit: int) -> list[User]:
+        # No index: addresses are looked up only for password resets, which are throttled.
+        statement = (
+            select(User)
+            .where(func.lower(users.c.email) == email.lower())
+            .order_by(users.c.id)
+            .limit(limit)
+        )
+        return list(self._session.scalars(statement))
+
     def get_by_username(self, username: str) -> User | None:
         key = username_key(username.strip())
         if self._session.identity_map:  # it may hold this user: then it hands out that object
@@ -419,10 +429,9 @@ class SqlAlchemyLoginSessionRepository:
             return None
         return Principal(user_id, username, email, is_superuser, session_id)
 
-    def revoke_all_for_user(self, user_id: int, now: datetime) -> None:
-        statement = (
-            update(LoginSession)
-            .where(login_sessions.c.user_id == user_id, login_sessions.c.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+    def revoke_all_for_user(self, user_id: int, now: datetime, keep: str | None = None) -> None:
+        criteria = [login_sessions.c.user_id == user_id, login_sessions.c.revoked_at.is_(None)]
+        if keep is not None:
+            criteria.append(login_sessions.c.id != keep)
+        statement = update(LoginSession).where(*criteria).values(revoked_at=now)
         self._session.execute(statement)

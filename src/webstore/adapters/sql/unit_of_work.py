@@ -22,6 +22,10 @@ from webstore.adapters.sql.deadlines import Deadline, DeadlinePassed, Deadlines
 from webstore.adapters.sql.direct import DirectRead, in_session
 from webstore.adapters.sql.idempotency import SqlAlchemyIdempotencyRepository
 from webstore.adapters.sql.login_attempts import SqlAlchemyLoginAttemptRepository
+from webstore.adapters.sql.mail import (
+    SqlAlchemyOutboxRepository,
+    SqlAlchemyPasswordResetRepository,
+)
 from webstore.adapters.sql.orm import start_mappers
 from webstore.adapters.sql.pictures import SqlAlchemyProductImageRepository
 from webstore.adapters.sql.reading import ReadTransaction
@@ -118,6 +122,8 @@ class SqlAlchemyUnitOfWork:
         self.login_attempts = SqlAlchemyLoginAttemptRepository(self.session)
         self.idempotency = SqlAlchemyIdempotencyRepository(self.session)
         self.images = SqlAlchemyProductImageRepository(self.session)
+        self.outbox = SqlAlchemyOutboxRepository(self.session)
+        self.password_resets = SqlAlchemyPasswordResetRepository(self.session)
 
     def __exit__(
         self,

@@ -1,5 +1,6 @@
-"""Products' pictures: each stored copy a row with its bytes; a change raises the catalogue's
-version, as a product's change does (0006), so that listings naming pictures are read again.
+"""Products' pictures: each stored copy a row with its bytes; a change draws the catalogue's
+version afresh, as a product's change does (0007), so that listings naming pictures are read
+again.
 
 Revision ID: 0020
 Revises: 0009
@@ -20,7 +21,9 @@ depends_on: str | Sequence[str] | None = None
 
 # Written out rather than imported from orm.py, as in 0001.
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-BUMP = "UPDATE catalogue_version SET version = version + 1"
+# A fresh random version, as 0007 draws them: a value that never comes back (not even after a
+# restore), so a listing kept under it can only be the rows it was read from.
+SQLITE_BUMP = "UPDATE catalogue_version SET version = random()"
 
 
 def upgrade() -> None:
@@ -44,16 +47,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("product_id", "size", name="pk_product_images"),
     )
     if op.get_bind().dialect.name == "postgresql":
-        # bump_catalogue_version() is 0006's trigger function.
+        # bump_catalogue_version() is 0007's trigger function (random, and its writer recorded).
         op.execute(
-            "CREATE TRIGGER product_images_changed AFTER INSERT OR UPDATE OR DELETE "
+            "CREATE TRIGGER product_images_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
             "ON product_images FOR EACH STATEMENT EXECUTE FUNCTION bump_catalogue_version()"
         )
         return
     for event in ("INSERT", "UPDATE", "DELETE"):
         op.execute(
             f"CREATE TRIGGER product_images_{event.lower()} AFTER {event} ON product_images "
-            f"BEGIN {BUMP}; END"
+            f"BEGIN {SQLITE_BUMP}; END"
         )
 
 

@@ -1,0 +1,184 @@
+"""Sending the outbox: claim in one short transaction, send outside any, then settle each.
+
+A message is claimed by moving its ``due_at`` past the sender's lease, committed at once, so
+that no writer waits on the mail server and no other sender (of this or another node) takes
+it meanwhile. Each message is settled in its own transaction right after its attempt. A sender
+that dies between claiming and settling leaves its messages to be claimed again once the lease
+ends: a message is sent twice only if its sender died (or lost the database) after the mail
+server took it and before it was marked sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from webstore.application.errors import MailNotSent, MailRejected, MailServerUnavailable
+from webstore.application.ports import Clock, Mailer, UnitOfWorkFactory
+from webstore.domain.mail import OutboxMessage
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPolicy:
+    batch: int = 20  # messages claimed at a time
+    # A claimed message is sent only within the first half of the lease; an SMTP exchange
+    # times out long before (10 s per step), so a live sender never overlaps another.
+    lease: timedelta = timedelta(minutes=5)
+    first_retry: timedelta = timedelta(seconds=1)  # doubling with each failed attempt...
+    longest_retry: timedelta = timedelta(minutes=5)  # ...up to this
+    give_up_after: timedelta = timedelta(days=7)  # since the message was stored
+    keep_settled: timedelta = timedelta(days=30)  # sent or failed messages are then forgotten
+
+    def retry_delay(self, attempts: int) -> timedelta:
+        """The wait after the ``attempts``-th failed attempt (from 1)."""
+        doubled: timedelta = self.first_retry * 2 ** min(attempts - 1, 30)
+        return min(self.longest_retry, doubled)
+
+
+class DeliveryOutcome(StrEnum):
+    SENT = "sent"
+    RETRYING = "retrying"
+    FAILED = "failed"  # given up
+    RELEASED = "released"  # not attempted: due again soon
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What became of one claimed message."""
+
+    message_id: int
+    kind: str
+    outcome: DeliveryOutcome
+    reason: str | None = None
+    due_at: datetime | None = None  # of the next attempt
+    error: Exception | None = None  # an unexpected one, for the caller's log
+    server_unavailable: bool = False  # no message could have gone
+
+
+@dataclass
+class DeliveryReport:
+    deliveries: list[Delivery] = field(default_factory=list)
+    # Stopped after the batches asked for, the last one full: more may be due already.
+    more_due: bool = False
+
+    def count(self, outcome: DeliveryOutcome) -> int:
+        return sum(1 for delivery in self.deliveries if delivery.outcome is outcome)
+
+
+def send_pending(
+    *,
+    uow: UnitOfWorkFactory,
+    mailer: Mailer,
+    clock: Clock,
+    policy: DeliveryPolicy,
+    batches: int | None = None,
+) -> DeliveryReport:
+    """Send what is due now, batch after batch (``batches`` at most); what became of each."""
+    report = DeliveryReport()
+    sent_batches = 0
+    while batches is None or sent_batches < batches:
+        with uow(read_only=True) as work:  # the usual case, nothing due, writes nothing
+            due = work.outbox.next_due()
+        claimed_at = clock.now()
+        if due is None or due > claimed_at:
+            return report
+        with uow() as work:
+            batch = work.outbox.claim(claimed_at, claimed_at + policy.lease, policy.batch)
+            work.outbox.prune(claimed_at - policy.keep_settled)
+            work.commit()
+        _deliver(batch, claimed_at, report, uow=uow, mailer=mailer, clock=clock, policy=policy)
+        sent_batches += 1
+        if len(batch) < policy.batch:
+            return report
+    report.more_due = True
+    return report
+
+
+def _deliver(
+    batch: list[OutboxMessage],
+    claimed_at: datetime,
+    report: DeliveryReport,
+    *,
+    uow: UnitOfWorkFactory,
+    mailer: Mailer,
+    clock: Clock,
+    policy: DeliveryPolicy,
+) -> None:
+    for index, message in enumerate(batch):
+        now = clock.now()
+        if now - claimed_at >= policy.lease / 2:
+            _release(batch[index:], now, report, uow=uow)  # too late to start within the lease
+            return
+        delivery = _attempt(message, now, mailer, policy)
+        _save(message, uow)
+        report.deliveries.append(delivery)
+        if delivery.server_unavailable:
+            # No message can go now: the rest wait for the same retry, unattempted.
+            _release(batch[index + 1 :], message.due_at, report, uow=uow)
+            return
+
+
+def _attempt(
+    message: OutboxMessage, now: datetime, mailer: Mailer, policy: DeliveryPolicy
+) -> Delivery:
+    assert message.id is not None
+    kind = message.mail.kind.value
+    if message.is_expired(now):
+        message.give_up(now, "expired before it could be sent")
+        return Delivery(message.id, kind, DeliveryOutcome.FAILED, message.last_error)
+    try:
+        mailer.send(message)
+    except MailRejected as refusal:
+        message.give_up(now, str(refusal))
+        return Delivery(message.id, kind, DeliveryOutcome.FAILED, str(refusal))
+    except MailNotSent as failure:
+        return _retry(message, now, policy, failure)
+    except Exception as error:  # a fault of ours for this one message: it must not stop the rest
+        return _retry(message, now, policy, error)
+    message.sent(now)
+    return Delivery(message.id, kind, DeliveryOutcome.SENT)
+
+
+def _retry(
+    message: OutboxMessage, now: datetime, policy: DeliveryPolicy, failure: Exception
+) -> Delivery:
+    assert message.id is not None
+    kind = message.mail.kind.value
+    reason = str(failure) or type(failure).__name__
+    if now - message.created_at >= policy.give_up_after:
+        message.give_up(now, f"not sent within {policy.give_up_after}: {reason}")
+        return Delivery(message.id, kind, DeliveryOutcome.FAILED, message.last_error)
+    message.retry_at(now + policy.retry_delay(message.attempts + 1), reason)
+    return Delivery(
+        message.id,
+        kind,
+        DeliveryOutcome.RETRYING,
+        reason,
+        message.due_at,
+        error=None if isinstance(failure, MailNotSent) else failure,
+        server_unavailable=isinstance(failure, MailServerUnavailable),
+    )
+
+
+def _release(
+    rest: list[OutboxMessage], due_at: datetime, report: DeliveryReport, *, uow: UnitOfWorkFactory
+) -> None:
+    if not rest:
+        return
+    with uow() as work:
+        for message in rest:
+            message.release(due_at)
+            work.outbox.save(message)
+        work.commit()
+    for message in rest:
+        assert message.id is not None
+        report.deliveries.append(
+            Delivery(message.id, message.mail.kind.value, DeliveryOutcome.RELEASED, due_at=due_at)
+        )
+
+
+def _save(message: OutboxMessage, uow: UnitOfWorkFactory) -> None:
+    with uow() as work:
+        work.outbox.save(message)
+        work.commit()

@@ -1,0 +1,85 @@
+"""The sender beside a server: batch after batch, stopping between them, logging each message."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+
+from tests.conftest import fast_settings
+from tests.fakes import FakeClock, FakeMailServer
+from webstore import Webstore, bootstrap
+from webstore.domain.mail import Mail, MailKind, OutboxMessage
+from webstore.entrypoints.mail_sender import log_report, watch
+
+
+@pytest.fixture
+def mail_server() -> FakeMailServer:
+    return FakeMailServer()
+
+
+@pytest.fixture
+def store(clock: FakeClock, mail_server: FakeMailServer) -> Webstore:
+    return bootstrap(fast_settings(), clock=clock, mailer=mail_server)
+
+
+def post(store: Webstore, count: int, clock: FakeClock) -> None:
+    with store.uow() as work:
+        for n in range(count):
+            mail = Mail(MailKind.ORDER_CONFIRMATION, f"buyer-{n}@example.com", f"#{n}", "Hi")
+            work.outbox.add(OutboxMessage(mail, created_at=clock.now(), due_at=clock.now()))
+        work.commit()
+
+
+def test_a_backlog_is_sent_batch_after_batch_without_pausing(
+    store: Webstore, mail_server: FakeMailServer, clock: FakeClock
+) -> None:
+    post(store, 45, clock)
+
+    first = store.send_pending_mail(batches=1)
+    rest = store.send_pending_mail()
+
+    assert (len(first.deliveries), first.more_due) == (20, True)
+    assert (len(rest.deliveries), rest.more_due) == (25, False)
+    assert len(mail_server.sent) == 45
+
+
+def test_the_watcher_stops_between_batches_however_long_the_backlog(
+    store: Webstore, mail_server: FakeMailServer, clock: FakeClock
+) -> None:
+    post(store, 100, clock)
+    stop = threading.Event()
+
+    class StoppedWhileSending(FakeMailServer):
+        def send(self, message: OutboxMessage) -> None:
+            mail_server.send(message)
+            stop.set()  # SIGTERM arrives while the first message goes
+
+    stopping = bootstrap(fast_settings(), uow=store.uow, clock=clock, mailer=StoppedWhileSending())
+    finished = threading.Event()
+    thread = threading.Thread(target=lambda: (watch(stopping, stop, poll=0.01), finished.set()))
+    thread.start()
+    thread.join(10)
+
+    assert finished.is_set()
+    assert len(mail_server.sent) == 20  # the batch it was sending, and no more
+
+
+def test_each_message_attempted_is_one_log_line(
+    store: Webstore, mail_server: FakeMailServer, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    post(store, 2, clock)
+    mail_server.busy.add("buyer-1@example.com")
+
+    with caplog.at_level(logging.INFO, logger="webstore.mail"):
+        log_report(store.send_pending_mail())
+
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", "mail 1 (order_confirmation) sent"),
+        (
+            "WARNING",
+            "mail 2 (order_confirmation) not sent: recipient refused: 451 mailbox busy; "
+            "next attempt at 2026-11-26T20:12:31Z",
+        ),
+    ]
