@@ -19,6 +19,7 @@ from webstore.entrypoints.cli import main
 
 @pytest.fixture
 def env(sqlite_url: str) -> dict[str, str]:
+    bootstrap(fast_settings(sqlite_url), migrate=True).close()
     return {
         "WEBSTORE_DATABASE_URL": sqlite_url,
         "WEBSTORE_SECRET_KEY": TEST_SECRET_KEY.decode(),
@@ -29,6 +30,11 @@ def env(sqlite_url: str) -> dict[str, str]:
 def import_file(env: dict[str, str], path: Path) -> Result:
     runner = CliRunner()
     return runner.invoke(main, ["products", "import", str(path)], env=env, catch_exceptions=False)
+
+
+def in_use(sqlite_url: str) -> str:
+    """What the last line of an error says about the database."""
+    return f"(database: {sqlite_url.removeprefix('sqlite:///')})"
 
 
 def catalogue(sqlite_url: str) -> list[tuple[str, str, str, int]]:
@@ -67,7 +73,7 @@ def test_an_unknown_column_is_refused_by_name(
     assert result.exit_code == 1
     assert result.output == (
         'Error: line 1: Unknown column "colour"; the columns are name, description, price, '
-        "amount.\n"
+        f"amount. {in_use(sqlite_url)}\n"
     )
     assert catalogue(sqlite_url) == []
 
@@ -97,7 +103,7 @@ def test_a_broken_file_is_one_line_and_exit_status_one(
 
     result = import_file(env, path)
 
-    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+    assert (result.exit_code, result.output) == (1, f"Error: {message} {in_use(sqlite_url)}\n")
     assert catalogue(sqlite_url) == []
 
 
@@ -114,7 +120,9 @@ def test_every_bad_line_is_reported_up_to_twenty_then_counted(
     reported = result.output.splitlines()
     assert reported[0] == "Error: line 2: price: A valid number is required."
     assert reported[19] == "Error: line 40: price: A valid number is required."
-    assert reported[20:] == ["Error: 30 lines have errors; the first 20 are listed."]
+    assert reported[20:] == [
+        f"Error: 30 lines have errors; the first 20 are listed. {in_use(sqlite_url)}"
+    ]
     assert catalogue(sqlite_url) == []
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import cast
+from types import TracebackType
+from typing import Self, cast
 
 from webstore.application import auth, catalog, idempotency, imports, orders, users
 from webstore.application.actors import OPERATOR, live_superuser
@@ -361,6 +362,26 @@ class Webstore:
         """
         shared = getattr(self.uow, "shared_reads", None)
         return nullcontext() if shared is None else cast(AbstractContextManager[object], shared())
+
+    def close(self) -> None:
+        """Close the database connections this store holds (a new call opens new ones).
+
+        ``with bootstrap(settings) as store:`` closes them at the end of the block.
+        """
+        dispose = getattr(self.uow, "dispose", None)  # storage without connections has none
+        if dispose is not None:
+            dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def is_healthy(self) -> bool:
         """Whether the storage answers."""

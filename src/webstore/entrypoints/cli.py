@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import secrets
-import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
 
 import click
 
-from webstore.application.errors import ConfigurationError
 from webstore.application.imports import InvalidImport
 from webstore.application.product_files import ProductFile, guess_format
-from webstore.application.store import Webstore
-from webstore.bootstrap import bootstrap
 from webstore.config import MEMORY_URL, Settings
-from webstore.domain.errors import WebstoreError
 from webstore.entrypoints import cli_ops
+from webstore.entrypoints.cli_orders import orders
+from webstore.entrypoints.cli_support import (
+    NamingTheDatabase,
+    friendly_errors,
+    new_password,
+    open_store,
+)
+from webstore.entrypoints.cli_users import users
 from webstore.entrypoints.progress import TerminalProgress
 
-P = ParamSpec("P")
-R = TypeVar("R")
 DEMO_CATALOGUE = (
     ("Red chair", "A sturdy beech chair, painted red.", "49.90", 12),
     ("Oak table", "Seats six; oiled solid oak.", "349.00", 3),
@@ -32,31 +30,12 @@ DEMO_CATALOGUE = (
 )
 
 
-def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn the store's own errors into one line on stderr and a non-zero exit code."""
-
-    @wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except ConfigurationError as error:
-            raise click.ClickException(str(error)) from None
-        except WebstoreError as error:
-            raise click.ClickException(str(error)) from None
-
-    return wrapper
-
-
 def load_settings() -> Settings:
     return Settings.from_env().with_secret_key()
 
 
-def open_store() -> Webstore:
-    """The store over the configured database, its schema brought up to date."""
-    return bootstrap(load_settings(), migrate=True)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=NamingTheDatabase, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="webstore", prog_name="webstore", message="%(prog)s %(version)s")
 def main() -> None:
     """Run and administer the webstore backend (configured by WEBSTORE_* variables)."""
 
@@ -126,11 +105,7 @@ db.add_command(cli_ops.restore)
 @friendly_errors
 def create_superuser(username: str, email: str, password_stdin: bool) -> None:
     """Create a superuser; the password comes from a prompt or from stdin."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = open_store().create_superuser(username, email, password)
+    user = open_store().create_superuser(username, email, new_password(password_stdin))
     click.echo(f"superuser {user.username} created (id {user.user_id})")
 
 
@@ -162,36 +137,11 @@ def products_import(file: Path) -> None:
     click.echo(f"imported {imported} products")
 
 
-@main.group()
-def users() -> None:
-    """User administration."""
-
-
-@users.command("deactivate")
-@click.argument("username")
-@friendly_errors
-def users_deactivate(username: str) -> None:
-    """Forbid a user to log in and end all of that user's sessions."""
-    store = open_store()
-    user = store.set_user_active(store.operator, username, False)
-    click.echo(f"user {user.username} deactivated; all sessions ended")
-
-
-@users.command("activate")
-@click.argument("username")
-@friendly_errors
-def users_activate(username: str) -> None:
-    """Allow a deactivated user to log in again."""
-    store = open_store()
-    user = store.set_user_active(store.operator, username, True)
-    click.echo(f"user {user.username} activated")
-
-
 @main.command()
 @friendly_errors
 def demo() -> None:
     """Fill an empty database with a demo catalogue and users, and print their credentials."""
-    store = open_store()
+    store = open_store(create=True)
     if store.list_products(limit=1).total:
         raise click.ClickException("the database already has products; demo fills empty ones only")
     credentials = {"demo-admin": secrets.token_urlsafe(12), "demo": secrets.token_urlsafe(12)}
@@ -205,3 +155,7 @@ def demo() -> None:
     click.echo(f"added {len(DEMO_CATALOGUE)} products")
     for username, password in credentials.items():
         click.echo(f"{username} / {password}")
+
+
+main.add_command(users)
+main.add_command(orders)
