@@ -9,6 +9,7 @@ exported here too; every error they raise is a ``WebstoreError``, listed in ``we
 
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
+from webstore.application.imports import ImportReport
 from webstore.application.orders import OrderCategory
 from webstore.application.product_files import FileFormat, ProductFile
 from webstore.application.snapshots import OrderSnapshot, ProductSnapshot, UserSnapshot
@@ -22,6 +23,7 @@ from webstore.domain.values import Money
 __all__ = [
     "FileFormat",
     "IdempotencyRequest",
+    "ImportReport",
     "KeyedOrder",
     "LoginResult",
     "Money",

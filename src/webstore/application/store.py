@@ -13,7 +13,7 @@ from webstore.application.actors import OPERATOR, live_superuser
 from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
-from webstore.application.imports import Progress
+from webstore.application.imports import ImportReport, Progress
 from webstore.application.orders import OrderCategory
 from webstore.application.permissions import require_superuser
 from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
@@ -250,17 +250,21 @@ class Webstore:
         actor: Principal,
         source: ProductFile | Callable[[], ProductFile],
         *,
+        update: bool = False,
         progress: Progress | None = None,
-    ) -> int:
+    ) -> ImportReport:
         """Add every product of a CSV or JSON-lines file (superusers only): all, or none.
 
-        ``source`` is the file, or a function giving it, called only once ``actor`` has been
-        found to claim to be a superuser. ``progress(checked, total)`` hears how far the check
-        has got. Returns how many products were added. Raises ``PermissionDenied``, or
-        ``InvalidImport`` naming the bad lines (``problems`` has one sentence per line).
+        A line whose name is a product's already (ignoring case and accents) is refused,
+        unless ``update``: then it changes that product's price, stock and, if the line gives
+        one, description. ``source`` is the file, or a function giving it, called only once
+        ``actor`` has been found to claim to be a superuser. ``progress(checked, total)``
+        hears how far the check has got. Returns how many products were added and updated.
+        Raises ``PermissionDenied``, or ``InvalidImport`` naming the bad lines (``problems``
+        has one sentence per line).
         """
         return imports.import_product_file(
-            actor, source, uow=self.uow, clock=self.clock, progress=progress
+            actor, source, uow=self.uow, clock=self.clock, progress=progress, update=update
         )
 
     # --- orders --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from webstore.application.imports import InvalidImport
+from webstore.application.imports import ImportReport, InvalidImport
 from webstore.application.product_files import ProductFile, guess_format
 from webstore.config import MEMORY_URL, Settings
 from webstore.entrypoints import cli_ops
@@ -116,25 +116,52 @@ def products() -> None:
 
 @products.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--update", is_flag=True, help="Change the products whose names exist already.")
 @friendly_errors
-def products_import(file: Path) -> None:
+def products_import(file: Path, update: bool) -> None:
     """Import products from CSV or JSON lines (name, description, price, amount): all or nothing.
 
     A CSV header names the columns in any order (description optional); without one the
-    columns are name, description, price, amount. Every bad line is reported; nothing is
-    imported then.
+    columns are name, description, price, amount. Commas, semicolons or tabs separate them.
+    Every bad line is reported; nothing is imported then. A product whose name (ignoring case
+    and accents) exists already is refused, unless --update: then its price, stock and (if
+    given) description change.
     """
     data = file.read_bytes()
     source = ProductFile(data, guess_format(data))
     try:
         with TerminalProgress("importing products") as progress:
             store = open_store()
-            imported = store.import_product_file(store.operator, source, progress=progress)
+            report = store.import_product_file(
+                store.operator, source, update=update, progress=progress
+            )
     except InvalidImport as error:
-        for problem in error.problems[:-1]:
+        *first, last = [*error.problems, *existing_names_hint(error)]
+        for problem in first:
             click.echo(f"Error: {problem}", err=True)
-        raise click.ClickException(error.problems[-1]) from None
-    click.echo(f"imported {imported} products")
+        raise click.ClickException(last) from None
+    click.echo(import_summary(report, update=update))
+
+
+def existing_names_hint(error: InvalidImport) -> list[str]:
+    """What to do when the file names products that exist: a line to print, or none."""
+    if not error.existing_names:
+        return []
+    products = plural(error.existing_names, "product")
+    exist = "exists" if error.existing_names == 1 else "exist"
+    return [
+        f"nothing imported: {products} of the file {exist} already; import with --update "
+        "to change them"
+    ]
+
+
+def import_summary(report: ImportReport, *, update: bool) -> str:
+    added = f"added {plural(report.added, 'product')}"
+    return f"{added}, updated {report.updated}" if update else added
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @main.command()

@@ -96,5 +96,5 @@ def deactivate_product(product_id: int) -> Response:
 @bp.post("/products/import")
 @require_auth
 def import_products() -> tuple[dict[str, Any], int]:
-    imported = webstore().import_product_file(current_principal(), uploads.product_file)
-    return {"imported": imported}, 201
+    report = webstore().import_product_file(current_principal(), uploads.product_file)
+    return {"imported": report.added}, 201
