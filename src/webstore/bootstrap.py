@@ -8,7 +8,6 @@ from webstore.adapters.memory import InMemoryUnitOfWorkFactory
 from webstore.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
 from webstore.adapters.signing import HmacCsrfTokenService, HmacRefreshTokenService
 from webstore.adapters.system import SystemClock, SystemRandom
-from webstore.adapters.tokens import JwtAccessTokenService
 from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.errors import ConfigurationError
 from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
@@ -39,6 +38,11 @@ def bootstrap(
     """
     settings = (settings or Settings.from_env()).with_secret_key()
     assert settings.secret_key is not None
+    # Imported here: PyJWT imports names from ssl (jwt.jwks_client). ``webstore serve``'s
+    # master process never builds a store, so it never loads PyJWT, and each gevent worker
+    # patches ssl before anything holds on to its unpatched classes (MonkeyPatchWarning).
+    from webstore.adapters.tokens import JwtAccessTokenService
+
     clock = clock or SystemClock()
     random = random or SystemRandom()
     return Webstore(
