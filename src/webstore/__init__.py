@@ -10,10 +10,10 @@ exported here too; every error they raise is a ``WebstoreError``, listed in ``we
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
 from webstore.application.imports import ImportReport
-from webstore.application.orders import OrderCategory
+from webstore.application.orders import OrderCategory, OrderItem
 from webstore.application.product_files import FileFormat, ProductFile
 from webstore.application.snapshots import OrderSnapshot, ProductSnapshot, UserSnapshot
-from webstore.application.store import OrderItem, Webstore
+from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import Settings
 from webstore.domain.errors import WebstoreError

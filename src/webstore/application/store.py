@@ -14,7 +14,7 @@ from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
 from webstore.application.imports import ImportReport, Progress
-from webstore.application.orders import OrderCategory
+from webstore.application.orders import OrderCategory, OrderItem
 from webstore.application.permissions import require_superuser
 from webstore.application.ports import Clock, PasswordHasher, RandomSource, UnitOfWorkFactory
 from webstore.application.product_files import ProductFile
@@ -24,8 +24,9 @@ from webstore.application.versioned import Known, Versioned
 
 # What a caller may pass where the HTTP API passes query-string text.
 Number = int | str | None
-# One order line: ``{"product_id": 3, "amount": 2}`` (``amount`` is the quantity ordered).
-OrderItem = Mapping[str, object]
+# One order line: an ``OrderItem(product_id=3, quantity=2)``, or the HTTP API's mapping
+# ``{"product_id": 3, "amount": 2}`` (``amount`` is the quantity ordered).
+Item = OrderItem | Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -212,17 +213,19 @@ class Webstore:
         return catalog.get_product(actor, product_id, uow=self.uow, clock=self.clock)
 
     def add_product(self, actor: Principal, data: Mapping[str, object]) -> ProductSnapshot:
-        """Create a product (superusers only) from ``name``, ``price``, ``amount`` (the stock)
-        and an optional ``description``; ``price`` as a ``Decimal``, an int or a decimal string.
+        """Create a product (superusers only) from ``name``, ``price``, the stock and an
+        optional ``description``; ``price`` as a ``Decimal``, an int or a decimal string.
 
-        Raises ``PermissionDenied`` or ``InvalidInput``.
+        The stock is ``stock`` (as ``ProductSnapshot`` has it) or ``amount`` (as the HTTP API
+        has it), not both. Raises ``PermissionDenied`` or ``InvalidInput``.
         """
         return catalog.add_product(actor, data, uow=self.uow, clock=self.clock)
 
     def update_product(
         self, actor: Principal, product_id: int, changes: Mapping[str, object]
     ) -> ProductSnapshot:
-        """Change some of ``name``, ``description``, ``price``, ``amount``, ``is_active``.
+        """Change some of ``name``, ``description``, ``price``, ``stock`` (or ``amount``, its
+        name over HTTP; not both), ``is_active``; other keys are ignored.
 
         Superusers only. Raises ``PermissionDenied``, ``ProductNotFound`` or ``InvalidInput``.
         """
@@ -269,12 +272,14 @@ class Webstore:
 
     # --- orders --------------------------------------------------------------------------------
     def place_order(
-        self, actor: Principal, address: str, phone: str, items: Sequence[OrderItem]
+        self, actor: Principal, address: str, phone: str, items: Sequence[Item]
     ) -> OrderSnapshot:
         """Reserve the stock of every line and record a pending order, or change nothing.
 
-        Lines naming one product are merged. Raises ``InvalidInput``, ``UnknownProduct`` (no
-        such product on sale) or ``InsufficientStock``; ``PermissionDenied`` for the operator.
+        Each line is an ``OrderItem(product_id, quantity)`` or a mapping as over HTTP,
+        ``{"product_id": 3, "amount": 2}``. Lines naming one product are merged. Raises
+        ``InvalidInput``, ``UnknownProduct`` (no such product on sale) or
+        ``InsufficientStock``; ``PermissionDenied`` for the operator.
         """
         return orders.place_order(actor, address, phone, items, uow=self.uow, clock=self.clock)
 
@@ -283,7 +288,7 @@ class Webstore:
         actor: Principal,
         address: str,
         phone: str,
-        items: Sequence[OrderItem],
+        items: Sequence[Item],
         request: IdempotencyRequest,
     ) -> KeyedOrder:
         """``place_order`` at most once per key and user within 24 hours.
