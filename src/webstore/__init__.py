@@ -7,6 +7,7 @@
 exported here too; every error they raise is a ``WebstoreError``, listed in ``webstore.errors``.
 """
 
+from webstore import config, errors
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
 from webstore.application.imports import ImportReport
@@ -42,4 +43,8 @@ __all__ = [
     "Webstore",
     "WebstoreError",
     "bootstrap",
+    # The modules of the public API, named so that tools that list a package's parts by its
+    # ``__all__`` (pdoc, ``make docs``) show them.
+    "config",
+    "errors",
 ]
