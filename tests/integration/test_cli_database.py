@@ -123,3 +123,29 @@ def test_db_upgrade_and_demo_may_create_the_database(tmp_path: Path) -> None:
     )
     assert demo.exit_code == 0, demo.output
     assert (tmp_path / "first.db").is_file() and (tmp_path / "second.db").is_file()
+
+
+def test_a_lost_database_may_be_restored_from_its_backup(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    assert webstore(["db", "upgrade"], WEBSTORE_DATABASE_URL=url).exit_code == 0
+    backup = tmp_path / "backup.db"
+    assert webstore(["db", "backup", str(backup)], WEBSTORE_DATABASE_URL=url).exit_code == 0
+    (tmp_path / "shop.db").unlink()
+
+    restored = webstore(["db", "restore", str(backup)], WEBSTORE_DATABASE_URL=url)
+
+    assert restored.exit_code == 0, restored.output
+    assert webstore(["users", "list"], WEBSTORE_DATABASE_URL=url).exit_code == 0
+
+
+def test_serve_check_refuses_a_missing_database_as_every_command_does(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+
+    result = webstore(["serve", "--check"], WEBSTORE_DATABASE_URL=url)
+
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: database {tmp_path / 'shop.db'} does not exist: run `webstore db upgrade` "
+        "to create it, or set WEBSTORE_DATABASE_URL to the database you meant"
+    ]
+    assert list(tmp_path.iterdir()) == []

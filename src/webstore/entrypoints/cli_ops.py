@@ -84,9 +84,8 @@ def check(settings: Settings) -> list[str]:
         return [*lines, "database: memory:// (nothing to check)"]
     from webstore.adapters.sql.migrations import revisions
 
+    require_database(settings)
     database = sqlite_path(settings.database_url)
-    if database is not None and not Path(database).is_file():
-        raise ConfigurationError(f"database: {database} does not exist (run: webstore db upgrade)")
     try:
         current, head = revisions(settings.database_url)
     except Exception as error:  # any failure to reach the database fails the check
