@@ -91,6 +91,9 @@ def start_project(
     extra_env: dict[str, str] | None = None,
 ) -> System:
     env = {**project_env(database_url), **(extra_env or {})}
+    # Commands other than serve use an existing database only: make it first.
+    upgrade = [str(BIN / "webstore"), "db", "upgrade"]
+    subprocess.run(upgrade, env=env, capture_output=True, check=True)
     arguments = ("--username", "admin", "--email", "admin@example.com", "--password-stdin")
     created = subprocess.run(
         [str(BIN / "webstore"), "create-superuser", *arguments],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shlex
 import signal
 import subprocess
 import sys
@@ -133,6 +134,20 @@ def fresh_database(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+def command_line_hints(database_url: str) -> list[str]:
+    """How to point the `webstore` command at the cluster's database, and make a superuser."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    shown = url.render_as_string(hide_password=True)
+    hidden = " (the password left out)" if url.password else ""
+    return [
+        f"the command line's database{hidden}: export WEBSTORE_DATABASE_URL={shlex.quote(shown)}",
+        "then a superuser for the back office: "
+        f"{webstore_command()} create-superuser --username admin --email admin@example.com",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.cluster", description=__doc__)
     parser.add_argument("--port", type=int, default=8080, help="nginx's port (default 8080)")
@@ -173,6 +188,8 @@ def run(args: argparse.Namespace, stopping: threading.Event) -> None:
         stack.enter_context(cluster)
         nodes = ", ".join(node.url for node in cluster.nodes)
         print(f"webstore cluster: nodes {nodes} on {where}; logs in {cluster.logs}")
+        for line in command_line_hints(database):
+            print(f"webstore cluster: {line}")
         print(f"webstore cluster: serving on {cluster.url}/ (Ctrl-C stops it)", flush=True)
         while not stopping.wait(1):
             pass

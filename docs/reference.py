@@ -11,9 +11,7 @@ import sys
 from pathlib import Path
 
 MODULES = [
-    "webstore",
-    "webstore.errors",
-    "webstore.config",
+    "webstore",  # with the modules its ``__all__`` names: webstore.errors, webstore.config
     "!webstore.adapters",
     "!webstore.application",
     "!webstore.bootstrap",
@@ -22,13 +20,16 @@ MODULES = [
 ]
 
 
-def build(output: Path) -> None:
+def build(output: Path) -> Path:
+    """Write the reference into ``output``; the page to open."""
     import pdoc
     import pdoc.render
 
     pdoc.render.configure(docformat="restructuredtext", search=True, show_source=False)
     pdoc.pdoc(*MODULES, output_directory=output)
+    return output.resolve() / "index.html"
 
 
 if __name__ == "__main__":
-    build(Path(sys.argv[1] if len(sys.argv) > 1 else "build/docs"))
+    page = build(Path(sys.argv[1] if len(sys.argv) > 1 else "build/docs"))
+    print(f"the Python API reference: {page}")

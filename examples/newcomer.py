@@ -16,6 +16,7 @@ from pathlib import Path
 
 from webstore import (
     OrderCategory,
+    OrderItem,
     OrderSnapshot,
     Principal,
     ProductSnapshot,
@@ -45,8 +46,8 @@ def open_shop(database: Path) -> Webstore:
 
 
 def stock_the_shelves(store: Webstore, admin: Principal) -> list[ProductSnapshot]:
-    chair = store.add_product(
-        admin, {"name": "Red chair", "description": "Beech", "price": "49.90", "amount": 10}
+    chair = store.add_product(  # "stock", as the snapshot reads it (or "amount", as in HTTP)
+        admin, {"name": "Red chair", "description": "Beech", "price": "49.90", "stock": 10}
     )
     more = store.import_products(
         admin,
@@ -61,9 +62,7 @@ def stock_the_shelves(store: Webstore, admin: Principal) -> list[ProductSnapshot
 def buy(store: Webstore, who: Principal, product: ProductSnapshot, quantity: int) -> str:
     """One order of ``quantity``, or why not."""
     try:
-        order = store.place_order(
-            who, ADDRESS, PHONE, [{"product_id": product.id, "amount": quantity}]
-        )
+        order = store.place_order(who, ADDRESS, PHONE, [OrderItem(product.id, quantity)])
     except InsufficientStock as refused:
         return f"refused: {refused.requested} wanted, {refused.available} left"
     return f"order {order.id}: {order.total_price}"
@@ -80,7 +79,11 @@ def show(title: str, orders: list[OrderSnapshot]) -> None:
 
 
 def main(database: Path) -> None:
-    store = open_shop(database)
+    with open_shop(database) as store:  # its database connections are closed at the end
+        tour(store)
+
+
+def tour(store: Webstore) -> None:
     admin = store.create_superuser("admin", "admin@example.com", "a long admin password")
     chair, lamp, mug = stock_the_shelves(store, admin)
 
@@ -93,12 +96,7 @@ def main(database: Path) -> None:
     outcomes = rush(store, [alice, bob], lamp)
     print(f"lamps sold: {sum(o.startswith('order') for o in outcomes)} of {len(outcomes)} tries")
 
-    big = store.place_order(
-        alice,
-        ADDRESS,
-        PHONE,
-        [{"product_id": chair.id, "amount": 2}, {"product_id": mug.id, "amount": 4}],
-    )
+    big = store.place_order(alice, ADDRESS, PHONE, [OrderItem(chair.id, 2), OrderItem(mug.id, 4)])
     store.cancel_order(alice, big.id)  # the chairs and mugs go back on the shelf
     store.complete_order(admin, mugs.id)
 

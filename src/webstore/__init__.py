@@ -7,13 +7,15 @@
 exported here too; every error they raise is a ``WebstoreError``, listed in ``webstore.errors``.
 """
 
+from webstore import config, errors
 from webstore.application.delivery import Delivery, DeliveryOutcome, DeliveryReport
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
-from webstore.application.orders import OrderCategory
+from webstore.application.imports import ImportReport
+from webstore.application.orders import OrderCategory, OrderItem
 from webstore.application.product_files import FileFormat, ProductFile
 from webstore.application.snapshots import OrderSnapshot, ProductSnapshot, UserSnapshot
-from webstore.application.store import OrderItem, Webstore
+from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import Settings
 from webstore.domain.errors import WebstoreError
@@ -29,6 +31,7 @@ __all__ = [
     "IdempotencyRequest",
     "ImageRef",
     "ImageVariant",
+    "ImportReport",
     "KeyedOrder",
     "LoginResult",
     "Money",
@@ -48,4 +51,8 @@ __all__ = [
     "Webstore",
     "WebstoreError",
     "bootstrap",
+    # The modules of the public API, named so that tools that list a package's parts by its
+    # ``__all__`` (pdoc, ``make docs``) show them.
+    "config",
+    "errors",
 ]

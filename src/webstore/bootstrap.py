@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 from webstore.adapters.memory import InMemoryUnitOfWorkFactory
@@ -9,7 +10,6 @@ from webstore.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
 from webstore.adapters.pictures import PillowPictureProcessor
 from webstore.adapters.signing import HmacCsrfTokenService, HmacRefreshTokenService
 from webstore.adapters.system import SystemClock, SystemRandom
-from webstore.adapters.tokens import JwtAccessTokenService
 from webstore.application.auth import SessionPolicy, TokenKit
 from webstore.application.errors import ConfigurationError
 from webstore.application.notices import DEFAULT_PUBLIC_URL, MailPolicy
@@ -46,18 +46,29 @@ def bootstrap(
     """Build a ``Webstore`` over ``settings.database_url`` (``memory://`` for no database).
 
     Any port can be passed in instead (tests pass fakes; ``mailer`` replaces the one
-    ``WEBSTORE_MAIL_URL`` names); ``migrate=True`` brings an SQL
-    schema up to date first. Without it, a database whose schema is behind (or empty) is
-    refused at once with ``ConfigurationError``, rather than failing on its first query.
-    ``cooperative=True`` says the store runs in a gevent worker, where a wait on PostgreSQL
-    can be cut short: each unit of work then gets ``settings.db_timeout`` seconds in all.
+    ``WEBSTORE_MAIL_URL`` names); ``migrate=True`` brings an SQL schema up to date first
+    (creating an SQLite file). Without it, a database whose schema is behind (or empty), or an
+    SQLite file that does not exist, is refused at once with ``ConfigurationError``, rather
+    than failing on its first query; nothing is made then. ``cooperative=True`` says the store
+    runs in a gevent worker, where a wait on PostgreSQL can be cut short: each unit of work
+    then gets ``settings.db_timeout`` seconds in all.
     """
-    settings = (settings or Settings.from_env()).with_secret_key()
-    assert settings.secret_key is not None
+    settings = settings or Settings.from_env()
+    if not _key_kept_beside(settings):
+        settings = settings.with_secret_key()  # refused before anything is opened or made
+    # A database refused (missing, or its schema behind) leaves no key file behind either.
+    uow = uow or _unit_of_work_factory(settings, migrate, cooperative)
+    settings = settings.with_secret_key()
+    assert isinstance(settings.secret_key, bytes)  # text is encoded by Settings itself
+    # Imported here: PyJWT imports names from ssl (jwt.jwks_client). ``webstore serve``'s
+    # master process never builds a store, so it never loads PyJWT, and each gevent worker
+    # patches ssl before anything holds on to its unpatched classes (MonkeyPatchWarning).
+    from webstore.adapters.tokens import JwtAccessTokenService
+
     clock = clock or SystemClock()
     random = random or SystemRandom()
     return Webstore(
-        uow=uow or _unit_of_work_factory(settings, migrate, cooperative),
+        uow=uow,
         hasher=hasher
         or Argon2PasswordHasher(
             Argon2Parameters(
@@ -103,6 +114,11 @@ def _mailer(settings: Settings) -> Mailer | None:
     return mailer_for(url, settings.mail_from)
 
 
+def _key_kept_beside(settings: Settings) -> bool:
+    """Whether the key is to be generated (or read) in a file beside an SQLite database."""
+    return settings.secret_key is None and sqlite_path(settings.database_url) is not None
+
+
 def _unit_of_work_factory(
     settings: Settings, migrate: bool, cooperative: bool
 ) -> UnitOfWorkFactory:
@@ -111,6 +127,12 @@ def _unit_of_work_factory(
     if sqlite_path(settings.database_url) == ":memory:":
         raise ConfigurationError(
             "an in-memory SQLite database lives in one connection only: use memory:// instead"
+        )
+    database = sqlite_path(settings.database_url)
+    if not migrate and database is not None and not os.path.exists(database):
+        raise ConfigurationError(
+            f"the database {os.path.abspath(database)} does not exist: run `webstore db "
+            "upgrade` or pass migrate=True to bootstrap()"
         )
     # Imported here so that the in-memory mode never loads SQLAlchemy.
     from webstore.adapters.sql.deadlines import GeventDeadlines

@@ -26,7 +26,8 @@ CATALOGUE_MAX_AGE_LIMIT = 31_536_000  # a year: a listing of what is in stock ne
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
-    secret_key: bytes | None = None
+    # Bytes, or text (kept as its UTF-8 bytes): at least MIN_SECRET_BYTES of them.
+    secret_key: bytes | str | None = None
     access_token_ttl: int = 300
     refresh_token_ttl: int = 604_800
     cookie_secure: bool = True
@@ -100,6 +101,12 @@ class Settings:
         )
 
     def __post_init__(self) -> None:
+        if isinstance(self.secret_key, str):
+            object.__setattr__(self, "secret_key", self.secret_key.encode())  # frozen
+        elif self.secret_key is not None and not isinstance(self.secret_key, bytes):
+            raise ConfigurationError(
+                f"secret_key must be bytes or str, not {type(self.secret_key).__name__}."
+            )
         if self.argon2_memory_cost < 8 * self.argon2_parallelism:
             raise ConfigurationError(
                 "WEBSTORE_ARGON2_MEMORY_COST must be at least 8 times WEBSTORE_ARGON2_PARALLELISM."

@@ -52,7 +52,8 @@ def test_backup_refuses_a_destination_that_is_a_symbolic_link_in_one_line(
 
     assert refused.returncode == 1
     assert refused.stderr.splitlines() == [
-        f"Error: {planted} is a symbolic link: refusing to write the backup through it"
+        f"Error: {planted} is a symbolic link: refusing to write the backup through it "
+        f"(database: {database})"
     ]
     assert precious.read_bytes() == PRECIOUS
     assert planted.is_symlink() and os.readlink(planted) == str(precious)
@@ -128,5 +129,6 @@ def test_a_backup_into_a_missing_folder_is_refused_in_one_line(
 
     assert refused.returncode == 1
     assert refused.stderr.splitlines() == [
-        f"Error: cannot write in {tmp_path / 'missing'}: No such file or directory"
+        f"Error: cannot write in {tmp_path / 'missing'}: No such file or directory "
+        f"(database: {database})"
     ]

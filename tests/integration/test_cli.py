@@ -14,12 +14,14 @@ from webstore import bootstrap
 from webstore.adapters.sql.engine import create_engine
 from webstore.adapters.sql.migrations import config
 from webstore.application.errors import InvalidToken
+from webstore.config import Settings
 from webstore.domain.errors import InvalidCredentials
 from webstore.entrypoints.cli import main
 
 
 @pytest.fixture
-def env(sqlite_url: str) -> dict[str, str]:
+def bare_env(sqlite_url: str) -> dict[str, str]:
+    """The environment of a command on a database that does not exist yet."""
     return {
         "WEBSTORE_DATABASE_URL": sqlite_url,
         "WEBSTORE_SECRET_KEY": TEST_SECRET_KEY.decode(),
@@ -27,11 +29,19 @@ def env(sqlite_url: str) -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def env(bare_env: dict[str, str], sqlite_url: str) -> dict[str, str]:
+    """The environment of a command on a database made by ``webstore db upgrade``."""
+    bootstrap(fast_settings(sqlite_url), migrate=True).close()
+    return bare_env
+
+
 def webstore(env: dict[str, str], *args: str, stdin: str | None = None) -> Result:
     return CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
 
 
-def test_db_upgrade_creates_the_schema_and_can_run_twice(env: dict[str, str]) -> None:
+def test_db_upgrade_creates_the_schema_and_can_run_twice(bare_env: dict[str, str]) -> None:
+    env = bare_env
     created = webstore(env, "db", "upgrade")
     assert (created.exit_code, created.output) == (
         0,
@@ -45,14 +55,14 @@ def test_db_upgrade_creates_the_schema_and_can_run_twice(env: dict[str, str]) ->
 
 
 def test_db_upgrade_says_from_which_revision_it_upgraded(
-    env: dict[str, str], sqlite_url: str
+    bare_env: dict[str, str], sqlite_url: str
 ) -> None:
     engine = create_engine(sqlite_url)
     with engine.begin() as connection:
         command.upgrade(config(connection), "0002")
     engine.dispose()
 
-    result = webstore(env, "db", "upgrade")
+    result = webstore(bare_env, "db", "upgrade")
 
     assert (result.exit_code, result.output) == (
         0,
@@ -160,8 +170,9 @@ def test_deactivating_an_unknown_user_fails_clearly(env: dict[str, str]) -> None
 
 
 def test_demo_fills_an_empty_database_and_prints_working_credentials(
-    env: dict[str, str], sqlite_url: str
+    bare_env: dict[str, str], sqlite_url: str
 ) -> None:
+    env = bare_env
     result = webstore(env, "demo")
     assert result.exit_code == 0, result.output
     credentials = dict(line.split(" / ") for line in result.output.splitlines() if " / " in line)
@@ -190,6 +201,7 @@ def test_the_embedded_default_keeps_a_generated_key_readable_by_the_owner_only(
     env = {"WEBSTORE_DATABASE_URL": f"sqlite:///{tmp_path}/shop.db", "WEBSTORE_SECRET_KEY": ""}
     assert webstore(env, "db", "upgrade").exit_code == 0
     assert webstore(env, "demo").exit_code == 0
+    Settings.from_env(env).with_secret_key()  # what serve does at its start
     key_file = tmp_path / "shop.db.secret-key"
     assert key_file.exists()
     assert os.stat(key_file).st_mode & 0o777 == 0o600

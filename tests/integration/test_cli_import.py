@@ -19,6 +19,7 @@ from webstore.entrypoints.cli import main
 
 @pytest.fixture
 def env(sqlite_url: str) -> dict[str, str]:
+    bootstrap(fast_settings(sqlite_url), migrate=True).close()
     return {
         "WEBSTORE_DATABASE_URL": sqlite_url,
         "WEBSTORE_SECRET_KEY": TEST_SECRET_KEY.decode(),
@@ -26,9 +27,15 @@ def env(sqlite_url: str) -> dict[str, str]:
     }
 
 
-def import_file(env: dict[str, str], path: Path) -> Result:
+def import_file(env: dict[str, str], path: Path, *options: str) -> Result:
     runner = CliRunner()
-    return runner.invoke(main, ["products", "import", str(path)], env=env, catch_exceptions=False)
+    args = ["products", "import", *options, str(path)]
+    return runner.invoke(main, args, env=env, catch_exceptions=False)
+
+
+def in_use(sqlite_url: str) -> str:
+    """What the last line of an error says about the database."""
+    return f"(database: {sqlite_url.removeprefix('sqlite:///')})"
 
 
 def catalogue(sqlite_url: str) -> list[tuple[str, str, str, int]]:
@@ -52,7 +59,7 @@ def test_a_header_is_matched_by_names_in_any_order(
 
     result = import_file(env, path)
 
-    assert (result.exit_code, result.output) == (0, "imported 1 products\n")
+    assert (result.exit_code, result.output) == (0, "added 1 product\n")
     assert catalogue(sqlite_url) == [("Red chair", "", "19.99", 5)]
 
 
@@ -67,7 +74,7 @@ def test_an_unknown_column_is_refused_by_name(
     assert result.exit_code == 1
     assert result.output == (
         'Error: line 1: Unknown column "colour"; the columns are name, description, price, '
-        "amount.\n"
+        f"amount. {in_use(sqlite_url)}\n"
     )
     assert catalogue(sqlite_url) == []
 
@@ -97,7 +104,7 @@ def test_a_broken_file_is_one_line_and_exit_status_one(
 
     result = import_file(env, path)
 
-    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+    assert (result.exit_code, result.output) == (1, f"Error: {message} {in_use(sqlite_url)}\n")
     assert catalogue(sqlite_url) == []
 
 
@@ -114,7 +121,9 @@ def test_every_bad_line_is_reported_up_to_twenty_then_counted(
     reported = result.output.splitlines()
     assert reported[0] == "Error: line 2: price: A valid number is required."
     assert reported[19] == "Error: line 40: price: A valid number is required."
-    assert reported[20:] == ["Error: 30 lines have errors; the first 20 are listed."]
+    assert reported[20:] == [
+        f"Error: 30 lines have errors; the first 20 are listed. {in_use(sqlite_url)}"
+    ]
     assert catalogue(sqlite_url) == []
 
 
@@ -126,7 +135,7 @@ def test_no_progress_bar_is_drawn_when_output_is_not_a_terminal(
 
     result = import_file(env, path)
 
-    assert (result.exit_code, result.output) == (0, "imported 3000 products\n")
+    assert (result.exit_code, result.output) == (0, "added 3000 products\n")
 
 
 def run_with_terminal_stderr(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
@@ -161,6 +170,44 @@ def test_a_long_import_draws_a_progress_bar_on_a_terminal(
 
     status, output, drawn = run_with_terminal_stderr(command, {**os.environ, **env})
 
-    assert (status, output) == (0, f"imported {rows} products\n")
+    assert (status, output) == (0, f"added {rows} products\n")
     assert ("importing products" in drawn and "100%" in drawn) is bar
     assert len(catalogue(sqlite_url)) == rows
+
+
+def test_a_spreadsheets_semicolon_file_is_imported(
+    env: dict[str, str], tmp_path: Path, sqlite_url: str
+) -> None:
+    path = tmp_path / "catalogue.csv"
+    path.write_text("Name;Description;Price;Amount\nRed chair;Beech, painted;19.99;5\n")
+
+    result = import_file(env, path)
+
+    assert (result.exit_code, result.output) == (0, "added 1 product\n")
+    assert catalogue(sqlite_url) == [("Red chair", "Beech, painted", "19.99", 5)]
+
+
+def test_importing_a_file_again_is_refused_naming_what_exists_then_update_changes_it(
+    env: dict[str, str], tmp_path: Path, sqlite_url: str
+) -> None:
+    path = tmp_path / "catalogue.csv"
+    path.write_text("name,price,amount\nRed chair,19.99,5\nOak table,349,2\n")
+    assert import_file(env, path).output == "added 2 products\n"
+    path.write_text("name,price,amount\nRed chair,17.50,9\nOak table,349,1\nLamp,5,3\n")
+
+    again = import_file(env, path)
+    updated = import_file(env, path, "--update")
+
+    assert again.exit_code == 1
+    assert again.output.splitlines() == [
+        'Error: line 2: name: A product named "Red chair" exists already (id 1).',
+        'Error: line 3: name: A product named "Oak table" exists already (id 2).',
+        "Error: nothing imported: 2 products of the file exist already; import with --update "
+        f"to change them {in_use(sqlite_url)}",
+    ]
+    assert (updated.exit_code, updated.output) == (0, "added 1 product, updated 2\n")
+    assert catalogue(sqlite_url) == [
+        ("Red chair", "", "17.50", 9),
+        ("Oak table", "", "349.00", 1),
+        ("Lamp", "", "5.00", 3),
+    ]

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import FAST_ARGON2
+from webstore.config import Settings
 from webstore.entrypoints.cli import main
 
 KEY = "k" * 48
@@ -45,6 +46,7 @@ def test_a_new_database_and_its_key_are_private_whatever_the_umask(
     old_umask = os.umask(0o022)
     try:
         assert webstore(database, "demo")[0] == 0
+        Settings(database_url=f"sqlite:///{database}").with_secret_key()  # as serve starts
     finally:
         os.umask(old_umask)
 
@@ -56,12 +58,12 @@ def test_a_key_file_readable_by_others_is_refused(database: Path, key_file: Path
     key_file.write_text(KEY)
     key_file.chmod(0o644)
 
-    code, output = webstore(database, "users", "activate", "alice")
+    code, output = webstore(database, "serve", "--check")
 
     assert code == 1
-    assert output == (
+    assert output.splitlines()[-1] == (
         f"Error: {key_file} has mode 0644: other users could read the secret key "
-        f"(chmod 600 {key_file}).\n"
+        f"(chmod 600 {key_file}). (database: {database})"
     )
 
 
@@ -73,11 +75,12 @@ def test_a_key_file_that_is_a_symbolic_link_is_refused(
     elsewhere.chmod(0o600)
     key_file.symlink_to(elsewhere)
 
-    code, output = webstore(database, "users", "activate", "alice")
+    code, output = webstore(database, "serve", "--check")
 
     assert code == 1
-    assert (
-        output == f"Error: {key_file} is a symbolic link: the secret key must be a regular file.\n"
+    assert output.splitlines()[-1] == (
+        f"Error: {key_file} is a symbolic link: the secret key must be a regular file. "
+        f"(database: {database})"
     )
 
 
@@ -87,7 +90,7 @@ def test_a_dangling_symbolic_link_is_refused_and_left_alone(
     target = tmp_path / "planted"
     key_file.symlink_to(target)
 
-    code, output = webstore(database, "users", "activate", "alice")
+    code, output = webstore(database, "serve", "--check")
 
     assert code == 1 and "is a symbolic link" in output
     assert not target.exists()
@@ -99,7 +102,7 @@ def test_a_key_file_owned_by_another_user_is_refused(database: Path, key_file: P
     key_file.chmod(0o600)
     os.chown(key_file, 65534, 65534)
 
-    code, output = webstore(database, "users", "activate", "alice")
+    code, output = webstore(database, "serve", "--check")
 
     assert code == 1
     assert f"{key_file} belongs to user id 65534, not to the user running the server" in output
@@ -108,7 +111,9 @@ def test_a_key_file_owned_by_another_user_is_refused(database: Path, key_file: P
 def test_a_private_key_file_of_ours_is_used(database: Path, key_file: Path) -> None:
     key_file.write_text(KEY)
     key_file.chmod(0o600)
+    assert webstore(database, "db", "upgrade")[0] == 0
 
-    code, output = webstore(database, "users", "activate", "alice")
+    code, output = webstore(database, "serve", "--check")
 
-    assert (code, output) == (1, "Error: user alice does not exist\n")
+    assert code == 0, output
+    assert f"secret key: usable ({key_file})" in output

@@ -155,6 +155,7 @@ def test_connections_that_would_not_wait_for_the_disk_are_refused_in_one_line(
     assert done.stderr.strip().splitlines() == [
         "Error: database: SQLite connections report synchronous=NORMAL, not FULL:"
         " a commit that was answered could be lost in a power cut"
+        f" (database: {sqlite_url.removeprefix('sqlite:///')})"
     ]
 
 

@@ -25,7 +25,8 @@ PRODUCT_RULES = {
     "price": values.price,
     "amount": values.stock_amount,
 }
-EDITABLE = (*PRODUCT_RULES, "is_active")
+EDITING_RULES = {**PRODUCT_RULES, "is_active": values.boolean}
+EDITABLE = tuple(EDITING_RULES)  # the wire's names; Python callers may say ``stock`` too
 
 
 def list_products(
@@ -134,11 +135,22 @@ def image_of(work: UnitOfWork, product_id: int) -> ProductImage | None:
 
 
 def clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
+    rules = _rules(data, PRODUCT_RULES)
     return _as_fields(
         values.validated(
-            **{name: (rule, data.get(name, values.MISSING)) for name, rule in PRODUCT_RULES.items()}
+            **{name: (rule, data.get(name, values.MISSING)) for name, rule in rules.items()}
         )
     )
+
+
+def _rules(data: Mapping[str, Any], rules: Mapping[str, Any]) -> dict[str, Any]:
+    """``rules``, with the stock's under ``stock`` if ``data`` names it so (Python's name for
+    what the wire calls ``amount``); both at once are refused."""
+    if "stock" not in data:
+        return dict(rules)
+    if "amount" in data:
+        raise InvalidInput.field("stock", "Give the stock as stock or as amount, not both.")
+    return {("stock" if name == "amount" else name): rule for name, rule in rules.items()}
 
 
 def _as_fields(clean: dict[str, Any]) -> dict[str, Any]:
@@ -160,10 +172,10 @@ def add_product(
 
 
 def _clean_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
-    rules = {**PRODUCT_RULES, "is_active": values.boolean}
+    rules = _rules(changes, EDITING_RULES)
     return _as_fields(
         values.validated(
-            **{name: (rules[name], changes[name]) for name in EDITABLE if name in changes}
+            **{name: (rule, changes[name]) for name, rule in rules.items() if name in changes}
         )
     )
 

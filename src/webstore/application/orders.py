@@ -38,7 +38,25 @@ CATEGORIES: Mapping[str, OrderStatus | None] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class OrderItem:
+    """One line of an order to place: a product and how many of it (``quantity``).
+
+    ``place_order`` takes these, or mappings as the HTTP API sends them:
+    ``{"product_id": 3, "amount": 2}``.
+    """
+
+    product_id: int
+    quantity: int
+
+
 def _line(raw: Any) -> tuple[int, int]:
+    if isinstance(raw, OrderItem):
+        clean = values.validated(
+            product_id=(values.product_id, raw.product_id),
+            quantity=(values.order_amount, raw.quantity),
+        )
+        return clean["product_id"], clean["quantity"]
     if not isinstance(raw, Mapping):
         kind = values.json_type(raw)
         raise values.InvalidValue(f"Invalid data. Expected a dictionary, but got {kind}.")
@@ -50,8 +68,9 @@ def _line(raw: Any) -> tuple[int, int]:
 
 
 def order_items(raw: Any) -> list[tuple[int, int]]:
-    """1..100 lines of ``{"product_id", "amount"}``; errors keyed by the line's index."""
-    if not isinstance(values.present(raw), list):
+    """1..100 lines of ``{"product_id", "amount"}`` or ``OrderItem``s, in a list (or a tuple,
+    from Python); errors keyed by the line's index."""
+    if not isinstance(values.present(raw), list | tuple):
         kind = values.json_type(raw)
         raise values.InvalidValue(f'Expected a list of items but got type "{kind}".')
     if not raw:

@@ -80,6 +80,10 @@ class ProductRepository(Protocol):
     def get_for_update(self, product_ids: Collection[int]) -> list[Product]:
         """The existing products among ``product_ids``, locked until commit, in id order."""
 
+    def ids_by_name_key(self, name_keys: Collection[str]) -> dict[str, list[int]]:
+        """The ids of the products (withdrawn ones too) whose name key is one of
+        ``name_keys``, by key, in id order; keys that no product has are left out."""
+
     def list(self, query: ProductQuery, limit: int | None = None, offset: int = 0) -> list[Product]:
         """Matching products ordered by id, sliced by ``limit``/``offset``."""
 

@@ -20,6 +20,7 @@ from webstore.application.json_numbers import exact_decimal
 
 COLUMNS = ("name", "description", "price", "amount")
 REQUIRED_COLUMNS = ("name", "price", "amount")
+DELIMITERS = (",", ";", "\t")  # in order of preference
 LINE = "non_field_errors"  # the key of a problem of the whole line rather than of one field
 _INTEGER = re.compile(r"[+-]?[0-9]{1,30}\Z")  # ASCII only: int() would also take "²" or "٣"
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)\Z")
@@ -105,7 +106,7 @@ def _json_type(value: object) -> str:
 
 
 def _csv_rows(text: str) -> Iterator[NumberedRow]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     columns: tuple[str, ...] = COLUMNS
     first = True
     line = 1  # where the next record starts
@@ -132,6 +133,31 @@ def _csv_rows(text: str) -> Iterator[NumberedRow]:
             else f"Not readable as CSV ({error})."
         )
         yield _problem(line, message)
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter the file's first line reads with: the first of ``DELIMITERS`` under which
+    it is a header, or else has one cell per column; a comma when none fits.
+
+    Spreadsheets write semicolons where the decimal separator is a comma, and many exports
+    use tabs. Counting delimiters would not do: a semicolon file's prices hold commas.
+    """
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    cells = {delimiter: _cells(first, delimiter) for delimiter in DELIMITERS}
+    for delimiter in DELIMITERS:
+        if _is_header(cells[delimiter]):
+            return delimiter
+    for delimiter in DELIMITERS:
+        if len(cells[delimiter]) == len(COLUMNS):
+            return delimiter
+    return DELIMITERS[0]
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # the reading proper reports it, with its line number
+        return []
 
 
 def _is_header(cells: list[str]) -> bool:

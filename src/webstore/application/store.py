@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import cast
+from types import TracebackType
+from typing import Self, cast
 
 from webstore.application import (
     auth,
@@ -24,9 +25,9 @@ from webstore.application.delivery import DeliveryPolicy, DeliveryReport
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.errors import ConfigurationError
 from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
-from webstore.application.imports import Progress
+from webstore.application.imports import ImportReport, Progress
 from webstore.application.notices import MailPolicy
-from webstore.application.orders import OrderCategory
+from webstore.application.orders import OrderCategory, OrderItem
 from webstore.application.permissions import require_superuser
 from webstore.application.ports import (
     Clock,
@@ -44,8 +45,9 @@ from webstore.domain.pictures import LARGE, ImageVariant
 
 # What a caller may pass where the HTTP API passes query-string text.
 Number = int | str | None
-# One order line: ``{"product_id": 3, "amount": 2}`` (``amount`` is the quantity ordered).
-OrderItem = Mapping[str, object]
+# One order line: an ``OrderItem(product_id=3, quantity=2)``, or the HTTP API's mapping
+# ``{"product_id": 3, "amount": 2}`` (``amount`` is the quantity ordered).
+Item = OrderItem | Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -313,17 +315,19 @@ class Webstore:
         )
 
     def add_product(self, actor: Principal, data: Mapping[str, object]) -> ProductSnapshot:
-        """Create a product (superusers only) from ``name``, ``price``, ``amount`` (the stock)
-        and an optional ``description``; ``price`` as a ``Decimal``, an int or a decimal string.
+        """Create a product (superusers only) from ``name``, ``price``, the stock and an
+        optional ``description``; ``price`` as a ``Decimal``, an int or a decimal string.
 
-        Raises ``PermissionDenied`` or ``InvalidInput``.
+        The stock is ``stock`` (as ``ProductSnapshot`` has it) or ``amount`` (as the HTTP API
+        has it), not both. Raises ``PermissionDenied`` or ``InvalidInput``.
         """
         return catalog.add_product(actor, data, uow=self.uow, clock=self.clock)
 
     def update_product(
         self, actor: Principal, product_id: int, changes: Mapping[str, object]
     ) -> ProductSnapshot:
-        """Change some of ``name``, ``description``, ``price``, ``amount``, ``is_active``.
+        """Change some of ``name``, ``description``, ``price``, ``stock`` (or ``amount``, its
+        name over HTTP; not both), ``is_active``; other keys are ignored.
 
         Superusers only. Raises ``PermissionDenied``, ``ProductNotFound`` or ``InvalidInput``.
         """
@@ -388,28 +392,34 @@ class Webstore:
         actor: Principal,
         source: ProductFile | Callable[[], ProductFile],
         *,
+        update: bool = False,
         progress: Progress | None = None,
-    ) -> int:
+    ) -> ImportReport:
         """Add every product of a CSV or JSON-lines file (superusers only): all, or none.
 
-        ``source`` is the file, or a function giving it, called only once ``actor`` has been
-        found to claim to be a superuser. ``progress(checked, total)`` hears how far the check
-        has got. Returns how many products were added. Raises ``PermissionDenied``, or
-        ``InvalidImport`` naming the bad lines (``problems`` has one sentence per line).
+        A line whose name is a product's already (ignoring case and accents) is refused,
+        unless ``update``: then it changes that product's price, stock and, if the line gives
+        one, description. ``source`` is the file, or a function giving it, called only once
+        ``actor`` has been found to claim to be a superuser. ``progress(checked, total)``
+        hears how far the check has got. Returns how many products were added and updated.
+        Raises ``PermissionDenied``, or ``InvalidImport`` naming the bad lines (``problems``
+        has one sentence per line).
         """
         return imports.import_product_file(
-            actor, source, uow=self.uow, clock=self.clock, progress=progress
+            actor, source, uow=self.uow, clock=self.clock, progress=progress, update=update
         )
 
     # --- orders --------------------------------------------------------------------------------
     def place_order(
-        self, actor: Principal, address: str, phone: str, items: Sequence[OrderItem]
+        self, actor: Principal, address: str, phone: str, items: Sequence[Item]
     ) -> OrderSnapshot:
         """Reserve the stock of every line and record a pending order, or change nothing.
 
-        The same transaction stores the customer's confirmation and the staff's notices in
-        the outbox (``send_pending_mail`` sends them). Lines naming one product are merged.
-        Raises ``InvalidInput``, ``UnknownProduct`` (no such product on sale) or
+        Each line is an ``OrderItem(product_id, quantity)`` or a mapping as over HTTP,
+        ``{"product_id": 3, "amount": 2}``. The same transaction stores the customer's
+        confirmation and the staff's notices in the outbox (``send_pending_mail`` sends them).
+        Lines naming one product are merged. Raises
+        ``InvalidInput``, ``UnknownProduct`` (no such product on sale) or
         ``InsufficientStock``; ``PermissionDenied`` for the operator.
         """
         return orders.place_order(
@@ -421,7 +431,7 @@ class Webstore:
         actor: Principal,
         address: str,
         phone: str,
-        items: Sequence[OrderItem],
+        items: Sequence[Item],
         request: IdempotencyRequest,
     ) -> KeyedOrder:
         """``place_order`` at most once per key and user within 24 hours.
@@ -505,6 +515,26 @@ class Webstore:
         """
         shared = getattr(self.uow, "shared_reads", None)
         return nullcontext() if shared is None else cast(AbstractContextManager[object], shared())
+
+    def close(self) -> None:
+        """Close the database connections this store holds (a new call opens new ones).
+
+        ``with bootstrap(settings) as store:`` closes them at the end of the block.
+        """
+        dispose = getattr(self.uow, "dispose", None)  # storage without connections has none
+        if dispose is not None:
+            dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def is_healthy(self) -> bool:
         """Whether the storage answers."""

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import secrets
 import signal
-import sys
 import threading
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
 
 import click
 
-from webstore.application.errors import ConfigurationError
-from webstore.application.imports import InvalidImport
+from webstore.application.imports import ImportReport, InvalidImport
 from webstore.application.product_files import ProductFile, guess_format
-from webstore.application.store import Webstore
-from webstore.bootstrap import bootstrap
 from webstore.config import MEMORY_URL, Settings
-from webstore.domain.errors import WebstoreError
 from webstore.entrypoints import cli_ops, logs, mail_sender
+from webstore.entrypoints.cli_orders import orders
+from webstore.entrypoints.cli_support import (
+    NamingTheDatabase,
+    friendly_errors,
+    new_password,
+    open_store,
+)
+from webstore.entrypoints.cli_users import users
 from webstore.entrypoints.progress import TerminalProgress
 
-P = ParamSpec("P")
-R = TypeVar("R")
 DEMO_CATALOGUE = (
     ("Red chair", "A sturdy beech chair, painted red.", "49.90", 12),
     ("Oak table", "Seats six; oiled solid oak.", "349.00", 3),
@@ -34,31 +32,12 @@ DEMO_CATALOGUE = (
 )
 
 
-def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn the store's own errors into one line on stderr and a non-zero exit code."""
-
-    @wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except ConfigurationError as error:
-            raise click.ClickException(str(error)) from None
-        except WebstoreError as error:
-            raise click.ClickException(str(error)) from None
-
-    return wrapper
-
-
 def load_settings() -> Settings:
     return Settings.from_env().with_secret_key()
 
 
-def open_store() -> Webstore:
-    """The store over the configured database, its schema brought up to date."""
-    return bootstrap(load_settings(), migrate=True)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=NamingTheDatabase, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="webstore", prog_name="webstore", message="%(prog)s %(version)s")
 def main() -> None:
     """Run and administer the webstore backend (configured by WEBSTORE_* variables)."""
 
@@ -134,11 +113,7 @@ db.add_command(cli_ops.restore)
 @friendly_errors
 def create_superuser(username: str, email: str, password_stdin: bool) -> None:
     """Create a superuser; the password comes from a prompt or from stdin."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = open_store().create_superuser(username, email, password)
+    user = open_store().create_superuser(username, email, new_password(password_stdin))
     click.echo(f"superuser {user.username} created (id {user.user_id})")
 
 
@@ -149,50 +124,52 @@ def products() -> None:
 
 @products.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--update", is_flag=True, help="Change the products whose names exist already.")
 @friendly_errors
-def products_import(file: Path) -> None:
+def products_import(file: Path, update: bool) -> None:
     """Import products from CSV or JSON lines (name, description, price, amount): all or nothing.
 
     A CSV header names the columns in any order (description optional); without one the
-    columns are name, description, price, amount. Every bad line is reported; nothing is
-    imported then.
+    columns are name, description, price, amount. Commas, semicolons or tabs separate them.
+    Every bad line is reported; nothing is imported then. A product whose name (ignoring case
+    and accents) exists already is refused, unless --update: then its price, stock and (if
+    given) description change.
     """
     data = file.read_bytes()
     source = ProductFile(data, guess_format(data))
     try:
         with TerminalProgress("importing products") as progress:
             store = open_store()
-            imported = store.import_product_file(store.operator, source, progress=progress)
+            report = store.import_product_file(
+                store.operator, source, update=update, progress=progress
+            )
     except InvalidImport as error:
-        for problem in error.problems[:-1]:
+        *first, last = [*error.problems, *existing_names_hint(error)]
+        for problem in first:
             click.echo(f"Error: {problem}", err=True)
-        raise click.ClickException(error.problems[-1]) from None
-    click.echo(f"imported {imported} products")
+        raise click.ClickException(last) from None
+    click.echo(import_summary(report, update=update))
 
 
-@main.group()
-def users() -> None:
-    """User administration."""
+def existing_names_hint(error: InvalidImport) -> list[str]:
+    """What to do when the file names products that exist: a line to print, or none."""
+    if not error.existing_names:
+        return []
+    products = plural(error.existing_names, "product")
+    exist = "exists" if error.existing_names == 1 else "exist"
+    return [
+        f"nothing imported: {products} of the file {exist} already; import with --update "
+        "to change them"
+    ]
 
 
-@users.command("deactivate")
-@click.argument("username")
-@friendly_errors
-def users_deactivate(username: str) -> None:
-    """Forbid a user to log in and end all of that user's sessions."""
-    store = open_store()
-    user = store.set_user_active(store.operator, username, False)
-    click.echo(f"user {user.username} deactivated; all sessions ended")
+def import_summary(report: ImportReport, *, update: bool) -> str:
+    added = f"added {plural(report.added, 'product')}"
+    return f"{added}, updated {report.updated}" if update else added
 
 
-@users.command("activate")
-@click.argument("username")
-@friendly_errors
-def users_activate(username: str) -> None:
-    """Allow a deactivated user to log in again."""
-    store = open_store()
-    user = store.set_user_active(store.operator, username, True)
-    click.echo(f"user {user.username} activated")
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @main.group()
@@ -210,11 +187,11 @@ def mail_send_pending(watch: bool, parent: int | None) -> None:
     Safe beside other senders, on this node or others: each message is claimed by one.
     ``webstore serve`` runs one of its own; this is for sending without a server, or from cron.
     """
-    settings = load_settings()
+    settings = Settings.from_env()
     if settings.mail_url_or_default() is None:
         raise click.ClickException(cli_ops.NO_MAIL_URL)
     where = cli_ops.mail_destination(settings)
-    store = bootstrap(settings)
+    store = open_store()
     logs.configure(settings.log_format)
     if not watch:
         report = store.send_pending_mail()
@@ -236,7 +213,7 @@ def mail_send_pending(watch: bool, parent: int | None) -> None:
 @friendly_errors
 def demo() -> None:
     """Fill an empty database with a demo catalogue and users, and print their credentials."""
-    store = open_store()
+    store = open_store(create=True)
     if store.list_products(limit=1).total:
         raise click.ClickException("the database already has products; demo fills empty ones only")
     credentials = {"demo-admin": secrets.token_urlsafe(12), "demo": secrets.token_urlsafe(12)}
@@ -250,3 +227,7 @@ def demo() -> None:
     click.echo(f"added {len(DEMO_CATALOGUE)} products")
     for username, password in credentials.items():
         click.echo(f"{username} / {password}")
+
+
+main.add_command(users)
+main.add_command(orders)

@@ -15,6 +15,7 @@ import click
 
 from webstore.application.errors import ConfigurationError
 from webstore.config import MEMORY_URL, Settings, sqlite_path
+from webstore.entrypoints.cli_support import require_database
 
 T = TypeVar("T")
 PATH = click.Path(dir_okay=False, path_type=Path)
@@ -39,6 +40,7 @@ def backup(path: Path) -> None:
 
     settings = _run(Settings.from_env)
     database = sqlite_database(settings)
+    require_database(settings)
     if database is None:
         click.echo("PostgreSQL is backed up with its own tool, pg_dump:")
         click.echo(backups.pg_dump_command(settings.database_url, path))
@@ -55,7 +57,11 @@ def backup(path: Path) -> None:
 @click.command("restore")
 @click.argument("path", type=PATH)
 def restore(path: Path) -> None:
-    """Replace the SQLite database with a backup; refused while a server holds it."""
+    """Replace the SQLite database with a backup; refused while a server holds it.
+
+    The one command besides ``db upgrade``, ``serve`` and ``demo`` that may make the database
+    file: bringing a lost database back from its backup is what it is for.
+    """
     from webstore.adapters.sql import backup as backups
 
     settings = _run(Settings.from_env)
@@ -83,9 +89,8 @@ def check(settings: Settings) -> list[str]:
         return [*lines, "database: memory:// (nothing to check)"]
     from webstore.adapters.sql.migrations import revisions
 
+    require_database(settings)
     database = sqlite_path(settings.database_url)
-    if database is not None and not Path(database).is_file():
-        raise ConfigurationError(f"database: {database} does not exist (run: webstore db upgrade)")
     try:
         current, head = revisions(settings.database_url)
     except Exception as error:  # any failure to reach the database fails the check

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template
+from markupsafe import Markup, escape
 
 from webstore.entrypoints.http import JsonResponse, dumps
 from webstore.entrypoints.openapi import build_spec
@@ -43,7 +45,7 @@ class ApiDocs:
 
     @cached_property
     def html(self) -> str:
-        return render_template("docs.html", **page(self.spec), notes=notes)
+        return render_template("docs.html", **page(self.spec), notes=notes, text=code_spans)
 
 
 def init_app(app: Flask) -> None:
@@ -78,6 +80,7 @@ class PageOperation:
     method: str
     path: str
     summary: str
+    description: str
     needs: str
     parameters: list[dict[str, Any]]
     body: tuple[str, dict[str, Any]] | None
@@ -107,6 +110,7 @@ def _operations(spec: dict[str, Any]) -> Iterator[PageOperation]:
                 method=method.upper(),
                 path=path,
                 summary=operation.get("summary", ""),
+                description=operation.get("description", ""),
                 needs=_needs(operation.get("security", spec.get("security", []))),
                 parameters=[*item.get("parameters", []), *operation.get("parameters", [])],
                 body=next(((media, body["schema"]) for media, body in content.items()), None),
@@ -147,3 +151,13 @@ def notes(schema: dict[str, Any], description: str | None = None) -> str:
 
 def _text(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def code_spans(text: str | None) -> Markup:
+    """``text`` as HTML, its `backquoted` parts as ``<code>`` (as Markdown shows them; the
+    page runs no script to render Markdown)."""
+    escaped = str(escape(text or ""))
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", escaped))

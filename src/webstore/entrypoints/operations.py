@@ -340,7 +340,9 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "description": (
             "The format of `webstore products import`, in UTF-8: CSV whose header names the "
             "columns (name, description, price, amount; any order; description optional), or "
-            "without a header in that order; or one JSON object per line with those keys."
+            "without a header in that order, separated by commas, semicolons or tabs; or one "
+            "JSON object per line with those keys. A name that a product has already is a bad "
+            "line."
         ),
         "requestBody": {"required": True, "content": PRODUCT_FILE},
     },

@@ -13,10 +13,15 @@ from webstore.application.store import Webstore
 from webstore.entrypoints import serializers, uploads
 from webstore.entrypoints.http import json_object, no_content, webstore
 from webstore.entrypoints.listing_cache import Listing, listing_cache
+from webstore.entrypoints.schemas import ProductCreateSchema, ProductUpdateSchema
 from webstore.entrypoints.security import current_principal, require_auth
 
 bp = Blueprint("products", __name__, url_prefix="/api")
 PRODUCT_ID = "<id:product_id>"
+# What a request body may set; other fields are ignored, as in DRF (``stock``, which Python
+# callers may use, included: over HTTP the stock is ``amount``).
+CREATE_FIELDS = frozenset(ProductCreateSchema().fields)
+UPDATE_FIELDS = frozenset(ProductUpdateSchema().fields)
 
 
 @bp.get("/get_all_products")
@@ -72,7 +77,7 @@ def get_product(product_id: int) -> dict[str, Any]:
 def create_product() -> tuple[dict[str, Any], int]:
     store, actor = webstore(), current_principal()
     store.require_superuser(actor)  # a regular user hears 403 before anything about the body
-    product = store.add_product(actor, json_object())
+    product = store.add_product(actor, described(json_object(), CREATE_FIELDS))
     return serializers.product_detail(product), 201
 
 
@@ -82,8 +87,12 @@ def update_product(product_id: int) -> dict[str, Any]:
     store, actor = webstore(), current_principal()
     store.require_superuser(actor)  # 403, then 404, before the body is parsed (as DRF)
     store.get_product(actor, product_id)
-    product = store.update_product(actor, product_id, json_object())
+    product = store.update_product(actor, product_id, described(json_object(), UPDATE_FIELDS))
     return serializers.product_detail(product)
+
+
+def described(body: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    return {name: value for name, value in body.items() if name in names}
 
 
 @bp.delete(f"/products/{PRODUCT_ID}")
@@ -96,5 +105,5 @@ def deactivate_product(product_id: int) -> Response:
 @bp.post("/products/import")
 @require_auth
 def import_products() -> tuple[dict[str, Any], int]:
-    imported = webstore().import_product_file(current_principal(), uploads.product_file)
-    return {"imported": imported}, 201
+    report = webstore().import_product_file(current_principal(), uploads.product_file)
+    return {"imported": report.added}, 201

@@ -138,6 +138,10 @@ def serve_flask(
         "timeout": 30,
         "graceful_timeout": 10,
         "proc_name": "webstore",
+        # gunicorn's control socket is one path per user ($XDG_RUNTIME_DIR or ~/.gunicorn), so
+        # a second server on the host replaced the first one's and removed it when it stopped.
+        # Signals reach each master by its pid: SIGTERM, SIGHUP, SIGUSR2, TTIN and TTOU.
+        "control_socket_disable": True,
         # Each worker learns how many clients the others keep (balancing.py).
         "pre_fork": loads.pre_fork,
         "child_exit": child_exit,

@@ -396,8 +396,12 @@ def test_metrics_count_throttled_logins(metered_app: Flask) -> None:
 
 
 def test_metrics_count_requests_that_failed_on_the_database(tmp_path: Path) -> None:
-    settings = fast_settings(f"sqlite:///{tmp_path}/missing/dir/shop.db", metrics=True)
-    client = create_app(settings, bootstrap(settings)).test_client()
+    settings = fast_settings(f"sqlite:///{tmp_path}/shop/shop.db", metrics=True)
+    (tmp_path / "shop").mkdir()
+    store = bootstrap(settings, migrate=True)
+    store.close()
+    (tmp_path / "shop").rename(tmp_path / "gone")  # the database's folder is no longer there
+    client = create_app(settings, store).test_client()
     body = {"username": "alice", "email": "alice@example.com", "password": "correct horse"}
 
     assert client.post("/api/sign_in", json=body).status_code == 503  # an outage

@@ -297,3 +297,14 @@ def test_the_docs_page_loads_nothing_from_elsewhere(client: FlaskClient) -> None
     assert "<link" not in page
     assert "src=" not in page
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_docs_page_shows_backquoted_text_as_code_and_nothing_else_as_html(
+    client: FlaskClient, spec: dict[str, Any]
+) -> None:
+    page = client.get("/api/docs").text
+    visible = re.sub(r"<[^>]+>", "", page)  # the text a reader sees, tags left out
+
+    assert "`" not in visible
+    assert "<code>Token &lt;access_token&gt;</code>" in page  # escaped inside the code span
+    assert "<code>webstore products import</code>" in page  # an operation's description

@@ -233,3 +233,23 @@ def test_a_regular_user_may_not_delete_a_product(
 ) -> None:
     assert answer(alice.delete("/api/products/1")) == (403, PERMISSION)
     assert alice.get("/api/products/1").status_code == 200
+
+
+def test_over_http_the_stock_is_amount_and_a_stock_field_is_ignored(
+    admin: Shopper, catalogue: dict[str, Product]
+) -> None:
+    without_amount = {key: value for key, value in NEW_STOOL.items() if key != "amount"}
+
+    refused = admin.post("/api/products", json={**without_amount, "stock": 7})
+    made = admin.post("/api/products", json={**NEW_STOOL, "stock": 99})
+    changed = admin.patch(f"/api/products/{made.json['id']}", json={"amount": 3, "stock": 99})
+
+    assert answer(refused) == (
+        400,
+        {
+            "error": "amount: This field is required.",
+            "errors": {"amount": ["This field is required."]},
+        },
+    )
+    assert (made.status_code, made.json["amount"]) == (201, 7)
+    assert (changed.status_code, changed.json["amount"]) == (200, 3)

@@ -182,3 +182,20 @@ def test_only_post_is_allowed(admin: Shopper) -> None:
 
     assert response.status_code == 405
     assert set(response.headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
+
+
+def test_a_file_naming_products_that_exist_is_refused_by_line(
+    admin: Shopper, store: Webstore
+) -> None:
+    assert answer(send(admin, GOOD_CSV)) == (201, {"imported": 2})
+
+    again = send(admin, "name,price,amount\nRug,80,1\nBLUE LAMP,7.50,3\n")
+
+    assert answer(again) == (
+        400,
+        {
+            "error": 'line 3: name: A product named "BLUE LAMP" exists already (id 2).',
+            "errors": {"3": {"name": ['A product named "BLUE LAMP" exists already (id 2).']}},
+        },
+    )
+    assert catalogue(store) == [("Red chair", "19.99", 5), ("Blue lamp", "7.50", 0)]

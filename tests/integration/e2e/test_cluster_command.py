@@ -111,12 +111,24 @@ def test_without_a_database_it_makes_a_fresh_one_and_drops_it_on_ctrl_c(
     cluster = Running(command_environment, "--postgres", server, "--logs", str(tmp_path))
     try:
         database = cluster.wait_for(r"a fresh database, (\w+),")[1]
+        export = cluster.wait_for(r"export (WEBSTORE_DATABASE_URL=\S+)")[1]
+        create = cluster.wait_for(r"a superuser for the back office: (.+)$")[1]
         url = cluster.wait_for(r"serving on (\S+)/ ")[1]
         signed = requests.post(
             f"{url}/api/sign_in",
             json={"username": "bob", "password": PASSWORD, "email": "bob@example.com"},
         )
         assert signed.status_code == 200, signed.text
+        # The printed lines, run as printed in a shell: a superuser who can log in.
+        made = subprocess.run(
+            f"export {export} && {create} --password-stdin", shell=True, env=command_environment,
+            input=f"{PASSWORD}\n", capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        login = requests.post(
+            f"{url}/api/login_view", json={"username": "admin", "password": PASSWORD}
+        )
+        assert login.status_code == 200 and login.json()["user"]["username"] == "admin"
     finally:
         status = cluster.stop(signal.SIGINT)
 

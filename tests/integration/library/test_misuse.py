@@ -208,7 +208,7 @@ def test_a_product_file_is_imported_for_a_live_superuser_only(
         store.import_product_file(alice, csv)
     with pytest.raises(PermissionDenied):  # the database decides, not the claim
         store.import_product_file(dataclasses.replace(alice, is_superuser=True), csv)
-    assert store.import_product_file(store.operator, csv) == 1
+    assert store.import_product_file(store.operator, csv).added == 1
     store.set_user_active(store.operator, admin.username, False)
     with pytest.raises(PrincipalRevoked):
         store.import_product_file(admin, csv)

@@ -147,3 +147,14 @@ def test_a_search_is_one_statement_and_its_count_another(
             assert work.products.count(query) == 11
     assert len(seen) == 2
     assert all(" LIKE " not in statement.upper() for statement, _ in seen)
+
+
+def test_products_are_found_by_their_name_key_withdrawn_ones_too(backend: Backend) -> None:
+    first = add_product(backend.uow, "Café table")
+    withdrawn = add_product(backend.uow, "Red chair", active=False)
+    again = add_product(backend.uow, "CAFE TABLE")
+    add_product(backend.uow, "Café tables")
+    keys = [search_key("cafe table"), search_key("red chair"), search_key("blue sofa")]
+    with backend.uow(read_only=True) as work:
+        found = work.products.ids_by_name_key(keys)
+    assert found == {search_key("café table"): [first, again], search_key("red chair"): [withdrawn]}

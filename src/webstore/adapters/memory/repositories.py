@@ -88,6 +88,15 @@ class InMemoryProductRepository:
         found = (self._table.get(pid) for pid in sorted(set(product_ids)))
         return [product for product in found if product is not None]
 
+    def ids_by_name_key(self, name_keys: Collection[str]) -> dict[str, list[int]]:
+        wanted = set(name_keys)
+        found: dict[str, list[int]] = {}
+        for product_id in sorted(self._table.keys_where(lambda p: p.name_key in wanted)):
+            product = self._table.get(product_id)
+            if product is not None:
+                found.setdefault(product.name_key, []).append(product_id)
+        return found
+
     def _matching(self, query: ProductQuery) -> list[int]:
         """The ids of matching products, in order; only the page asked for gets copied."""
         key = query.name_key_contains

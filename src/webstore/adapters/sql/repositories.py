@@ -32,6 +32,7 @@ from webstore.domain.sessions import LoginSession, grants_access
 from webstore.domain.users import User
 from webstore.domain.values import username_key
 
+KEYS_PER_QUERY = 500  # name keys looked up per statement, well under every bound-parameter limit
 _USER_COLUMNS = (
     users.c.id, users.c.username, users.c.email, users.c.password_hash, users.c.is_superuser,
     users.c.is_active, users.c.date_joined, users.c.username_key, users.c.username_search_key,
@@ -204,6 +205,20 @@ class SqlAlchemyProductRepository:
             self._saved[pid] = _stored(product)
             locked.append(product)
         return locked
+
+    def ids_by_name_key(self, name_keys: Collection[str]) -> dict[str, list[int]]:
+        keys = sorted(set(name_keys))
+        found: dict[str, list[int]] = {}
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            chunk = keys[start : start + KEYS_PER_QUERY]
+            statement = (
+                select(products.c.name_key, products.c.id)
+                .where(products.c.name_key.in_(chunk))
+                .order_by(products.c.id)
+            )
+            for name_key, product_id in self._session.execute(statement):
+                found.setdefault(name_key, []).append(product_id)
+        return found
 
     def write_changes(self) -> None:
         """Save what changed in the products ``get_for_update`` handed out (the unit of work
