@@ -146,19 +146,25 @@ export class Pager {
   }
 }
 
-// A table wider than its box scrolls inside a labelled region; the region is reachable from
-// the keyboard (so it can be scrolled without a mouse) only while there is something to scroll.
+// A table wider than its box scrolls sideways. While it does, its box is a region named by
+// its `data-region` attribute and reachable from the keyboard (so it can be scrolled without
+// a mouse); a table that fits adds no landmark and no tab stop.
 const watched = new WeakSet();
 const resizes = typeof ResizeObserver === "function" ? new ResizeObserver((boxes) => {
   for (const box of boxes) scrollable(box.target);
 }) : null;
 
-export function scrollable(region) {
-  if (resizes && !watched.has(region)) {
-    watched.add(region);
-    resizes.observe(region);
+export function scrollable(box) {
+  if (resizes && !watched.has(box)) {
+    watched.add(box);
+    resizes.observe(box);
   }
-  if (region.scrollWidth > region.clientWidth + 1) region.tabIndex = 0;
-  else region.removeAttribute("tabindex");
-  return region;
+  if (box.scrollWidth > box.clientWidth + 1) {
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", box.dataset.region ?? "Table");
+    box.tabIndex = 0;
+  } else {
+    for (const name of ["role", "aria-label", "tabindex"]) box.removeAttribute(name);
+  }
+  return box;
 }

@@ -10,7 +10,7 @@ export function orderCard(order, actions = [], extra = [], heading = "h3") {
       el("time", { datetime: order.created_at, class: "muted" }, when(order.created_at))),
     ...extra,
     el("p", { class: "muted" }, `Deliver to ${order.address} · ${order.phone}`),
-    el("div", { class: "scroll", role: "region", "aria-label": `Lines of order ${order.id}` }, linesTable(order)),
+    el("div", { class: "scroll", "data-region": `Lines of order ${order.id}` }, linesTable(order)),
     actions.length ? el("div", { class: "actions" }, ...actions) : null);
 }
 
