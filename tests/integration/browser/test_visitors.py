@@ -81,21 +81,28 @@ def test_a_product_with_a_picture_shows_it_named_after_the_product(
 ) -> None:
     staff.add_product("Red chair")
     staff.add_product("Desk lamp")
-    picture = f"{shop.server.base_url}/static/any/favicon.svg"  # an image this server serves
+    staff.add_product("Oak table")
+    # Images this server serves, as paths, as the catalogue gives them.
+    large, small = "/static/large/favicon.svg", "/static/small/favicon.svg"
 
-    def with_a_picture(route: Route) -> None:
-        # The catalogue's shape once pictures are uploaded: "image" is the picture's URL.
+    def with_pictures(route: Route) -> None:
+        # The catalogue's shape once pictures are uploaded: "image" (and, where the server
+        # keeps one, "thumbnail") are the URLs of the picture.
         answer = route.fetch()
         body: list[dict[str, Any]] = answer.json()
         for product in body:
             if product["name"] == "Red chair":
-                product["image"] = picture
+                product.update(image=large, thumbnail=small)
+            if product["name"] == "Oak table":
+                product.update(image=large)
         route.fulfill(response=answer, json=body)
 
-    shop.context.route("**/api/catalogue?*", with_a_picture)
+    shop.context.route("**/api/catalogue?*", with_pictures)
     page = shop.open("/")
-    image = product_card(page, "Red chair").get_by_role("img", name="Red chair")
-    expect(image).to_have_attribute("src", picture)
-    expect(image).to_have_js_property("complete", True)
-    assert image.evaluate("image => image.naturalWidth") > 0
+    base = shop.server.base_url
+    for name, shown in (("Red chair", small), ("Oak table", large)):
+        image = product_card(page, name).get_by_role("img", name=name)
+        expect(image).to_have_attribute("src", base + shown)  # the small copy when there is one
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("image => image.naturalWidth") > 0
     expect(product_card(page, "Desk lamp").locator("img")).to_have_count(0)

@@ -112,12 +112,14 @@ function productCard(product, inCart) {
     add);
 }
 
-// The product's picture, when it has one. Only from this site, as the page's policy allows.
+// The product's picture, when it has one: its small copy (`thumbnail`) where the catalogue
+// gives one, as the card is narrow. Only from this site, as the page's policy allows.
 function picture(product) {
   if (typeof product.image !== "string" || !product.image) return null;
+  const small = typeof product.thumbnail === "string" && product.thumbnail ? product.thumbnail : product.image;
   let url;
   try {
-    url = new URL(product.image, document.baseURI);
+    url = new URL(small, document.baseURI);
   } catch {
     return null;
   }
