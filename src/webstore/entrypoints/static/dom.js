@@ -151,7 +151,10 @@ export class Pager {
 // a mouse); a table that fits adds no landmark and no tab stop.
 const watched = new WeakSet();
 const resizes = typeof ResizeObserver === "function" ? new ResizeObserver((boxes) => {
-  for (const box of boxes) scrollable(box.target);
+  for (const { target } of boxes) {
+    if (target.isConnected) scrollable(target);
+    else resizes.unobserve(target); // redrawn away: let it go
+  }
 }) : null;
 
 export function scrollable(box) {
