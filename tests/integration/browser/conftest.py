@@ -21,6 +21,7 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import Request as BrowserRequest
 
+from tests.integration.browser.steps import PASSWORD
 from tests.integration.e2e.conftest import Server, serve
 
 CHROMIUM = Path(os.environ.get("WEBSTORE_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -161,7 +162,48 @@ class Staff:
         body: list[dict[str, Any]] = listed.json()
         return body
 
+    def user_id(self, username: str) -> int:
+        found = self.session.get(
+            f"{self.api}/users", params={"search": username}, headers=self.headers
+        )
+        assert found.status_code == 200, found.text
+        (user,) = [user for user in found.json() if user["username"] == username]
+        user_id: int = user["id"]
+        return user_id
+
+    def set_active(self, username: str, active: bool) -> None:
+        action = "activate" if active else "deactivate"
+        url = f"{self.api}/users/{self.user_id(username)}/{action}"
+        changed = self.session.post(url, headers=self.headers)
+        assert changed.status_code == 200, changed.text
+
 
 @pytest.fixture
 def staff(server: Server) -> Staff:
     return Staff(server)
+
+
+def customer(server: Server, username: str, *orders: dict[int, int]) -> requests.Session:
+    """Sign ``username`` up through the API and place ``orders`` ({product id: amount})."""
+    api = f"{server.base_url}/api"
+    session = requests.Session()
+    body = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
+    signed = session.post(f"{api}/sign_in", json=body, timeout=30)
+    assert signed.status_code == 200, signed.text
+    login = session.post(
+        f"{api}/login_view", json={"username": username, "password": PASSWORD}, timeout=30
+    )
+    assert login.status_code == 200, login.text
+    session.headers.update(
+        Authorization=f"Token {login.json()['access_token']}",
+        **{"X-CSRFToken": session.cookies["csrftoken"]},
+    )
+    for lines in orders:
+        items = [{"product_id": product, "amount": amount} for product, amount in lines.items()]
+        placed = session.post(
+            f"{api}/post_order",
+            json={"address": "1 Rabbit Hole", "phone": "+44 20 7946 0000", "items": items},
+            timeout=30,
+        )
+        assert placed.status_code == 201, placed.text
+    return session

@@ -49,3 +49,19 @@ def order_card(page: Page, order_id: int) -> Locator:
     return page.locator("article.order").filter(
         has=page.get_by_role("heading", name=f"Order {order_id}", exact=True)
     )
+
+
+def confirm(page: Page, action: str) -> None:
+    """Answer the confirmation dialog that a destructive button opened."""
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name=action, exact=True).click()
+    expect(dialog).to_be_hidden()
+
+
+def stored_in_the_browser(page: Page) -> str:
+    return str(
+        page.evaluate(
+            "JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])"
+        )
+    )

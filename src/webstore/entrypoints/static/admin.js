@@ -1,29 +1,53 @@
-// The back office: products (add, edit, deactivate, reactivate, import) and orders.
+// The back office: products (add, edit, deactivate, reactivate, import), orders (filter,
+// complete, cancel; each shows its customer's username) and users (search, deactivate,
+// activate, their orders). Whatever cannot simply be undone is confirmed in a dialog first.
 import { ApiError, call, page } from "./api.js";
 import { report, start } from "./account.js";
-import { $, Pager, alertError, announce, busy, clearFieldErrors, el, showFieldErrors } from "./dom.js";
-import { orderCard } from "./orders.js";
+import { confirmAction } from "./confirm.js";
+import { $, Pager, alertError, announce, busy, clearFieldErrors, el, scrollable, when } from "./dom.js";
+import { fitLines, orderCard, orderSummary } from "./orders.js";
 
 const PRODUCTS_PER_PAGE = 50;
 const ORDERS_PER_PAGE = 20;
+const USERS_PER_PAGE = 20;
 const productPager = new Pager("products", PRODUCTS_PER_PAGE, () => loadProducts());
 const orderPager = new Pager("orders", ORDERS_PER_PAGE, () => loadOrders());
+const userPager = new Pager("users", USERS_PER_PAGE, () => loadUsers());
+let me = null; // the staff member using the page
 let search = "";
+let userSearch = "";
 let editing = null; // the product being edited, or null when adding
 let filter = {};
 
 async function show(user) {
   const staff = Boolean(user?.is_superuser);
+  me = staff ? user : null;
   $("account").hidden = Boolean(user);
   $("staff-only").hidden = !user || staff;
   $("office").hidden = !staff;
   if (!staff) {
-    // Nothing is asked of the API for a regular user: the page is for staff only.
-    $("product-rows").replaceChildren();
-    $("orders").replaceChildren();
+    // Nothing is asked of the API for a regular user: the page is for staff only. Nothing
+    // of the last session stays on the screen either.
+    for (const id of ["product-rows", "orders", "user-rows"]) $(id).replaceChildren();
+    for (const id of ["products-count", "orders-count", "users-count"]) $(id).textContent = "";
     return;
   }
-  await Promise.all([loadProducts(), loadOrders()]);
+  await Promise.all([loadProducts(), loadOrders(), loadUsers()]);
+}
+
+// A cell of a table that stacks into cards on a narrow screen (style.css): it carries its
+// column's name, shown beside the value there, and keeps the table's roles for assistive
+// technology whatever the layout.
+function cell(label, attributes, ...children) {
+  return el("td", { role: "cell", "data-label": label, ...attributes }, ...children);
+}
+
+function rowHeader(label, id, text) {
+  return el("th", { scope: "row", role: "rowheader", id, "data-label": label }, text);
+}
+
+function focusById(id) {
+  $(id)?.focus();
 }
 
 // --- products ----------------------------------------------------------------------------
@@ -34,6 +58,7 @@ async function loadProducts() {
     $("products-count").textContent = `${total} product${total === 1 ? "" : "s"}${search ? ` matching “${search}”` : ""}`;
     $("product-rows").replaceChildren(...items.map(productRow));
     productPager.update(total);
+    scrollable($("product-table").parentElement);
   } catch (error) {
     report(error);
   }
@@ -43,18 +68,28 @@ function productRow(product) {
   const nameId = `product-${product.id}-name`;
   const edit = el("button", { type: "button", "aria-describedby": nameId }, "Edit");
   edit.addEventListener("click", () => startEditing(product));
-  const toggle = el("button", { type: "button", "aria-describedby": nameId },
+  const toggleId = `product-${product.id}-toggle`;
+  const toggle = el("button", { type: "button", id: toggleId, "aria-describedby": nameId },
     product.is_active ? "Deactivate" : "Reactivate");
-  toggle.addEventListener("click", () => busy(toggle, () => setActive(product, !product.is_active)));
-  return el("tr", { class: product.is_active ? "" : "inactive" },
-    el("td", { class: "num" }, product.id),
-    el("th", { scope: "row", id: nameId }, product.name),
-    el("td", { class: "description" }, product.description),
-    el("td", { class: "num" }, product.price),
-    el("td", { class: "num" }, product.amount),
-    el("td", {}, el("span", { class: `badge ${product.is_active ? "active" : "inactive"}` },
+  toggle.addEventListener("click", async () => {
+    const sure = !product.is_active || await confirmAction({
+      title: `Deactivate ${product.name}?`,
+      text: "It leaves the catalogue at once and can no longer be ordered; orders that have it keep it. "
+        + "You can reactivate it later.",
+      action: "Deactivate",
+      keep: "Keep active",
+    });
+    if (sure) await busy(toggle, () => setActive(product, !product.is_active));
+  });
+  return el("tr", { role: "row", class: product.is_active ? "" : "inactive" },
+    cell("ID", { class: "num" }, product.id),
+    rowHeader("Name", nameId, product.name),
+    cell("Description", { class: "description" }, product.description),
+    cell("Price", { class: "num" }, product.price),
+    cell("Stock", { class: "num" }, product.amount),
+    cell("Status", {}, el("span", { class: `badge ${product.is_active ? "active" : "inactive"}` },
       product.is_active ? "Active" : "Deactivated")),
-    el("td", { class: "actions" }, edit, toggle));
+    cell("Actions", { class: "actions" }, edit, toggle));
 }
 
 async function setActive(product, active) {
@@ -63,6 +98,7 @@ async function setActive(product, active) {
     else await call("DELETE", `products/${product.id}`);
     announce(`${product.name} ${active ? "reactivated" : "deactivated"}.`);
     await loadProducts();
+    focusById(`product-${product.id}-toggle`);
   } catch (error) {
     report(error);
   }
@@ -133,9 +169,6 @@ $("import-form").addEventListener("submit", (event) => {
   const form = event.currentTarget;
   busy(form.querySelector("button[type=submit]"), async () => {
     const file = form.file.files[0];
-    const list = $("import-errors");
-    list.hidden = true;
-    list.replaceChildren();
     alertError("");
     if (!file) {
       alertError("Choose a CSV or JSON-lines file to import.");
@@ -149,7 +182,7 @@ $("import-form").addEventListener("submit", (event) => {
       await loadProducts();
     } catch (error) {
       report(error);
-      if (error instanceof ApiError) showImportErrors(error.fields);
+      if (error instanceof ApiError && !error.sessionEnded) showImportErrors(error.message, error.fields);
     }
   });
 });
@@ -160,12 +193,12 @@ function importType(name, text) {
   return "text/csv";
 }
 
-function showImportErrors(errors) {
+// Every line's problem, as part of the page's one message: the next message replaces them.
+function showImportErrors(message, errors) {
   const lines = Object.entries(errors).filter(([line]) => /^\d+$/.test(line));
-  const list = $("import-errors");
-  list.replaceChildren(...lines.map(([line, fields]) => el("li", {},
-    `Line ${line}: ${describe(fields)}`)));
-  list.hidden = lines.length === 0;
+  if (!lines.length) return;
+  alertError(message, el("ul", { id: "import-errors", class: "details" },
+    lines.map(([line, fields]) => el("li", {}, `Line ${line}: ${describe(fields)}`))));
 }
 
 function describe(fields) {
@@ -193,33 +226,141 @@ $("order-filter").addEventListener("submit", (event) => {
   loadOrders();
 });
 
+// The orders of one user, from the Users section.
+async function showOrdersOf(user) {
+  $("order-category").value = "user";
+  $("order-user-field").hidden = false;
+  $("order-user").value = String(user.id);
+  filter = { category: "user", user_id: String(user.id) };
+  orderPager.offset = 0;
+  await loadOrders();
+  $("orders-title").focus();
+}
+
 async function loadOrders() {
   try {
     const { items, total } = await page("get_order", { ...filter, limit: ORDERS_PER_PAGE, offset: orderPager.offset });
-    $("orders-count").textContent = `${total} order${total === 1 ? "" : "s"}`;
+    const ids = items.map((order) => order.user);
+    if (filter.user_id) ids.push(Number(filter.user_id));
+    const names = await usernames(ids);
+    const name = (id) => names.get(Number(id)) ?? `user ${id}`;
+    const whose = filter.user_id ? ` of ${name(filter.user_id)}` : "";
+    $("orders-count").textContent = `${total} order${total === 1 ? "" : "s"}${whose}`;
     $("orders").replaceChildren(...items.map((order) =>
-      orderCard(order, orderActions(order), [el("p", {}, `Customer: user ${order.user}`)], "h2")));
+      orderCard(order, orderActions(order, name(order.user)), [el("p", {}, `Customer: ${name(order.user)}`)], "h2")));
+    fitLines($("orders"));
     orderPager.update(total);
   } catch (error) {
     report(error);
   }
 }
 
-function orderActions(order) {
-  if (order.status !== "pending") return [];
-  return [["Complete", "complete", "completed"], ["Cancel", "cancel", "cancelled"]].map(([label, action, done]) => {
-    const button = el("button", { type: "button", "aria-describedby": `order-${order.id}-title` }, label);
-    button.addEventListener("click", () => busy(button, async () => {
-      try {
-        await call("POST", `orders/${order.id}/${action}`);
-        announce(`Order ${order.id} ${done}.`);
-        await Promise.all([loadOrders(), loadProducts()]);
-      } catch (error) {
-        report(error);
-      }
-    }));
-    return button;
-  });
+// Usernames by id, in one request for a page of orders. Without them (an error other than
+// the session's end), orders still show, with their customers' ids.
+async function usernames(ids) {
+  const unique = [...new Set(ids.filter((id) => Number.isInteger(id) && id > 0))];
+  if (!unique.length) return new Map();
+  try {
+    const { body } = await call("GET", `users?${new URLSearchParams({ ids: unique.join(",") })}`);
+    return new Map(body.map((user) => [user.id, user.username]));
+  } catch (error) {
+    if (error instanceof ApiError && error.sessionEnded) throw error;
+    return new Map();
+  }
 }
 
-start(show);
+function orderActions(order, customer) {
+  if (order.status !== "pending") return [];
+  const button = (label) => el("button", { type: "button", "aria-describedby": `order-${order.id}-title` }, label);
+  const complete = button("Complete");
+  complete.addEventListener("click", () => busy(complete, () => changeOrder(order, "complete", "completed")));
+  const cancel = button("Cancel");
+  cancel.addEventListener("click", async () => {
+    const sure = await confirmAction({
+      title: `Cancel order ${order.id}?`,
+      text: `${customer}: ${orderSummary(order)}. Its stock goes back on sale, and this cannot be undone.`,
+      action: "Cancel order",
+      keep: "Keep order",
+    });
+    if (sure) await busy(cancel, () => changeOrder(order, "cancel", "cancelled"));
+  });
+  return [complete, cancel];
+}
+
+async function changeOrder(order, action, done) {
+  try {
+    await call("POST", `orders/${order.id}/${action}`);
+    announce(`Order ${order.id} ${done}.`);
+    await Promise.all([loadOrders(), loadProducts()]);
+    $("orders-title").focus(); // the buttons of that order are gone
+  } catch (error) {
+    report(error);
+  }
+}
+
+// --- users -------------------------------------------------------------------------------
+
+$("user-search-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  userSearch = $("user-search").value.trim();
+  userPager.offset = 0;
+  loadUsers();
+});
+
+async function loadUsers() {
+  try {
+    const { items, total } = await page("users", { limit: USERS_PER_PAGE, offset: userPager.offset, search: userSearch });
+    $("users-count").textContent = `${total} user${total === 1 ? "" : "s"}${userSearch ? ` matching “${userSearch}”` : ""}`;
+    $("user-rows").replaceChildren(...items.map(userRow));
+    userPager.update(total);
+    scrollable($("user-table").parentElement);
+  } catch (error) {
+    report(error);
+  }
+}
+
+function userRow(user) {
+  const nameId = `user-${user.id}-name`;
+  const orders = el("button", { type: "button", "aria-describedby": nameId }, "Orders");
+  orders.addEventListener("click", () => showOrdersOf(user));
+  const toggle = el("button", { type: "button", id: `user-${user.id}-toggle`, "aria-describedby": nameId },
+    user.is_active ? "Deactivate" : "Activate");
+  toggle.addEventListener("click", async () => {
+    const sure = !user.is_active || await confirmAction({
+      title: `Deactivate ${user.username}?`,
+      text: user.id === me?.id
+        ? "This is your own account: your own session ends at once and you are logged out."
+        : `${user.username} is logged out at once, everywhere, and cannot log in until activated again.`,
+      action: "Deactivate",
+      keep: "Keep active",
+    });
+    if (sure) await busy(toggle, () => setUserActive(user, !user.is_active));
+  });
+  return el("tr", { role: "row", class: user.is_active ? "" : "inactive" },
+    cell("ID", { class: "num" }, user.id),
+    rowHeader("Username", nameId, user.username),
+    cell("Email", { class: "email" }, user.email),
+    cell("Joined", {}, el("time", { datetime: user.date_joined }, day(user.date_joined))),
+    cell("Role", {}, user.is_superuser ? "Staff" : "Customer"),
+    cell("Status", {}, el("span", { class: `badge ${user.is_active ? "active" : "inactive"}` },
+      user.is_active ? "Active" : "Deactivated")),
+    cell("Actions", { class: "actions" }, orders, toggle));
+}
+
+function day(isoTime) {
+  const moment = new Date(isoTime);
+  return Number.isNaN(moment.getTime()) ? when(isoTime) : moment.toLocaleDateString();
+}
+
+async function setUserActive(user, active) {
+  try {
+    await call("POST", `users/${user.id}/${active ? "activate" : "deactivate"}`);
+    announce(`${user.username} ${active ? "activated" : "deactivated"}.`);
+    await loadUsers();
+    focusById(`user-${user.id}-toggle`);
+  } catch (error) {
+    report(error);
+  }
+}
+
+start(show, { focusAfterLogIn: () => $("products-title") });

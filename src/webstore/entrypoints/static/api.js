@@ -1,11 +1,18 @@
 // The store's JSON API, as any front end would use it.
 //
-// The access token lives in this module's memory only (never in localStorage, where any
-// injected script could read it). The refresh token is an HttpOnly cookie the browser sends
-// to /api by itself; the CSRF token is the readable `csrftoken` cookie, echoed in X-CSRFToken.
+// The access token lives in this module's memory only: never in web storage
+// (localStorage, sessionStorage), where any injected script could read it.
+// The refresh token is an HttpOnly cookie the browser sends to /api by itself; the CSRF
+// token is the readable `csrftoken` cookie, echoed in X-CSRFToken.
 
-const EXPIRED = "access_token expired";
 const REFRESH_LOCK = "webstore-refresh";
+// The 403s that mean "this token will not do": expired, revoked (logout, deactivation, a
+// stolen refresh token), or none sent. A refresh decides whether the session lives on.
+const TOKEN_REFUSED = new Set([
+  "access_token expired",
+  "Invalid token.",
+  "Authentication credentials were not provided.",
+]);
 
 export class ApiError extends Error {
   constructor(status, body, retryAfter) {
@@ -13,6 +20,7 @@ export class ApiError extends Error {
     this.status = status;
     this.body = body ?? {};
     this.retryAfter = retryAfter;
+    this.sessionEnded = false; // set when this answer ended the session (see onSessionEnd)
   }
 
   // Per-field messages of a 400 (`{"errors": {"phone": ["..."]}}`), or {}.
@@ -42,9 +50,40 @@ export function csrfToken() {
 
 let accessToken = "";
 let refreshing = null; // one refresh at a time within this tab
+const endListeners = [];
+
+// The login session the access token belongs to (its `sid` claim), or "" when logged out.
+// Only read, to tell tabs of one session from another: the server checks the token.
+export function sessionId() {
+  if (!accessToken) return "";
+  try {
+    const payload = accessToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return String(JSON.parse(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, "="))).sid ?? "");
+  } catch {
+    return "";
+  }
+}
+
+// `listener(sid)` runs once when an answer shows that the session `sid` is over.
+export function onSessionEnd(listener) {
+  endListeners.push(listener);
+}
+
+// Forget the token of a session that ended elsewhere (another tab said so).
+export function forgetSession() {
+  accessToken = "";
+}
+
+function sessionEnded(error) {
+  error.sessionEnded = true;
+  const sid = sessionId();
+  if (!accessToken) return;
+  accessToken = "";
+  for (const listener of endListeners) listener(sid);
+}
 
 // Send one request; JSON in and out. Resolves to {body, headers}; rejects with ApiError.
-async function send(method, path, { body, type, headers = {}, auth = true } = {}) {
+async function send(method, path, { body, type, headers = {}, auth = true, cache = "no-store" } = {}) {
   const sent = { ...headers };
   if (auth && accessToken) sent.Authorization = `Token ${accessToken}`;
   if (method !== "GET") {
@@ -59,7 +98,7 @@ async function send(method, path, { body, type, headers = {}, auth = true } = {}
   let response;
   try {
     response = await fetch(`/api/${path}`, {
-      method, headers: sent, body: payload, credentials: "same-origin", cache: "no-store",
+      method, headers: sent, body: payload, credentials: "same-origin", cache,
     });
   } catch {
     throw new ApiError(0, {});
@@ -75,22 +114,32 @@ async function send(method, path, { body, type, headers = {}, auth = true } = {}
   return { body: parsed, headers: response.headers };
 }
 
-// A request that needs the access token: an expired token is refreshed once, then retried.
+const tokenRefused = (error) =>
+  error instanceof ApiError && error.status === 403 && TOKEN_REFUSED.has(error.body.detail);
+
+// A request that needs the access token. A refused token is refreshed once and the request
+// retried; when the refresh is refused too, the session is over (logged out in another tab,
+// deactivated, revoked): the listeners hear it, and the error says so (`sessionEnded`).
 export async function call(method, path, options = {}) {
   try {
     return await send(method, path, options);
   } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 403 || error.body.detail !== EXPIRED) throw error;
+    if (!tokenRefused(error)) throw error;
     try {
       await refresh();
     } catch (failed) {
       if (failed instanceof ApiError && failed.status === 403) {
-        accessToken = "";
-        failed.sessionEnded = true; // logged out elsewhere, or the session expired
+        sessionEnded(failed);
+        clearCookies();
       }
       throw failed;
     }
-    return send(method, path, options);
+  }
+  try {
+    return await send(method, path, options);
+  } catch (error) {
+    if (tokenRefused(error)) sessionEnded(error);
+    throw error;
   }
 }
 
@@ -109,16 +158,25 @@ export function refresh() {
   return refreshing;
 }
 
-// Who is logged in, after a page load: refresh cookie -> access token -> /api/me. Null if nobody.
+// The cookies of a session the server refused to refresh are of no more use: dropping them
+// keeps the next page load from trying them again. (Best effort: the answer does not matter.)
+function clearCookies() {
+  if (csrfToken()) send("POST", "logout", { auth: false }).catch(() => {});
+}
+
+// Who is logged in, after a page load: refresh cookie -> access token -> /api/me.
+// {user} when someone is, {user: null} when nobody is, {user: null, ended: true} when this
+// browser had a session that the server no longer accepts.
 export async function restoreSession() {
-  if (!csrfToken()) return null; // never logged in here (or logged out): no refresh cookie either
+  if (!csrfToken()) return { user: null }; // never logged in here, or logged out: no cookie
   try {
     await refresh();
-    return (await call("GET", "me")).body;
+    return { user: (await call("GET", "me")).body };
   } catch (error) {
     if (error instanceof ApiError && error.status === 403) {
       accessToken = "";
-      return null;
+      clearCookies();
+      return { user: null, ended: true };
     }
     throw error;
   }
@@ -142,12 +200,23 @@ export async function logOut() {
   }
 }
 
+function query(params) {
+  const found = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") found.set(key, String(value));
+  }
+  return found;
+}
+
 // A listing with its X-Total-Count.
 export async function page(path, params) {
-  const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== "") query.set(key, String(value));
-  }
-  const { body, headers } = await call("GET", `${path}?${query}`);
+  const { body, headers } = await call("GET", `${path}?${query(params)}`);
+  return { items: body, total: Number(headers.get("X-Total-Count") ?? body.length) };
+}
+
+// A page of the public catalogue: no token, and the browser's copy is revalidated with its
+// ETag (a 304 when nothing changed) rather than fetched again.
+export async function cataloguePage(params) {
+  const { body, headers } = await send("GET", `catalogue?${query(params)}`, { auth: false, cache: "no-cache" });
   return { items: body, total: Number(headers.get("X-Total-Count") ?? body.length) };
 }

@@ -17,22 +17,39 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+// The page has one message at a time (templates/_page.html): a confirmation in the status
+// region, announced politely, or an error in the alert region, announced at once. Each new
+// message replaces the one before, whichever kind it was.
+const STATUS_SHOWN_MS = 10000;
 let statusTimer;
 
-// A confirmation, announced politely by screen readers (role="status").
 export function announce(message) {
-  const status = $("status");
-  status.textContent = message;
+  if (message) alertError("");
+  $("status").textContent = message;
   clearTimeout(statusTimer);
-  statusTimer = setTimeout(() => { status.textContent = ""; }, 8000);
+  if (message) statusTimer = setTimeout(() => announce(""), STATUS_SHOWN_MS);
+  showDismiss();
 }
 
-// An error, announced at once (role="alert"); empty hides it.
-export function alertError(message) {
+// An error, with any details (nodes) under it; empty clears it.
+export function alertError(message, ...details) {
+  if (message) announce("");
   const alert = $("alert");
-  alert.textContent = message;
-  alert.hidden = !message;
+  alert.replaceChildren(...(message ? [el("p", {}, message), ...details] : []));
+  alert.hidden = !message; // an alert is announced as it appears
+  showDismiss();
 }
+
+function showDismiss() {
+  $("dismiss").hidden = !$("status").textContent && $("alert").hidden;
+}
+
+export function clearMessage() {
+  announce("");
+  alertError("");
+}
+
+$("dismiss").addEventListener("click", clearMessage); // modules run once the page is parsed
 
 // Show messages under form fields: {"phone": ["..."]} for fields with a `<id>-error` element.
 // Returns the messages no field took, so they can be shown elsewhere.
@@ -127,4 +144,30 @@ export class Pager {
     this.prev.disabled = this.offset === 0;
     this.next.disabled = this.offset + this.size >= total;
   }
+}
+
+// A table wider than its box scrolls sideways. While it does, its box is a region named by
+// its `data-region` attribute and reachable from the keyboard (so it can be scrolled without
+// a mouse); a table that fits adds no landmark and no tab stop.
+const watched = new WeakSet();
+const resizes = typeof ResizeObserver === "function" ? new ResizeObserver((boxes) => {
+  for (const { target } of boxes) {
+    if (target.isConnected) scrollable(target);
+    else resizes.unobserve(target); // redrawn away: let it go
+  }
+}) : null;
+
+export function scrollable(box) {
+  if (resizes && !watched.has(box)) {
+    watched.add(box);
+    resizes.observe(box);
+  }
+  if (box.scrollWidth > box.clientWidth + 1) {
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", box.dataset.region ?? "Table");
+    box.tabIndex = 0;
+  } else {
+    for (const name of ["role", "aria-label", "tabindex"]) box.removeAttribute(name);
+  }
+  return box;
 }

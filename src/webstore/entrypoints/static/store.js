@@ -1,9 +1,13 @@
-// The storefront: catalogue with search and pages, cart, checkout, my orders.
-import { ApiError, call, page, signUp } from "./api.js";
+// The storefront: the public catalogue (search, pages) and the cart for everyone; checkout
+// and my orders once logged in. A visitor's cart is kept through sign-up and log-in.
+import { ApiError, call, cataloguePage, page, signUp } from "./api.js";
 import { report, start } from "./account.js";
 import * as cart from "./cart.js";
-import { $, Pager, alertError, announce, busy, cents, clearFieldErrors, el, money, showFieldErrors } from "./dom.js";
-import { orderCard } from "./orders.js";
+import { confirmAction } from "./confirm.js";
+import {
+  $, Pager, alertError, announce, busy, cents, clearFieldErrors, el, money, scrollable, showFieldErrors,
+} from "./dom.js";
+import { fitLines, orderCard, orderSummary } from "./orders.js";
 
 const PRODUCTS_PER_PAGE = 24;
 const ORDERS_PER_PAGE = 10;
@@ -14,19 +18,36 @@ const orderPager = new Pager("orders", ORDERS_PER_PAGE, () => loadOrders());
 let search = "";
 let shown = []; // the products on the current page
 let attempt = null; // the checkout attempt in progress: {key, fingerprint}
+let customer = null; // who is logged in, or null for a visitor
+let sessionKnown = false; // until then, neither checkout nor the visitor's note is shown
 
 async function show(user) {
+  customer = user;
+  sessionKnown = true;
   $("account").hidden = Boolean(user);
-  $("shop").hidden = !user;
-  $("cart-link").hidden = !user;
+  $("login-link").hidden = Boolean(user);
+  $("my-orders").hidden = !user;
+  drawCart();
   if (!user) {
-    $("products").replaceChildren();
-    $("orders").replaceChildren();
+    $("orders").replaceChildren(); // nothing of the last customer stays on the screen
+    $("orders-empty").hidden = true;
+    orderPager.offset = 0;
     return;
   }
-  drawCart();
-  await Promise.all([loadProducts(), loadOrders()]);
+  await loadOrders();
 }
+
+// "Log in or sign up" links: straight to the log-in form's first field.
+for (const link of document.querySelectorAll(".account-link")) {
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    $("login-username").focus();
+  });
+}
+
+// Where focus goes once the log-in form has gone: on to checkout when the cart holds
+// something, otherwise to the catalogue.
+const afterLogIn = () => (cart.lines().length ? $("cart") : $("catalogue-title"));
 
 $("signup-form").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -52,9 +73,7 @@ $("signup-form").addEventListener("submit", (event) => {
 
 async function loadProducts() {
   try {
-    const { items, total } = await page("get_all_products", {
-      limit: PRODUCTS_PER_PAGE, offset: productPager.offset, search,
-    });
+    const { items, total } = await cataloguePage({ limit: PRODUCTS_PER_PAGE, offset: productPager.offset, search });
     shown = items;
     cart.refreshFrom(items);
     drawProducts(total);
@@ -83,6 +102,7 @@ function productCard(product, inCart) {
     drawCart();
   });
   return el("li", { class: "card product" },
+    picture(product),
     el("h2", { id: nameId }, product.name),
     product.description ? el("p", { class: "description" }, product.description) : null,
     el("p", { class: "price" }, product.price),
@@ -90,6 +110,21 @@ function productCard(product, inCart) {
       product.amount ? `In stock: ${product.amount}` : "Out of stock"),
     inCart ? el("p", { class: "muted" }, `In your cart: ${inCart}`) : null,
     add);
+}
+
+// The product's picture, when it has one: its small copy (`thumbnail`) where the catalogue
+// gives one, as the card is narrow. Only from this site, as the page's policy allows.
+function picture(product) {
+  if (typeof product.image !== "string" || !product.image) return null;
+  const small = typeof product.thumbnail === "string" && product.thumbnail ? product.thumbnail : product.image;
+  let url;
+  try {
+    url = new URL(small, document.baseURI);
+  } catch {
+    return null;
+  }
+  if (url.origin !== location.origin) return null;
+  return el("img", { class: "picture", src: url.href, alt: product.name, loading: "lazy" });
 }
 
 $("search-form").addEventListener("submit", (event) => {
@@ -110,6 +145,9 @@ function drawCart(problems = new Map()) {
   $("cart-total").textContent = money(total);
   const units = lines.reduce((sum, line) => sum + line.quantity, 0);
   $("cart-link").textContent = units ? `Cart (${units})` : "Cart";
+  $("checkout-form").hidden = !sessionKnown || !customer;
+  $("checkout-visitor").hidden = !sessionKnown || Boolean(customer); // to log in or sign up first
+  scrollable($("cart-table").parentElement);
 }
 
 function cartLine(line, problem) {
@@ -172,6 +210,7 @@ async function placeOrder() {
     announce(`Order ${order.id} placed. Total: ${order.total_price}.`);
     orderPager.offset = 0;
     await Promise.all([loadOrders(), loadProducts()]);
+    $("cart").focus();
   } catch (error) {
     checkoutFailed(error, form, lines);
   }
@@ -214,6 +253,7 @@ async function loadOrders() {
     const { items, total } = await page("get_order", { limit: ORDERS_PER_PAGE, offset: orderPager.offset });
     $("orders-empty").hidden = total > 0;
     $("orders").replaceChildren(...items.map((order) => orderCard(order, orderActions(order))));
+    fitLines($("orders"));
     orderPager.update(total);
   } catch (error) {
     report(error);
@@ -223,16 +263,33 @@ async function loadOrders() {
 function orderActions(order) {
   if (order.status !== "pending") return [];
   const cancel = el("button", { type: "button" }, "Cancel order");
-  cancel.addEventListener("click", () => busy(cancel, async () => {
-    try {
-      await call("POST", `orders/${order.id}/cancel`);
-      announce(`Order ${order.id} cancelled.`);
-      await Promise.all([loadOrders(), loadProducts()]);
-    } catch (error) {
-      report(error);
-    }
-  }));
+  cancel.addEventListener("click", async () => {
+    const sure = await confirmAction({
+      title: `Cancel order ${order.id}?`,
+      text: `${orderSummary(order)}. A cancelled order is not delivered, and this cannot be undone.`,
+      action: "Cancel order",
+      keep: "Keep order",
+    });
+    if (!sure) return;
+    await busy(cancel, async () => {
+      try {
+        await call("POST", `orders/${order.id}/cancel`);
+        announce(`Order ${order.id} cancelled.`);
+        await Promise.all([loadOrders(), loadProducts()]);
+        focusOrder(order.id);
+      } catch (error) {
+        report(error);
+      }
+    });
+  });
   return [cancel];
+}
+
+function focusOrder(id) {
+  const title = $(`order-${id}-title`);
+  if (!title) return;
+  title.tabIndex = -1;
+  title.focus();
 }
 
 // Another tab changed the cart: show the same one here.
@@ -242,4 +299,5 @@ window.addEventListener("storage", (event) => {
   drawProducts(productPager.total);
 });
 
-start(show, cart.clear);
+loadProducts(); // the catalogue is public: no need to wait for the session
+start(show, { onLogOut: cart.clear, focusAfterLogIn: afterLogIn });
