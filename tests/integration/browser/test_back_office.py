@@ -61,7 +61,7 @@ def test_staff_manage_products_import_a_file_and_complete_an_order(
     expect(armchair).to_contain_text("24.50")
     assert staff.product(1) | {} == {
         "id": 1, "name": "Red armchair", "description": "Beech, upholstered",
-        "price": "24.50", "amount": 7, "is_active": True,
+        "price": "24.50", "amount": 7, "is_active": True, "image": None, "thumbnail": None,
     }  # fmt: skip
 
     armchair.get_by_role("button", name="Deactivate").click()
