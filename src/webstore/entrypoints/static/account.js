@@ -16,6 +16,7 @@ const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("w
 const tell = (type, sid) => channel?.postMessage({ type, sid });
 let current = null; // who is logged in, as last shown
 let changed = async () => {}; // redraws the page for a user or null (set by start)
+let forgetLeft = () => {}; // forgets what the person who logs out left in this browser
 
 export const currentUser = () => current;
 
@@ -106,8 +107,6 @@ export async function start(onChange, { onLogOut = () => {}, focusAfterLogIn = (
   await changed(restored.user);
   if (restored.ended) alertError(ENDED);
 }
-
-let forgetLeft = () => {}; // forgets what the person who logs out left in this browser
 
 // Log out, and tell this browser's other tabs; the page shows what a visitor sees.
 export async function logOutHere() {

@@ -2,7 +2,7 @@
 //
 // The e-mailed link is the storefront with the token in its fragment (`/#reset=<token>`),
 // which browsers never send to a server. The page takes the token out of the address as soon
-// as it has read it, before anything else is loaded, so that it stays neither in the history
+// as it has read it, before it asks the API anything, so that it stays neither in the history
 // nor in an address that is shared or bookmarked; from then on it is only in memory.
 import { ApiError, requestPasswordReset, resetPassword } from "./api.js";
 import { currentUser, focusLogIn, logOutHere, report, showForgotForm } from "./account.js";
