@@ -156,6 +156,14 @@ class Staff:
         body: dict[str, Any] = found.json()
         return body
 
+    def set_picture(self, product_id: int, data: bytes) -> dict[str, Any]:
+        url = f"{self.api}/products/{product_id}/image"
+        files = {"image": ("picture.jpg", data, "image/jpeg")}
+        sent = self.session.post(url, files=files, headers=self.headers, timeout=60)
+        assert sent.status_code == 200, sent.text
+        body: dict[str, Any] = sent.json()
+        return body
+
     def orders(self) -> list[dict[str, Any]]:
         listed = self.session.get(f"{self.api}/get_order", headers=self.headers)
         assert listed.status_code == 200, listed.text

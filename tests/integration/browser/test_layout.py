@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests import pictures
 from tests.integration.browser.conftest import ADMIN, DESKTOP, PHONE, Shop, Staff, customer
 from tests.integration.browser.steps import add_to_cart, log_in
 from tests.integration.browser.test_safety import serious_violations
@@ -82,6 +83,7 @@ def test_both_pages_fit_the_screen_without_breaking_words(
         staff.add_product(name, price, amount, description=description)
         for name, description, price, amount in CATALOGUE
     ]
+    staff.set_picture(ids[1], pictures.photo(640, 480))
     customer(shop.server, "alexandrina", {ids[0]: 1, ids[1]: 4})
     customer(shop.server, "bartholomew", {ids[2]: 1})
     page = shop.open("/admin/")

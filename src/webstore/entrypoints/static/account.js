@@ -14,6 +14,11 @@ const LOGGED_OUT_ELSEWHERE = "You logged out in another tab.";
 
 const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("webstore.session") : null;
 const tell = (type, sid) => channel?.postMessage({ type, sid });
+let current = null; // who is logged in, as last shown
+let changed = async () => {}; // redraws the page for a user or null (set by start)
+let forgetLeft = () => {}; // forgets what the person who logs out left in this browser
+
+export const currentUser = () => current;
 
 export function showUser(user) {
   $("who").textContent = user ? `Logged in as ${user.username}` : "";
@@ -27,10 +32,12 @@ export function showUser(user) {
 // the person who logs out left in this browser; `focusAfterLogIn()` names where focus goes
 // once the log-in form has done its work.
 export async function start(onChange, { onLogOut = () => {}, focusAfterLogIn = () => null } = {}) {
-  const changed = async (user) => {
+  changed = async (user) => {
+    current = user;
     showUser(user);
     await onChange(user);
   };
+  forgetLeft = onLogOut;
 
   // The session is over: the page goes back to what a visitor sees, and says why.
   const ended = async (message, asAlert) => {
@@ -40,7 +47,7 @@ export async function start(onChange, { onLogOut = () => {}, focusAfterLogIn = (
     else announce(message);
     const focused = document.activeElement;
     if (document.hasFocus() && (!focused || focused === document.body || !focused.getClientRects().length)) {
-      $("login-username").focus(); // the control that was used has gone with the session
+      focusLogIn(); // the control that was used has gone with the session
     }
   };
   onSessionEnd((sid) => {
@@ -57,18 +64,15 @@ export async function start(onChange, { onLogOut = () => {}, focusAfterLogIn = (
   });
 
   $("logout").addEventListener("click", (event) => busy(event.currentTarget, async () => {
-    const sid = sessionId();
-    try {
-      await logOut();
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-    }
-    tell("logged-out", sid);
-    onLogOut();
+    await logOutHere();
     announce("You are logged out.");
-    await changed(null);
-    $("login-username").focus();
+    focusLogIn();
   }));
+  $("forgot-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    showForgotForm();
+  });
+  $("forgot-back").addEventListener("click", () => focusLogIn());
   $("login-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = event.currentTarget;
@@ -102,6 +106,35 @@ export async function start(onChange, { onLogOut = () => {}, focusAfterLogIn = (
   $("loading").hidden = true;
   await changed(restored.user);
   if (restored.ended) alertError(ENDED);
+}
+
+// Log out, and tell this browser's other tabs; the page shows what a visitor sees.
+export async function logOutHere() {
+  const sid = sessionId();
+  try {
+    await logOut();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+  }
+  tell("logged-out", sid);
+  forgetLeft();
+  await changed(null);
+}
+
+// The log-in form (in place of the form that asks for a new password's link), focused.
+export function focusLogIn() {
+  $("forgot-form").hidden = true;
+  $("login-form").hidden = false;
+  $("login-username").focus();
+}
+
+// The form that asks for a link to choose a new password, in place of the log-in form.
+export function showForgotForm() {
+  const typed = $("login-username").value.trim();
+  $("login-form").hidden = true;
+  $("forgot-form").hidden = false;
+  if (typed && !$("forgot-name").value) $("forgot-name").value = typed;
+  $("forgot-name").focus();
 }
 
 // Another tab logged in: this one takes up the same session (the cookies are shared).

@@ -1,11 +1,14 @@
-// The back office: products (add, edit, deactivate, reactivate, import), orders (filter,
-// complete, cancel; each shows its customer's username) and users (search, deactivate,
-// activate, their orders). Whatever cannot simply be undone is confirmed in a dialog first.
+// The back office: products (add, edit, deactivate, reactivate, import, their pictures),
+// orders (filter, complete, cancel; each shows its customer's username) and users (search,
+// deactivate, activate, their orders). Whatever cannot simply be undone is confirmed in a
+// dialog first.
 import { ApiError, call, page } from "./api.js";
 import { report, start } from "./account.js";
 import { confirmAction } from "./confirm.js";
-import { $, Pager, alertError, announce, busy, clearFieldErrors, el, scrollable, when } from "./dom.js";
+import { $, Pager, alertError, announce, busy, clearFieldErrors, el, scrollable, siteUrl, when } from "./dom.js";
 import { fitLines, orderCard, orderSummary } from "./orders.js";
+import { showPasswordSection } from "./password.js";
+import "./recovery.js";
 
 const PRODUCTS_PER_PAGE = 50;
 const ORDERS_PER_PAGE = 20;
@@ -25,6 +28,7 @@ async function show(user) {
   $("account").hidden = Boolean(user);
   $("staff-only").hidden = !user || staff;
   $("office").hidden = !staff;
+  showPasswordSection(staff);
   if (!staff) {
     // Nothing is asked of the API for a regular user: the page is for staff only. Nothing
     // of the last session stays on the screen either.
@@ -89,7 +93,14 @@ function productRow(product) {
     cell("Stock", { class: "num" }, product.amount),
     cell("Status", {}, el("span", { class: `badge ${product.is_active ? "active" : "inactive"}` },
       product.is_active ? "Active" : "Deactivated")),
+    cell("Picture", { class: "picture-cell" }, thumbnail(product) ?? el("span", { class: "muted" }, "None")),
     cell("Actions", { class: "actions" }, edit, toggle));
+}
+
+// The product's small picture, named after it, or null without one.
+function thumbnail(product) {
+  const url = siteUrl(product.thumbnail ?? product.image);
+  return url ? el("img", { class: "thumb", src: url, alt: product.name, loading: "lazy" }) : null;
 }
 
 async function setActive(product, active) {
@@ -114,6 +125,7 @@ function startEditing(product) {
   input(form, "amount").value = product.amount;
   $("product-form-title").textContent = `Edit product ${product.id}`;
   $("product-cancel").hidden = false;
+  showPicture(product);
   input(form, "name").focus();
 }
 
@@ -127,6 +139,7 @@ function stopEditing() {
   clearFieldErrors(form);
   $("product-form-title").textContent = "Add product";
   $("product-cancel").hidden = true;
+  showPicture(null);
 }
 
 $("product-cancel").addEventListener("click", stopEditing);
@@ -161,6 +174,85 @@ $("product-search-form").addEventListener("submit", (event) => {
   productPager.offset = 0;
   loadProducts();
 });
+
+// --- pictures ----------------------------------------------------------------------------
+
+// The picture part of the form, for the product being edited (none while adding one).
+function showPicture(product) {
+  $("picture-part").hidden = !product;
+  $("picture-later").hidden = Boolean(product);
+  $("picture-file").value = "";
+  const url = product ? siteUrl(product.thumbnail ?? product.image) : "";
+  $("picture-current").replaceChildren(url
+    ? el("img", { class: "preview", src: url, alt: `Current picture of ${product.name}` })
+    : el("p", { class: "muted" }, "No picture yet."));
+  $("picture-remove").hidden = !url;
+}
+
+// A product answer of the API (after a picture changed) becomes the one being edited.
+async function pictureChanged(product, message, focus) {
+  if (editing?.id === product.id) {
+    editing = product;
+    showPicture(product);
+  }
+  announce(message);
+  await loadProducts();
+  $(focus)?.focus();
+}
+
+$("picture-upload").addEventListener("click", (event) => busy(event.currentTarget, async () => {
+  const product = editing;
+  const file = $("picture-file").files[0];
+  alertError("");
+  if (!product) return;
+  if (!file) {
+    alertError("Choose a JPEG, PNG or WebP file to upload.");
+    $("picture-file").focus();
+    return;
+  }
+  const body = new FormData();
+  body.append("image", file);
+  try {
+    const { body: saved } = await call("POST", `products/${product.id}/image`, { body });
+    await pictureChanged(saved, `Picture of ${saved.name} uploaded.`, "picture-upload");
+  } catch (error) {
+    pictureFailed(error);
+  }
+}));
+
+$("picture-remove").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  const product = editing;
+  if (!product) return;
+  const sure = await confirmAction({
+    title: `Remove the picture of ${product.name}?`,
+    text: "It leaves the storefront at once. You can upload a picture again later.",
+    action: "Remove picture",
+    keep: "Keep picture",
+  });
+  if (!sure) return;
+  await busy(button, async () => {
+    try {
+      await call("DELETE", `products/${product.id}/image`);
+      await pictureChanged({ ...product, image: null, thumbnail: null },
+        `Picture of ${product.name} removed.`, "picture-file");
+    } catch (error) {
+      report(error);
+    }
+  });
+});
+
+// The API's words for a refused picture: what is wrong with the file, or that it is too large.
+function pictureFailed(error) {
+  if (error instanceof ApiError && error.status === 413) {
+    alertError("The picture was not uploaded: the file is too large (at most 5 MB).");
+  } else if (error instanceof ApiError && error.status === 400 && Array.isArray(error.fields.image)) {
+    alertError(`The picture was not uploaded. ${error.fields.image.join(" ")}`);
+  } else {
+    report(error);
+  }
+  $("picture-file").focus();
+}
 
 // --- import ------------------------------------------------------------------------------
 

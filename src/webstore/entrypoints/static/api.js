@@ -31,13 +31,18 @@ export class ApiError extends Error {
 
 function messageOf(status, body, retryAfter) {
   if (status === 0) return "The store cannot be reached. Check your connection and try again.";
-  if (status === 429) {
-    const wait = retryAfter ? ` in ${retryAfter} second${retryAfter === "1" ? "" : "s"}` : " later";
-    return `Too many attempts. Try again${wait}.`;
-  }
+  if (status === 429) return `Too many attempts. Try again ${waitInWords(retryAfter)}.`;
   if (body && typeof body.detail === "string") return body.detail;
   if (body && typeof body.error === "string") return body.error;
   return `The store answered with an error (${status}).`;
+}
+
+// "in 40 seconds", "in 15 minutes": a Retry-After of seconds, as a person says it.
+function waitInWords(retryAfter) {
+  const seconds = Number(retryAfter);
+  if (!retryAfter || !Number.isFinite(seconds) || seconds < 0) return "later";
+  const [count, unit] = seconds < 120 ? [Math.ceil(seconds), "second"] : [Math.ceil(seconds / 60), "minute"];
+  return `in ${count} ${unit}${count === 1 ? "" : "s"}`;
 }
 
 export function csrfToken() {
@@ -82,7 +87,8 @@ function sessionEnded(error) {
   for (const listener of endListeners) listener(sid);
 }
 
-// Send one request; JSON in and out. Resolves to {body, headers}; rejects with ApiError.
+// Send one request: JSON (or a FormData, as multipart) in, JSON out. Resolves to {body, headers};
+// rejects with ApiError.
 async function send(method, path, { body, type, headers = {}, auth = true, cache = "no-store" } = {}) {
   const sent = { ...headers };
   if (auth && accessToken) sent.Authorization = `Token ${accessToken}`;
@@ -91,7 +97,9 @@ async function send(method, path, { body, type, headers = {}, auth = true, cache
     if (csrf) sent["X-CSRFToken"] = csrf;
   }
   let payload;
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    payload = body; // multipart: the browser writes the Content-Type with its boundary
+  } else if (body !== undefined) {
     sent["Content-Type"] = type ?? "application/json";
     payload = type ? body : JSON.stringify(body);
   }
@@ -190,6 +198,16 @@ export async function logIn(username, password) {
 
 export function signUp(username, email, password) {
   return send("POST", "sign_in", { body: { username, email, password }, auth: false });
+}
+
+// Ask for a link to choose a new password. No token: nobody is logged in.
+export function requestPasswordReset(usernameOrEmail) {
+  return send("POST", "password_reset", { body: { username_or_email: usernameOrEmail }, auth: false });
+}
+
+// Set a new password with the token of an e-mailed link.
+export function resetPassword(token, newPassword) {
+  return send("POST", "password_reset/confirm", { body: { token, new_password: newPassword }, auth: false });
 }
 
 export async function logOut() {

@@ -17,6 +17,18 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+// A URL the API gave (a picture's), resolved against this page, if it is on this site: the
+// page's policy loads images from nowhere else. "" for anything else.
+export function siteUrl(given) {
+  if (typeof given !== "string" || !given) return "";
+  try {
+    const url = new URL(given, document.baseURI);
+    return url.origin === location.origin ? url.href : "";
+  } catch {
+    return "";
+  }
+}
+
 // The page has one message at a time (templates/_page.html): a confirmation in the status
 // region, announced politely, or an error in the alert region, announced at once. Each new
 // message replaces the one before, whichever kind it was.

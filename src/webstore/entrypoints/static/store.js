@@ -1,13 +1,15 @@
 // The storefront: the public catalogue (search, pages) and the cart for everyone; checkout
 // and my orders once logged in. A visitor's cart is kept through sign-up and log-in.
 import { ApiError, call, cataloguePage, page, signUp } from "./api.js";
-import { report, start } from "./account.js";
+import { focusLogIn, report, start } from "./account.js";
 import * as cart from "./cart.js";
 import { confirmAction } from "./confirm.js";
 import {
-  $, Pager, alertError, announce, busy, cents, clearFieldErrors, el, money, scrollable, showFieldErrors,
+  $, Pager, alertError, announce, busy, cents, clearFieldErrors, el, money, scrollable, showFieldErrors, siteUrl,
 } from "./dom.js";
 import { fitLines, orderCard, orderSummary } from "./orders.js";
+import { showPasswordSection } from "./password.js";
+import "./recovery.js";
 
 const PRODUCTS_PER_PAGE = 24;
 const ORDERS_PER_PAGE = 10;
@@ -27,6 +29,8 @@ async function show(user) {
   $("account").hidden = Boolean(user);
   $("login-link").hidden = Boolean(user);
   $("my-orders").hidden = !user;
+  $("password-link").hidden = !user;
+  showPasswordSection(Boolean(user));
   drawCart();
   if (!user) {
     $("orders").replaceChildren(); // nothing of the last customer stays on the screen
@@ -41,7 +45,7 @@ async function show(user) {
 for (const link of document.querySelectorAll(".account-link")) {
   link.addEventListener("click", (event) => {
     event.preventDefault();
-    $("login-username").focus();
+    focusLogIn();
   });
 }
 
@@ -60,6 +64,7 @@ $("signup-form").addEventListener("submit", (event) => {
       await signUp(username, form.email.value, form.password.value);
       form.reset();
       const login = $("login-form");
+      focusLogIn();
       login.username.value = username;
       announce(`Account ${username} created. Log in with your password.`);
       login.password.focus();
@@ -116,15 +121,8 @@ function productCard(product, inCart) {
 // gives one, as the card is narrow. Only from this site, as the page's policy allows.
 function picture(product) {
   if (typeof product.image !== "string" || !product.image) return null;
-  const small = typeof product.thumbnail === "string" && product.thumbnail ? product.thumbnail : product.image;
-  let url;
-  try {
-    url = new URL(small, document.baseURI);
-  } catch {
-    return null;
-  }
-  if (url.origin !== location.origin) return null;
-  return el("img", { class: "picture", src: url.href, alt: product.name, loading: "lazy" });
+  const url = siteUrl(typeof product.thumbnail === "string" && product.thumbnail ? product.thumbnail : product.image);
+  return url ? el("img", { class: "picture", src: url, alt: product.name, loading: "lazy" }) : null;
 }
 
 $("search-form").addEventListener("submit", (event) => {
