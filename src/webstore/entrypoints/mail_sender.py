@@ -15,6 +15,7 @@ import threading
 from typing import Any
 
 from webstore.application.delivery import DeliveryOutcome, DeliveryReport
+from webstore.application.errors import StorageUnavailable
 
 __all__ = ["DeliveryOutcome", "log_report", "watch"]
 from webstore.application.store import Webstore
@@ -55,7 +56,15 @@ def watch(
         try:
             report = store.send_pending_mail(batches=1)
             log_report(report)
-        except Exception:  # the database down, say: the sender must outlive it
+        except StorageUnavailable as outage:  # the database down: one line, as a worker logs it
+            if not troubled:
+                cause = str(outage.__cause__ or outage).strip().splitlines() or ["no answer"]
+                log.error(
+                    "cannot send mail now (%s); trying again, quietly, until it works", cause[0]
+                )
+            troubled = True
+            pause = min(LONGEST_PAUSE, pause * 2)
+        except Exception:  # anything else unexpected: the sender must outlive it too
             if not troubled:
                 log.exception("cannot send mail now; trying again, quietly, until it works")
             troubled = True

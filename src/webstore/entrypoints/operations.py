@@ -251,8 +251,9 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             "200": returns("Changed.", DetailSchema),
             "400": returns(
                 "The old password is wrong (old_password), or the new one breaks sign-up's "
-                "rules. A wrong old password counts as a failed login.",
-                ValidationErrorSchema,
+                "rules (error, errors); a wrong old password counts as a failed login. Or a "
+                "body that is not JSON (detail).",
+                {"oneOf": [ValidationErrorSchema, DetailSchema]},
             ),
         },
         ("403", "429"),
@@ -272,8 +273,8 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             "200": returns("Reset.", DetailSchema),
             "400": returns(
                 "The token is unknown, used or expired (token), or the new password breaks "
-                "sign-up's rules.",
-                ValidationErrorSchema,
+                "sign-up's rules (error, errors); or a body that is not JSON (detail).",
+                {"oneOf": [ValidationErrorSchema, DetailSchema]},
             ),
         },
         ("403",),

@@ -31,14 +31,15 @@ STOCK = 100_000
 
 
 def workers_of(master: int) -> set[int]:
-    """The processes whose parent is ``master``."""
+    """The processes whose parent is ``master``, but for its mail sender (not a worker)."""
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = stat.with_name("cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
             continue  # the process ended meanwhile
-        if parent == master:
+        if parent == master and b"send-pending" not in command:
             found.add(int(stat.parent.name))
     return found
 
