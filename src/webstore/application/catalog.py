@@ -92,10 +92,13 @@ def _listing(
             live_superuser(work, admin, clock.now())
         version = None if known is None else work.products.catalogue_version()
         if version is not None and known is not None and known(key, version):
-            return Versioned(key, version, None)
+            # Kept without stock: the page's stock now, in the snapshot of the version.
+            stock = tuple(work.products.stock_levels(query, size, start))
+            return Versioned(key, version, None, stock)
         items = work.products.list(query, size, start)
         total = len(items) if size is None and start == 0 else work.products.count(query)
-    return Versioned(key, version, Page(snapshots.products(items), total))
+    page = Page(snapshots.products(items), total)
+    return Versioned(key, version, page, tuple((p.id, p.stock) for p in page.items))
 
 
 def _claimed_superuser(actor: Principal | None) -> Principal:

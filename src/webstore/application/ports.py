@@ -81,8 +81,14 @@ class ProductRepository(Protocol):
         """How many products match."""
 
     def catalogue_version(self) -> int | None:
-        """A number drawn afresh by every committed product change, never repeated; ``None``
-        if it is not kept or not to be trusted."""
+        """A number drawn afresh by every committed change to which products a listing shows
+        and to anything it shows of them but their stock, never repeated; ``None`` if it is
+        not kept or not to be trusted."""
+
+    def stock_levels(
+        self, query: ProductQuery, limit: int | None = None, offset: int = 0
+    ) -> Sequence[tuple[int, int]]:
+        """The id and stock of each product ``list`` would give, in its order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +113,8 @@ class OrderRepository(Protocol):
         """Matching orders with their lines, newest first, in a constant number of queries."""
 
     def listing_version(self, query: OrderQuery) -> int | None:
-        """A number drawn afresh by every committed change to the orders ``query`` matches
-        (``None``: not kept, or not to be trusted); a query naming a user follows that user's
-        orders only."""
+        """A number drawn afresh by every committed change to the orders of the user ``query``
+        names (``None``: not kept, or not to be trusted; always for a query naming no user)."""
 
     def count(self, query: OrderQuery) -> int:
         """How many orders match."""

@@ -105,6 +105,11 @@ class InMemoryProductRepository:
     def catalogue_version(self) -> int | None:
         return None  # one process, no encoded listings kept: nothing to validate
 
+    def stock_levels(
+        self, query: ProductQuery, limit: int | None = None, offset: int = 0
+    ) -> Sequence[tuple[int, int]]:
+        return [(product.product_id, product.stock) for product in self.list(query, limit, offset)]
+
 
 class InMemoryOrderRepository:
     def __init__(self, table: Table[int, Order], ids: Iterator[int]) -> None:

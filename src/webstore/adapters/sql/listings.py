@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, Text, bindparam, select
 from sqlalchemy.orm import Session
 
+from webstore.adapters.sql import search
 from webstore.adapters.sql.direct import DirectRead, DriverAccess, in_session
 from webstore.adapters.sql.listing_triggers import WrittenByTrigger
 from webstore.adapters.sql.orm import catalogue_version as catalogue_version_table
@@ -50,6 +51,50 @@ def products_by_id(
     ]
 
 
+# No LIMIT is a limit no page reaches (SQLite takes no NULL there).
+NO_LIMIT = 2**62
+
+
+def _stock_read(include_inactive: bool, searching: bool) -> DirectRead:
+    c = products.c
+    criteria: list[ColumnElement[bool]] = [] if include_inactive else [c.is_active]
+    if searching:
+        criteria.append(search.contains(c.name_key, bindparam("search", type_=Text())))
+    return DirectRead(
+        select(c.id, c.amount)
+        .where(*criteria)
+        .order_by(c.id)
+        .limit(bindparam("size"))
+        .offset(bindparam("start"))
+    )
+
+
+# One statement for each shape of query: all products or the active ones, searched or not.
+_STOCK_READS = {
+    (include_inactive, searching): _stock_read(include_inactive, searching)
+    for include_inactive in (False, True)
+    for searching in (False, True)
+}
+
+
+def stock_by_id(
+    session: Session,
+    include_inactive: bool,
+    name_key_contains: str | None,
+    limit: int | None,
+    offset: int,
+    direct: DriverAccess | None = None,
+) -> list[tuple[int, int]]:
+    """The id and stock of each matching product by id, sliced: one statement on the driver
+    (the primary key's index gives the order), in the unit of work's snapshot."""
+    read = _STOCK_READS[(include_inactive, name_key_contains is not None)]
+    values: dict[str, object] = {"size": NO_LIMIT if limit is None else limit, "start": offset}
+    if name_key_contains is not None:
+        values["search"] = name_key_contains
+    rows = read.rows(in_session(session, direct), **values)
+    return [(int(pid), int(stock)) for pid, stock in rows]
+
+
 CATALOGUE_VERSION = DirectRead(
     select(catalogue_version_table.c.version).where(WrittenByTrigger(catalogue_version_table))
 )
@@ -71,12 +116,11 @@ def catalogue_version(session: Session, direct: DriverAccess | None = None) -> i
 
 
 def order_listing_version(
-    session: Session, user_id: int | None, direct: DriverAccess | None = None
+    session: Session, user_id: int, direct: DriverAccess | None = None
 ) -> int | None:
-    """The version of every order (``user_id`` None) or of one user's orders; ``None`` when no
-    trigger wrote it (a user whose orders never changed has none): then nothing is reused."""
-    scope = 0 if user_id is None else user_id
-    row = ORDER_VERSION.first(in_session(session, direct), scope=scope)
+    """The version of one user's orders; ``None`` when no trigger wrote it (a user whose orders
+    never changed has none): then nothing is reused."""
+    row = ORDER_VERSION.first(in_session(session, direct), scope=user_id)
     return None if row is None else int(row[0])
 
 
