@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.measure import Sample
-from benchmarks.scenarios import SCENARIOS
+from benchmarks.scenarios import SCENARIOS, Scenario
 
 PROJECT, FLOOR, CEILING = "webstore", "Flask floor", "raw WSGI"
 PEERS = ("DRF", "FastAPI")
@@ -17,13 +17,19 @@ def render(
     results: dict[tuple[str, str], Sample],
     scaling: dict[int, dict[str, float]],
     scale_out: dict[str, Any] | None,
-    login_probe: dict[str, float],
+    login_probe: dict[str, float] | None,
 ) -> str:
     peers = [peer for peer in PEERS if peer in names]
+    ran = {scenario for scenario, _ in results}
+    scenarios = [scenario for scenario in SCENARIOS if scenario.name in ran]
     lines = [f"- {key}: {value}" for key, value in header.items() if key != "notes"]
     lines += [f"- note: {note}" for note in header["notes"]]
-    lines += ["", *_absolute(names, results), "", *_ratios(peers, results), ""]
-    lines += [*_memory(names, results), "", *_mixes(names, results)]
+    lines += ["", *_absolute(scenarios, names, results), ""]
+    if CEILING in names and FLOOR in names:
+        lines += [*_ratios(scenarios, peers, results), ""]
+    lines += [*_memory(names, results), "", *_mixes(scenarios, names, results)]
+    if login_probe is None:
+        return "\n".join(lines)
     login = results[("login_view", PROJECT)]
     floor_login = results[("login_view", FLOOR)]
     lines += [
@@ -45,13 +51,15 @@ def render(
     return "\n".join(lines)
 
 
-def _absolute(names: list[str], results: dict[tuple[str, str], Sample]) -> list[str]:
+def _absolute(
+    scenarios: list[Scenario], names: list[str], results: dict[tuple[str, str], Sample]
+) -> list[str]:
     lines = [
         "| scenario | system | req/s | p50 ms | p99 ms | CPU ms/req | worker RSS MiB "
         "| peak worker RSS MiB |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for scenario in SCENARIOS:
+    for scenario in scenarios:
         for name in names:
             s = results[(scenario.name, name)]
             lines.append(
@@ -61,14 +69,16 @@ def _absolute(names: list[str], results: dict[tuple[str, str], Sample]) -> list[
     return lines
 
 
-def _ratios(peers: list[str], results: dict[tuple[str, str], Sample]) -> list[str]:
+def _ratios(
+    scenarios: list[Scenario], peers: list[str], results: dict[tuple[str, str], Sample]
+) -> list[str]:
     versus = "".join(f" x {peer} |" for peer in peers)
     tails = " / ".join([PROJECT, *peers])
     lines = [
         f"| scenario |{versus} of ceiling | of Flask floor | p99 ms: {tails} |",
         "|---|" + "---:|" * (len(peers) + 2) + "---|",
     ]
-    for scenario in SCENARIOS:
+    for scenario in scenarios:
         ours = results[(scenario.name, PROJECT)]
         others = [results[(scenario.name, peer)] for peer in peers]
         ceiling = results[(scenario.name, CEILING)]
@@ -95,10 +105,12 @@ def _memory(names: list[str], results: dict[tuple[str, str], Sample]) -> list[st
     ]
 
 
-def _mixes(names: list[str], results: dict[tuple[str, str], Sample]) -> list[str]:
+def _mixes(
+    scenarios: list[Scenario], names: list[str], results: dict[tuple[str, str], Sample]
+) -> list[str]:
     """What the many-customer scenarios' requests were, as drawn (all rounds)."""
     lines = []
-    for scenario in SCENARIOS:
+    for scenario in scenarios:
         if scenario.mix is None:
             continue
         for name in names:

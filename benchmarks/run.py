@@ -149,9 +149,19 @@ def main() -> None:
     parser.add_argument("--scale-out", action="store_true", help="two servers, one PostgreSQL")
     parser.add_argument("--smoke", action="store_true", help="tiny and quick: does it all work")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="SCENARIO",
+        help="only these scenarios (names as reported), no login probe nor scaling: a quick look",
+    )
+    parser.add_argument(
+        "--no-replayers", action="store_true", help="leave the Flask floor and the ceiling out"
+    )
     args = parser.parse_args()
     if args.smoke:
         args.seconds, args.rounds, args.customers = 1.0, 1, 3
+    chosen = [s for s in SCENARIOS if args.only is None or s.name in args.only]
     workdir = Path(tempfile.mkdtemp(prefix="webstore-bench-"))
     url = args.database_url or f"sqlite:///{workdir}/bench.db"
     postgres = url.startswith("postgresql")
@@ -187,30 +197,33 @@ def main() -> None:
             )
         responses = workdir / "responses.json"
         responses.write_text(json.dumps(capture(project, sessions, ids[project.name])))
-        floor = systems.start_floor(responses, workdir, args.workers)
-        started.append(floor)
-        ceiling = systems.start_ceiling(responses, workdir, args.workers)
-        started.append(ceiling)
-        everyone = [*apps, floor, ceiling]
+        replayers = []
+        if not args.no_replayers:
+            replayers.append(systems.start_floor(responses, workdir, args.workers))
+            started.append(replayers[-1])
+            replayers.append(systems.start_ceiling(responses, workdir, args.workers))
+            started.append(replayers[-1])
+        everyone = [*apps, *replayers]
 
         samples: dict[tuple[str, str], list[Sample]] = {}
         for round_ in range(args.rounds):
-            for scenario in SCENARIOS:
+            for scenario in chosen:
                 shift = round_ % len(everyone)
                 for system in everyone[shift:] + everyone[:shift]:
                     samples.setdefault((scenario.name, system.name), []).append(
                         run_one(system, scenario, sessions, ids, project, crowds, args)
                     )
         results = {key: median_sample(values) for key, values in samples.items()}
-        floor.stop()
-        ceiling.stop()
+        for replayer in replayers:
+            replayer.stop()
         probe_url = (
             databases.fresh_schema(args.database_url)
             if postgres
             else f"sqlite:///{workdir}/login-probe.db"
         )
-        login_cost = login_probe(probe_url, workdir, args)
-        scaling.update(scaling_probe(apps, sessions, 100, sizes[1:], 1 if args.smoke else 5))
+        login_cost = login_probe(probe_url, workdir, args) if args.only is None else None
+        if args.only is None:
+            scaling.update(scaling_probe(apps, sessions, 100, sizes[1:], 1 if args.smoke else 5))
         scale = scaleout.run(url, workdir, args, sessions) if args.scale_out and postgres else None
     finally:
         for system in reversed(started):

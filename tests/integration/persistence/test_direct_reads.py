@@ -74,13 +74,15 @@ def test_driver_reads_and_the_session_share_one_snapshot(
         version = reading.products.catalogue_version()
         with sql_uow() as writing:  # commits while the reader is between two statements
             [changed] = writing.products.get_for_update([product])
-            changed.stock = 3
+            changed.revise(description="Oak", stock=3)
             writing.commit()
         [seen] = reading.products.list(ProductQuery())  # through the session
-        assert seen.stock == 10
+        assert (seen.stock, seen.description) == (10, "A red-chair")
+        assert reading.products.stock_levels(ProductQuery()) == [(product, 10)]
         assert reading.products.catalogue_version() == version
     with sql_uow(read_only=True) as later:
         assert later.products.catalogue_version() != version
+        assert later.products.stock_levels(ProductQuery()) == [(product, 3)]
         assert [p.stock for p in later.products.list(ProductQuery())] == [3]
 
 
