@@ -90,11 +90,13 @@ def _listing(
     with uow(read_only=True) as work:
         if admin is not None:
             live_superuser(work, admin, clock.now())
+        if known is not None:
+            # Kept bytes hold no stock: the version and the page's stock, in one statement.
+            state = work.products.listing_state(query, size, start)
+            if state.version is not None and known(key, state.version):
+                return Versioned(key, state.version, None, state.stock)
+        # Not kept: the version again, and the rows, in one snapshot.
         version = None if known is None else work.products.catalogue_version()
-        if version is not None and known is not None and known(key, version):
-            # Kept without stock: the page's stock now, in the snapshot of the version.
-            stock = tuple(work.products.stock_levels(query, size, start))
-            return Versioned(key, version, None, stock)
         items = work.products.list(query, size, start)
         total = len(items) if size is None and start == 0 else work.products.count(query)
     page = Page(snapshots.products(items), total)

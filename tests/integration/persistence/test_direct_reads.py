@@ -78,11 +78,11 @@ def test_driver_reads_and_the_session_share_one_snapshot(
             writing.commit()
         [seen] = reading.products.list(ProductQuery())  # through the session
         assert (seen.stock, seen.description) == (10, "A red-chair")
-        assert reading.products.stock_levels(ProductQuery()) == [(product, 10)]
         assert reading.products.catalogue_version() == version
     with sql_uow(read_only=True) as later:
-        assert later.products.catalogue_version() != version
-        assert later.products.stock_levels(ProductQuery()) == [(product, 3)]
+        now = later.products.catalogue_version()
+        assert now != version
+        assert later.products.listing_state(ProductQuery()) == (now, ((product, 3),))
         assert [p.stock for p in later.products.list(ProductQuery())] == [3]
 
 
@@ -113,3 +113,27 @@ def test_driver_errors_are_sqlalchemy_errors_and_cursor_events_see_the_statement
             work.products.catalogue_version()
     assert "no_such_table" in str(raised.value.statement)
     assert [statement for statement, _ in seen][-1].startswith("SELECT catalogue_version.version")
+
+
+def test_a_statement_that_stands_alone_sees_what_committed_since_the_read_began(
+    sql_uow: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    product = add_product(sql_uow, stock=10)
+    with sql_uow(read_only=True) as reading:
+        assert reading.products.listing_state(ProductQuery()).stock == ((product, 10),)
+        with sql_uow() as writing:
+            [changed] = writing.products.get_for_update([product])
+            changed.stock = 3
+            writing.commit()
+        # Its own snapshot (PostgreSQL sends it outside any transaction; SQLite's read
+        # transaction, begun at once, is one snapshot anyway).
+        state = reading.products.listing_state(ProductQuery())
+        version = reading.products.catalogue_version()  # the snapshot begins here
+        if sql_uow.engine.dialect.name == "postgresql":
+            assert state.stock == ((product, 3),)
+        with sql_uow() as writing:
+            [changed] = writing.products.get_for_update([product])
+            changed.revise(description="Oak", stock=2)
+            writing.commit()
+        assert reading.products.catalogue_version() == version
+        assert [p.stock for p in reading.products.list(ProductQuery())] == [state.stock[0][1]]

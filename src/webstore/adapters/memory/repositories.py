@@ -8,7 +8,13 @@ from datetime import datetime
 from webstore.adapters.memory.tables import LoginFailure, Table
 from webstore.application.dto import IdempotencyRecord, Principal
 from webstore.application.errors import IdempotencyConflict
-from webstore.application.ports import LoginFailureKind, OrderQuery, ProductQuery, UserQuery
+from webstore.application.ports import (
+    ListingState,
+    LoginFailureKind,
+    OrderQuery,
+    ProductQuery,
+    UserQuery,
+)
 from webstore.domain.errors import UsernameTaken
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
@@ -105,10 +111,11 @@ class InMemoryProductRepository:
     def catalogue_version(self) -> int | None:
         return None  # one process, no encoded listings kept: nothing to validate
 
-    def stock_levels(
+    def listing_state(
         self, query: ProductQuery, limit: int | None = None, offset: int = 0
-    ) -> Sequence[tuple[int, int]]:
-        return [(product.product_id, product.stock) for product in self.list(query, limit, offset)]
+    ) -> ListingState:
+        page = self.list(query, limit, offset)
+        return ListingState(None, tuple((p.product_id, p.stock) for p in page))
 
 
 class InMemoryOrderRepository:
@@ -139,7 +146,7 @@ class InMemoryOrderRepository:
         )
         return newest_first[offset : None if limit is None else offset + limit]
 
-    def listing_version(self, query: OrderQuery) -> int | None:
+    def listing_version(self, query: OrderQuery, *, alone: bool = False) -> int | None:
         return None  # one process, no encoded listings kept: nothing to validate
 
     def count(self, query: OrderQuery) -> int:

@@ -39,17 +39,22 @@ def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10)
     )
 
 
-def read_only(engine: Engine) -> Engine:
-    """The same pool, for transactions that only read, each one consistent snapshot.
+# A listing takes several statements (a page of orders, then their lines, then a count); under
+# PostgreSQL's default READ COMMITTED each would see the orders committed meanwhile, and lines
+# would be read for a page that had moved. REPEATABLE READ gives the whole transaction one
+# snapshot; a read-only one never fails to serialize and takes no more locks.
+PG_READ_SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
-    A listing takes several statements (a page of orders, then their lines, then a count);
-    under PostgreSQL's default READ COMMITTED each would see the orders committed meanwhile,
-    and lines would be read for a page that had moved. REPEATABLE READ gives the whole
-    transaction one snapshot; a read-only one never fails to serialize and takes no more
-    locks. SQLite's deferred read transaction is one snapshot already (WAL).
+
+def read_only(engine: Engine) -> Engine:
+    """The same pool, for units of work that only read, each one consistent snapshot.
+
+    On PostgreSQL its connections are in autocommit mode: a read transaction begins
+    ``PG_READ_SNAPSHOT`` itself, before the first statement that does not stand alone
+    (``reading.py``). SQLite's deferred read transaction is one snapshot already (WAL).
     """
     if engine.dialect.name == "postgresql":
-        return engine.execution_options(postgresql_readonly=True, isolation_level="REPEATABLE READ")
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
     return engine.execution_options(**{READ_ONLY: True})
 
 

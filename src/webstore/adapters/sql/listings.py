@@ -19,6 +19,7 @@ from webstore.adapters.sql.direct import DirectRead, DriverAccess, in_session
 from webstore.adapters.sql.listing_triggers import WrittenByTrigger
 from webstore.adapters.sql.orm import catalogue_version as catalogue_version_table
 from webstore.adapters.sql.orm import order_lines, order_versions, orders, products
+from webstore.application.ports import ListingState
 from webstore.domain.orders import Order, OrderLine
 from webstore.domain.products import Product
 
@@ -55,54 +56,68 @@ def products_by_id(
 NO_LIMIT = 2**62
 
 
-def _stock_read(include_inactive: bool, searching: bool) -> DirectRead:
+def _page_state_read(include_inactive: bool, searching: bool) -> DirectRead:
+    """The catalogue's version beside each listed product's id and stock: one statement, so
+    one snapshot, that a read may send without a transaction of its own."""
     c = products.c
     criteria: list[ColumnElement[bool]] = [] if include_inactive else [c.is_active]
     if searching:
         criteria.append(search.contains(c.name_key, bindparam("search", type_=Text())))
-    return DirectRead(
+    page = (
         select(c.id, c.amount)
         .where(*criteria)
         .order_by(c.id)
         .limit(bindparam("size"))
         .offset(bindparam("start"))
+        .subquery()
+    )
+    version = (
+        select(catalogue_version_table.c.version)
+        .where(WrittenByTrigger(catalogue_version_table))
+        .scalar_subquery()
+    )
+    return DirectRead(
+        select(version.label("version"), page.c.id, page.c.amount).order_by(page.c.id),
+        alone=True,
     )
 
 
 # One statement for each shape of query: all products or the active ones, searched or not.
-_STOCK_READS = {
-    (include_inactive, searching): _stock_read(include_inactive, searching)
+_PAGE_STATES = {
+    (include_inactive, searching): _page_state_read(include_inactive, searching)
     for include_inactive in (False, True)
     for searching in (False, True)
 }
 
 
-def stock_by_id(
+def catalogue_page_state(
     session: Session,
     include_inactive: bool,
     name_key_contains: str | None,
     limit: int | None,
     offset: int,
     direct: DriverAccess | None = None,
-) -> list[tuple[int, int]]:
-    """The id and stock of each matching product by id, sliced: one statement on the driver
-    (the primary key's index gives the order), in the unit of work's snapshot."""
-    read = _STOCK_READS[(include_inactive, name_key_contains is not None)]
+) -> ListingState:
+    """The catalogue's version and the id and stock of each matching product by id, sliced,
+    in one statement on the driver (the primary key's index gives the order). An empty page
+    tells no version: nothing is reused for it."""
+    read = _PAGE_STATES[(include_inactive, name_key_contains is not None)]
     values: dict[str, object] = {"size": NO_LIMIT if limit is None else limit, "start": offset}
     if name_key_contains is not None:
         values["search"] = name_key_contains
     rows = read.rows(in_session(session, direct), **values)
-    return [(int(pid), int(stock)) for pid, stock in rows]
+    version = None if not rows or rows[0][0] is None else int(rows[0][0])
+    return ListingState(version, tuple((int(pid), int(stock)) for _, pid, stock in rows))
 
 
 CATALOGUE_VERSION = DirectRead(
     select(catalogue_version_table.c.version).where(WrittenByTrigger(catalogue_version_table))
 )
-ORDER_VERSION = DirectRead(
-    select(order_versions.c.version).where(
-        order_versions.c.scope == bindparam("scope"), WrittenByTrigger(order_versions)
-    )
+_ORDER_VERSION_SELECT = select(order_versions.c.version).where(
+    order_versions.c.scope == bindparam("scope"), WrittenByTrigger(order_versions)
 )
+ORDER_VERSION = DirectRead(_ORDER_VERSION_SELECT)
+ORDER_VERSION_ALONE = DirectRead(_ORDER_VERSION_SELECT, alone=True)
 
 
 def catalogue_version(session: Session, direct: DriverAccess | None = None) -> int | None:
@@ -116,11 +131,12 @@ def catalogue_version(session: Session, direct: DriverAccess | None = None) -> i
 
 
 def order_listing_version(
-    session: Session, user_id: int, direct: DriverAccess | None = None
+    session: Session, user_id: int, direct: DriverAccess | None = None, *, alone: bool = False
 ) -> int | None:
     """The version of one user's orders; ``None`` when no trigger wrote it (a user whose orders
-    never changed has none): then nothing is reused."""
-    row = ORDER_VERSION.first(in_session(session, direct), scope=user_id)
+    never changed has none): then nothing is reused. ``alone``: in a snapshot of its own."""
+    read = ORDER_VERSION_ALONE if alone else ORDER_VERSION
+    row = read.first(in_session(session, direct), scope=user_id)
     return None if row is None else int(row[0])
 
 

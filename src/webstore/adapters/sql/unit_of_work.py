@@ -343,7 +343,7 @@ class _GroupWriterSession:
         return True
 
 
-_PING = DirectRead(select(literal_column("1")))
+_PING = DirectRead(select(literal_column("1")), alone=True)
 
 
 class _SessionOnDemand:
