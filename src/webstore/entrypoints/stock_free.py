@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from webstore.application.versioned import StockLevels
@@ -59,15 +61,11 @@ class StockFree:
         last = self._last
         if last is not None and last[0] == stock:
             return last[1]
-        if len(stock) != len(self._ids) or any(
-            pid != kept for (pid, _), kept in zip(stock, self._ids, strict=True)
-        ):
+        if tuple(map(itemgetter(0), stock)) != self._ids:
             return None
-        parts: list[bytes] = []
-        for piece, (_, amount) in zip(self._pieces, stock, strict=False):
-            parts.append(piece)
-            parts.append(b"%d" % amount)
-        parts.append(self._pieces[-1])
-        body = b"".join(parts)
+        # Joined without a Python loop per product: each piece, then its product's stock.
+        amounts = map(b"%d".__mod__, map(itemgetter(1), stock))
+        pairs = zip(self._pieces, amounts, strict=False)  # one piece more, the closing one
+        body = b"".join(chain(chain.from_iterable(pairs), self._pieces[-1:]))
         self._last = (stock, body)
         return body

@@ -176,6 +176,8 @@ class _DirectStatement:
             ) from error
         finally:
             cursor.close()
+        if not any(converters):  # nothing to convert (ids, counts, stock): the rows as read
+            return cast(list[tuple[Any, ...]], fetched)
         return [prepared.row(converters, row) for row in fetched]
 
     def _prepare(self, dialect: Dialect) -> _Prepared:

@@ -106,8 +106,10 @@ def catalogue_page_state(
     if name_key_contains is not None:
         values["search"] = name_key_contains
     rows = read.rows(in_session(session, direct), **values)
-    version = None if not rows or rows[0][0] is None else int(rows[0][0])
-    return ListingState(version, tuple((int(pid), int(stock)) for _, pid, stock in rows))
+    if not rows:
+        return ListingState(None, ())
+    _, ids, stock = zip(*rows, strict=True)  # a hundred rows: no Python loop per row
+    return ListingState(rows[0][0], tuple(zip(ids, stock, strict=True)))
 
 
 CATALOGUE_VERSION = DirectRead(
