@@ -19,7 +19,7 @@ from webstore.adapters.sql.direct import DirectRead, DriverAccess, in_session
 from webstore.adapters.sql.listing_triggers import WrittenByTrigger
 from webstore.adapters.sql.orm import catalogue_version as catalogue_version_table
 from webstore.adapters.sql.orm import order_lines, order_versions, orders, products
-from webstore.application.ports import ListingState
+from webstore.application.ports import ListingState, OrderQuery
 from webstore.domain.orders import Order, OrderLine
 from webstore.domain.products import Product
 
@@ -142,34 +142,61 @@ def order_listing_version(
     return None if row is None else int(row[0])
 
 
-def orders_with_lines(
-    session: Session,
-    criteria: list[ColumnElement[bool]],
-    limit: int | None,
-    offset: int,
-) -> list[Order]:
-    """Matching orders newest first with their lines, in two statements whatever their number."""
+def _orders_reads(by_user: bool, by_status: bool) -> tuple[DirectRead, DirectRead]:
+    """A page of orders newest first, and the lines of exactly that page: the same query as a
+    subquery, not a list of bound ids (databases cap the number of parameters; a page has no
+    such cap without a limit)."""
     c = orders.c
+    criteria: list[ColumnElement[bool]] = []
+    if by_user:
+        criteria.append(c.user_id == bindparam("user_id"))
+    if by_status:
+        criteria.append(c.status == bindparam("status"))
     page = (
         select(c.id, c.user_id, c.address, c.phone, c.status, c.created_at)
         .where(*criteria)
         .order_by(c.created_at.desc(), c.id.desc())
-        .limit(limit)
-        .offset(offset)
+        .limit(bindparam("size"))
+        .offset(bindparam("start"))
     )
-    found = session.execute(page).all()
+    line = order_lines.c
+    lines = (
+        select(line.order_id, line.product_id, line.product_name, line.amount, line.price)
+        .where(line.order_id.in_(select(page.subquery().c.id)))
+        .order_by(line.order_id, line.position)
+    )
+    return DirectRead(page), DirectRead(lines)
+
+
+# One pair of statements for each shape of query: a user's orders or everyone's, by status or not.
+_ORDERS_READS = {
+    (by_user, by_status): _orders_reads(by_user, by_status)
+    for by_user in (False, True)
+    for by_status in (False, True)
+}
+
+
+def orders_with_lines(
+    session: Session,
+    query: OrderQuery,
+    limit: int | None,
+    offset: int,
+    direct: DriverAccess | None = None,
+) -> list[Order]:
+    """Matching orders newest first with their lines, in two statements whatever their number,
+    on the driver, in the unit of work's snapshot."""
+    page, lines_of_page = _ORDERS_READS[(query.user_id is not None, query.status is not None)]
+    values: dict[str, object] = {"size": NO_LIMIT if limit is None else limit, "start": offset}
+    if query.user_id is not None:
+        values["user_id"] = query.user_id
+    if query.status is not None:
+        values["status"] = query.status
+    access = in_session(session, direct)
+    found = page.rows(access, **values)
     if not found:
         return []
-    # The lines of exactly this page: the same query as a subquery, not a list of bound ids
-    # (databases cap the number of parameters; a page has no such cap without a limit).
     lines: defaultdict[int, list[OrderLine]] = defaultdict(list)
-    ids = select(page.subquery().c.id)
-    line = order_lines.c
-    for order_id, product_id, name, quantity, price in session.execute(
-        select(line.order_id, line.product_id, line.product_name, line.amount, line.price)
-        .where(line.order_id.in_(ids))
-        .order_by(line.order_id, line.position)
-    ):
+    for order_id, product_id, name, quantity, price in lines_of_page.rows(access, **values):
         lines[order_id].append(OrderLine(product_id, name, quantity, price))
     return [
         _detached(

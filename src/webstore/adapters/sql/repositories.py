@@ -338,7 +338,7 @@ class SqlAlchemyOrderRepository:
         return self._one(order_id, lock=True)
 
     def list(self, query: OrderQuery, limit: int | None = None, offset: int = 0) -> list[Order]:
-        return listings.orders_with_lines(self._session, _matching(query), limit, offset)
+        return listings.orders_with_lines(self._session, query, limit, offset, self._direct)
 
     def listing_version(self, query: OrderQuery, *, alone: bool = False) -> int | None:
         # Every customer's orders have no version: a row that followed them would be written
