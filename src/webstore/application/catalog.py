@@ -13,7 +13,7 @@ from webstore.application.paging import page_checks, search_filter
 from webstore.application.permissions import require_superuser
 from webstore.application.ports import Clock, ProductQuery, UnitOfWorkFactory
 from webstore.application.snapshots import ProductSnapshot
-from webstore.application.versioned import Known, Versioned
+from webstore.application.versioned import Known, PageStock, Versioned
 from webstore.domain import values
 from webstore.domain.errors import InvalidInput, ProductNotFound
 from webstore.domain.products import Product
@@ -100,7 +100,7 @@ def _listing(
         items = work.products.list(query, size, start)
         total = len(items) if size is None and start == 0 else work.products.count(query)
     page = Page(snapshots.products(items), total)
-    return Versioned(key, version, page, tuple((p.id, p.stock) for p in page.items))
+    return Versioned(key, version, page, PageStock.of((p.id, p.stock) for p in page.items))
 
 
 def _claimed_superuser(actor: Principal | None) -> Principal:

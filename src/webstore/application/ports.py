@@ -16,6 +16,7 @@ from webstore.application.dto import (
     PresentedRefreshToken,
     Principal,
 )
+from webstore.application.versioned import PageStock
 from webstore.domain.orders import Order, OrderStatus
 from webstore.domain.products import Product
 from webstore.domain.sessions import LoginSession
@@ -63,10 +64,10 @@ class ProductQuery:
 
 class ListingState(NamedTuple):
     """A product listing as a worker that keeps it needs to know it: the catalogue's version
-    (``None``: not kept, or not to be trusted) and each listed product's id and stock."""
+    (``None``: not kept, or not to be trusted) and the listed products' ids and stock."""
 
     version: int | None
-    stock: tuple[tuple[int, int], ...]
+    stock: PageStock
 
 
 class ProductRepository(Protocol):

@@ -13,9 +13,9 @@ moment it was read).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from webstore.application.dto import Page
 
@@ -25,8 +25,19 @@ T = TypeVar("T")
 Known = Callable[[Hashable, int], bool]
 
 
-# Each listed product's id and stock, in the listing's order.
-StockLevels = tuple[tuple[int, int], ...]
+class PageStock(NamedTuple):
+    """The listed products' ids and their stock, in the listing's order, each as decimal
+    numbers joined by commas: what the database hands over in one row, and what a kept
+    listing compares and splices in without a step per product."""
+
+    ids: str
+    amounts: str
+
+    @classmethod
+    def of(cls, levels: Iterable[tuple[int, int]]) -> PageStock:
+        """From each product's id and stock."""
+        pairs = list(levels)
+        return cls(",".join(str(pid) for pid, _ in pairs), ",".join(str(n) for _, n in pairs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,4 +49,4 @@ class Versioned(Generic[T]):
     key: Hashable
     version: int | None
     page: Page[T] | None
-    stock: StockLevels | None = None
+    stock: PageStock | None = None

@@ -13,10 +13,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 from itertools import chain
-from operator import itemgetter
 from typing import Any
 
-from webstore.application.versioned import StockLevels
+from webstore.application.versioned import PageStock
 from webstore.entrypoints.http import dumps
 
 STOCK_KEY = "amount"
@@ -27,17 +26,18 @@ class StockFree:
 
     __slots__ = ("_ids", "_last", "_pieces", "size")
 
-    def __init__(self, ids: tuple[int, ...], pieces: tuple[bytes, ...]) -> None:
-        self._ids = ids
+    def __init__(self, ids: str, pieces: tuple[bytes, ...]) -> None:
+        self._ids = ids  # as ``PageStock.ids`` gives them
         self._pieces = pieces  # one before each product's stock, and the closing one
-        self._last: tuple[StockLevels, bytes] | None = None  # the latest answer, kept whole
-        # What this holds at most: its pieces, its ids, and one whole answer besides.
+        self._last: tuple[str, bytes] | None = None  # the latest answer, kept whole
+        # What this holds at most: its pieces, its ids, and one whole answer besides (with
+        # the stock it was made at, and that stock split, while it is spliced in).
         pieces_size = sum(sys.getsizeof(piece) for piece in pieces) + sys.getsizeof(pieces)
-        digits = 24 * len(ids)  # a stock's digits, and the tuple that holds it
-        self.size = 2 * pieces_size + sys.getsizeof(ids) + 32 * len(ids) + digits
+        per_product = 64  # a stock's digits, as text and as bytes, and their places
+        self.size = 2 * pieces_size + 2 * sys.getsizeof(ids) + per_product * len(pieces)
 
     @classmethod
-    def of(cls, items: Sequence[Mapping[str, Any]], body: bytes, stock: StockLevels) -> StockFree:
+    def of(cls, items: Sequence[Mapping[str, Any]], body: bytes, stock: PageStock) -> StockFree:
         """The products ``items`` (serializer dicts, each with an ``"amount"``), whose whole
         encoding at ``stock`` is ``body``."""
         pieces: list[bytes] = []
@@ -51,21 +51,23 @@ class StockFree:
             after = dumps({key: item[key] for key in keys[at + 1 :]})
             text = "," + after[1:] if at + 1 < len(keys) else "}"
         pieces.append((text + "]").encode())
-        kept = cls(tuple(int(item["id"]) for item in items), tuple(pieces))
-        kept._last = (stock, body)
+        kept = cls(stock.ids, tuple(pieces))
+        kept._last = (stock.amounts, body)
         return kept
 
-    def with_stock(self, stock: StockLevels) -> bytes | None:
-        """The listing at ``stock`` (each product's id and stock, by id); ``None`` when those
-        are not the products kept here."""
-        last = self._last
-        if last is not None and last[0] == stock:
-            return last[1]
-        if tuple(map(itemgetter(0), stock)) != self._ids:
+    def with_stock(self, stock: PageStock) -> bytes | None:
+        """The listing at ``stock``; ``None`` when its ids are not those of the products kept
+        here (in their order)."""
+        if stock.ids != self._ids:
             return None
-        # Joined without a Python loop per product: each piece, then its product's stock.
-        amounts = map(b"%d".__mod__, map(itemgetter(1), stock))
+        last = self._last
+        if last is not None and last[0] == stock.amounts:
+            return last[1]
+        # Joined without a Python step per product: each piece, then its product's stock.
+        amounts = stock.amounts.encode().split(b",") if stock.amounts else []
+        if len(amounts) + 1 != len(self._pieces):
+            return None
         pairs = zip(self._pieces, amounts, strict=False)  # one piece more, the closing one
         body = b"".join(chain(chain.from_iterable(pairs), self._pieces[-1:]))
-        self._last = (stock, body)
+        self._last = (stock.amounts, body)
         return body

@@ -15,6 +15,7 @@ from webstore.application.ports import (
     ProductQuery,
     UserQuery,
 )
+from webstore.application.versioned import PageStock
 from webstore.domain.errors import UsernameTaken
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
@@ -115,7 +116,7 @@ class InMemoryProductRepository:
         self, query: ProductQuery, limit: int | None = None, offset: int = 0
     ) -> ListingState:
         page = self.list(query, limit, offset)
-        return ListingState(None, tuple((p.product_id, p.stock) for p in page))
+        return ListingState(None, PageStock.of((p.product_id, p.stock) for p in page))
 
 
 class InMemoryOrderRepository:
