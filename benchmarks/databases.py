@@ -33,11 +33,11 @@ def fresh_schema(url: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
 
 
-def fresh_database(url: str) -> str:
+def fresh_database(url: str, label: str = "peer") -> str:
     """An empty database beside the one ``url`` names, as a plain libpq URL; dropped at exit."""
     import sqlalchemy as sa
 
-    name = f"bench_peer_{os.getpid()}_{int(time.time())}"
+    name = f"bench_{label.lower()}_{os.getpid()}_{int(time.time())}"
     engine = _admin_engine(url)
     with engine.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))

@@ -20,6 +20,8 @@ class Sample:
     cpu_ms: float  # server CPU per request, all worker processes
     rss_mb: float  # the largest worker's resident memory
     failures: int  # socket errors and 4xx/5xx answers
+    peak_rss_mb: float = 0.0  # the largest worker's resident memory at its worst, so far
+    drawn: tuple[int, int, int] = (0, 0, 0)  # a mix's listings, own orders, checkouts
 
 
 def load(
@@ -31,6 +33,7 @@ def load(
     headers: dict[str, str],
     seconds: float,
     connections: int,
+    lua: str | None = None,
 ) -> Sample:
     workers = system.workers()
     cpu_before = procs.cpu_seconds(workers)
@@ -41,6 +44,7 @@ def load(
         method=method,
         body=None if body is None else json.dumps(body),
         headers={**headers, "Content-Type": "application/json"},
+        lua=lua,
     )
     workers_after = system.workers()
     cpu = procs.cpu_seconds(workers_after) - cpu_before
@@ -51,6 +55,8 @@ def load(
         cpu_ms=cpu * 1000 / max(result.requests, 1),
         rss_mb=procs.rss_mb(workers_after),
         failures=result.socket_errors + result.bad_status,
+        peak_rss_mb=procs.peak_rss_mb(workers_after),
+        drawn=result.drawn,
     )
 
 
@@ -62,6 +68,12 @@ def median_sample(samples: list[Sample]) -> Sample:
         cpu_ms=statistics.median(s.cpu_ms for s in samples),
         rss_mb=statistics.median(s.rss_mb for s in samples),
         failures=sum(s.failures for s in samples),
+        peak_rss_mb=max(s.peak_rss_mb for s in samples),
+        drawn=(
+            sum(s.drawn[0] for s in samples),
+            sum(s.drawn[1] for s in samples),
+            sum(s.drawn[2] for s in samples),
+        ),
     )
 
 

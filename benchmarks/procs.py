@@ -45,7 +45,17 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def rss_mb(pids: list[int]) -> float:
-    """The largest resident set among these processes, in MiB."""
+    """The largest resident set among these processes now, in MiB."""
+    return _largest(pids, "VmRSS:")
+
+
+def peak_rss_mb(pids: list[int]) -> float:
+    """The largest resident set any of these processes has had since it started, in MiB
+    (the kernel's high-water mark: what a worker needed at its worst, not only at the end)."""
+    return _largest(pids, "VmHWM:")
+
+
+def _largest(pids: list[int], field: str) -> float:
     largest = 0
     for pid in pids:
         try:
@@ -53,6 +63,6 @@ def rss_mb(pids: list[int]) -> float:
         except OSError:
             continue
         for line in status.splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 largest = max(largest, int(line.split()[1]))
     return largest / 1024

@@ -1,11 +1,13 @@
-"""``make bench``: the project side by side with the Django/DRF peer, a Flask floor and a ceiling.
+"""``make bench``: the project side by side with its peers, a Flask floor and a ceiling.
 
-One run starts, on this machine: ``webstore serve`` as shipped; the Django/DRF peer
-(``../shared/peers/django``, skipped with a note when absent); a bare Flask route answering the
-project's captured bytes under the project's own server and settings (the floor); and a raw WSGI
-app answering the same bytes under gunicorn sync workers (the ceiling). wrk loads each scenario
-on each system in interleaved rounds; the medians are reported, with server CPU per request and
-worker memory read from /proc. Then one client lists 10 to 10 000 products, one request at a time.
+One run starts, on this machine: ``webstore serve`` as shipped; the Django/DRF peer and the
+FastAPI peer (``../shared/peers/django`` and ``fastapi``, each skipped with a note when absent);
+a bare Flask route answering the project's captured bytes under the project's own server and
+settings (the floor); and a raw WSGI app answering the same bytes under gunicorn sync workers
+(the ceiling). wrk loads each scenario on each system in interleaved rounds; the medians are
+reported, with server CPU per request and worker memory read from /proc. The many-customer
+scenarios (``mixed``, ``post_order_many``) draw a customer, each with a token of their own, for
+every request. Then one client lists 10 to 10 000 products, one request at a time.
 ``--database-url`` runs it all on PostgreSQL; ``--scale-out`` adds two ``webstore serve`` sharing
 that database, loaded together. ``--smoke`` is a one-second version that only checks it all works.
 """
@@ -21,11 +23,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import databases, report, scaleout, seeding, systems
+from benchmarks import customers, databases, report, scaleout, seeding, systems, wrk
+from benchmarks.customers import Crowd
 from benchmarks.http import Client, log_in
 from benchmarks.measure import Sample, load, median_sample, sequential_ms
-from benchmarks.scenarios import PASSWORD, SCENARIOS, Scenario
+from benchmarks.scenarios import ADDRESS, PASSWORD, PHONE, SCENARIOS, Scenario
 from benchmarks.systems import ADMIN_PASSWORD, System
+
+PRODUCTS = 100  # the catalogue the scenarios load (ids 1 to 100 on every system)
 
 TOKEN_LIFETIME = 200  # seconds; the peer's access tokens live five minutes
 
@@ -137,40 +142,53 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--no-peer", action="store_true", help="leave the Django peer out")
+    parser.add_argument("--no-peer", action="store_true", help="leave the peers out")
+    parser.add_argument(
+        "--customers", type=int, default=200, help="customers of the many-customer scenarios"
+    )
     parser.add_argument("--scale-out", action="store_true", help="two servers, one PostgreSQL")
     parser.add_argument("--smoke", action="store_true", help="tiny and quick: does it all work")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="SCENARIO",
+        help="only these scenarios (names as reported), no login probe nor scaling: a quick look",
+    )
+    parser.add_argument(
+        "--no-replayers", action="store_true", help="leave the Flask floor and the ceiling out"
+    )
     args = parser.parse_args()
     if args.smoke:
-        args.seconds, args.rounds, args.no_peer = 1.0, 1, True
+        args.seconds, args.rounds, args.customers = 1.0, 1, 3
+    chosen = [s for s in SCENARIOS if args.only is None or s.name in args.only]
     workdir = Path(tempfile.mkdtemp(prefix="webstore-bench-"))
     url = args.database_url or f"sqlite:///{workdir}/bench.db"
     postgres = url.startswith("postgresql")
     if postgres:
         url = databases.fresh_schema(url)
-    peer_url = (
-        databases.fresh_database(args.database_url) if postgres and not args.no_peer else None
-    )
 
     started: list[System] = []
     try:
         project = systems.start_project(url, workdir, args.workers)
         started.append(project)
-        peer = None if args.no_peer else systems.start_peer(workdir, args.workers, peer_url)
-        notes = []
-        if peer is None and not args.no_peer:
-            notes.append(f"Django peer not found at {systems.PEER}: skipped")
-        if peer is not None:
-            started.append(peer)
-        apps = [s for s in (project, peer) if s is not None]
+        notes: list[str] = []
+        for peer in () if args.no_peer else systems.PEERS:
+            peer_url = databases.fresh_database(args.database_url, peer.name) if postgres else None
+            found = systems.start_peer(peer, workdir, args.workers, peer_url)
+            if found is None:
+                notes.append(f"{peer.name} peer not found at {peer.folder}: skipped")
+            else:
+                started.append(found)
+        apps = list(started)
+        crowds = {system.name: customers.gather(system, args.customers) for system in apps}
         sessions = Sessions()
         for system in apps:
             seeding.sign_up(system)
         sizes = [10, 100] if args.smoke else [10, 100, 1000, 10000]
         scaling = scaling_probe(apps, sessions, 0, sizes[:1], 1 if args.smoke else 5)
         for system in apps:
-            seeding.top_up_products(system, 10, 100)
+            seeding.top_up_products(system, 10, PRODUCTS)
         ids = {}
         for system in apps:
             counts = (20, 50) if args.smoke else (20, 1000)
@@ -179,30 +197,33 @@ def main() -> None:
             )
         responses = workdir / "responses.json"
         responses.write_text(json.dumps(capture(project, sessions, ids[project.name])))
-        floor = systems.start_floor(responses, workdir, args.workers)
-        started.append(floor)
-        ceiling = systems.start_ceiling(responses, workdir, args.workers)
-        started.append(ceiling)
-        everyone = [*apps, floor, ceiling]
+        replayers = []
+        if not args.no_replayers:
+            replayers.append(systems.start_floor(responses, workdir, args.workers))
+            started.append(replayers[-1])
+            replayers.append(systems.start_ceiling(responses, workdir, args.workers))
+            started.append(replayers[-1])
+        everyone = [*apps, *replayers]
 
         samples: dict[tuple[str, str], list[Sample]] = {}
         for round_ in range(args.rounds):
-            for scenario in SCENARIOS:
+            for scenario in chosen:
                 shift = round_ % len(everyone)
                 for system in everyone[shift:] + everyone[:shift]:
                     samples.setdefault((scenario.name, system.name), []).append(
-                        run_one(system, scenario, sessions, ids, project, args)
+                        run_one(system, scenario, sessions, ids, project, crowds, args)
                     )
         results = {key: median_sample(values) for key, values in samples.items()}
-        floor.stop()
-        ceiling.stop()
+        for replayer in replayers:
+            replayer.stop()
         probe_url = (
             databases.fresh_schema(args.database_url)
             if postgres
             else f"sqlite:///{workdir}/login-probe.db"
         )
-        login_cost = login_probe(probe_url, workdir, args)
-        scaling.update(scaling_probe(apps, sessions, 100, sizes[1:], 1 if args.smoke else 5))
+        login_cost = login_probe(probe_url, workdir, args) if args.only is None else None
+        if args.only is None:
+            scaling.update(scaling_probe(apps, sessions, 100, sizes[1:], 1 if args.smoke else 5))
         scale = scaleout.run(url, workdir, args, sessions) if args.scale_out and postgres else None
     finally:
         for system in reversed(started):
@@ -214,11 +235,13 @@ def main() -> None:
         f"{len(__import__('os').sched_getaffinity(0))} cores, Python {platform.python_version()}",
         "database": "PostgreSQL" if postgres else "SQLite",
         "settings": f"wrk {args.connections} connections, {args.workers} workers each, "
-        f"median of {args.rounds} interleaved rounds of {args.seconds:.0f} s",
+        f"median of {args.rounds} interleaved rounds of {args.seconds:.0f} s, "
+        f"{args.customers} customers in the many-customer scenarios",
         "argon2_verify_ms": argon2_verify_ms(),
         "notes": notes,
     }
-    text = report.render(header, [s.name for s in everyone], results, scaling, scale, login_cost)
+    names = [s.name for s in everyone]
+    text = report.render(header, names, results, scaling, scale, login_cost)
     print(text)
     if args.json:
         args.json.write_text(
@@ -244,10 +267,24 @@ def run_one(
     sessions: Sessions,
     ids: dict[str, dict[str, int]],
     project: System,
+    crowds: dict[str, Crowd],
     args: argparse.Namespace,
 ) -> Sample:
     # The floor and the ceiling replay the project's answers, to the project's requests.
     source = system if system.serves_api else project
+    if scenario.mix is not None:
+        lua = wrk.mix_script(
+            scenario.mix.listings,
+            scenario.mix.own_orders,
+            [c.headers() for c in crowds[source.name].fresh()],
+            PRODUCTS,
+            ADDRESS,
+            PHONE,
+        )
+        return load(
+            system, "/", method="GET", body=None, headers={}, seconds=args.seconds,
+            connections=args.connections, lua=lua,
+        )  # fmt: skip
     return load(
         system,
         scenario.path.format(**ids[source.name]),

@@ -17,6 +17,26 @@ class Scenario:
     user: str | None  # whose token the requests carry
     body: Any = None
     connections: int | None = None  # None: the run's setting
+    # Many customers: each request is a draw (``traffic.Mix``) of a customer, and of what
+    # they ask for; ``path``, ``user`` and ``body`` are then only what the replayers capture.
+    mix: Mix | None = None
+
+
+@dataclass(frozen=True)
+class Mix:
+    """Shares of requests in percent: product listings, the customer's own orders, orders of
+    one unit of a random product (the rest of 100)."""
+
+    listings: int
+    own_orders: int
+
+    @property
+    def checkouts(self) -> int:
+        return 100 - self.listings - self.own_orders
+
+
+MIXED = Mix(listings=70, own_orders=20)
+CHECKOUTS_ONLY = Mix(listings=0, own_orders=0)
 
 
 SCENARIOS = (
@@ -34,6 +54,15 @@ SCENARIOS = (
         "/api/post_order",
         "buyer",
         {"address": ADDRESS, "phone": PHONE, "items": [{"product_id": 1, "amount": 1}]},
+    ),
+    Scenario("mixed", "GET", "/api/get_all_products", "shopper", mix=MIXED),
+    Scenario(
+        "post_order_many",
+        "POST",
+        "/api/post_order",
+        "buyer",
+        {"address": ADDRESS, "phone": PHONE, "items": [{"product_id": 1, "amount": 1}]},
+        mix=CHECKOUTS_ONLY,
     ),
     Scenario(
         "login_view",

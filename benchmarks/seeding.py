@@ -18,7 +18,7 @@ def top_up_products(system: System, have: int, want: int) -> None:
     """Bring the catalogue to ``want`` products: "Product i", 9.99, a million in stock."""
     if want <= have:
         return
-    if system.name.startswith("DRF"):
+    if system.peer is not None:
         systems.peer_load_products(system, want - have)
         return
     rows = "".join(f"Product {i},,9.99,1000000\n" for i in range(have + 1, want + 1))

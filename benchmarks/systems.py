@@ -17,7 +17,10 @@ from benchmarks.http import Client
 SECRET = "benchmark-secret-key-that-is-long-enough-1234"
 ADMIN_PASSWORD = "benchmark admin password"
 BIN = Path(sys.executable).parent
-PEER = Path("../shared/peers/django")
+# The peers live beside the project, in the shared folder (or where this variable says).
+PEERS_HOME = Path(
+    os.environ.get("WEBSTORE_BENCH_PEERS", Path(__file__).resolve().parents[2] / "shared/peers")
+)
 
 
 def free_port() -> int:
@@ -33,6 +36,7 @@ class System:
     process: subprocess.Popen[bytes]
     serves_api: bool  # False for the floor and the ceiling, which replay captured bytes
     env: dict[str, str] = field(default_factory=dict)
+    peer: Peer | None = None  # set for another implementation of the contract
 
     def workers(self) -> list[int]:
         return procs.descendants(self.process.pid)
@@ -110,35 +114,77 @@ def start_project(
     return start(name, command, env, port, serves_api=True, log=workdir / f"{name}.log")
 
 
-def peer_env(workdir: Path, peer_database_url: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PEER_")}
-    env.update(
-        ADMIN_PASSWORD=ADMIN_PASSWORD,
-        PEER_SECRET_KEY=SECRET,
-        PEER_VENV=os.environ.get("PEER_VENV", str(Path.home() / ".cache/webstore-peer-venv")),
-        PEER_DB=str(workdir / "peer" / "peer.sqlite3"),
-        DJANGO_SETTINGS_MODULE="webstore_peer.settings",
-    )
-    if peer_database_url:
-        env["PEER_DATABASE_URL"] = peer_database_url
-    return env
+@dataclass(frozen=True)
+class Peer:
+    """Another implementation of the contract, run by its own ``serve.sh PORT DBDIR WORKERS``."""
+
+    name: str
+    folder: Path
+    venv_variable: str  # where serve.sh makes (or finds) its virtual environment
+    venv: str
+    load_products: tuple[str, ...]  # run with the venv's python in ``folder``, then a count
+    extra_env: tuple[tuple[str, str], ...] = ()
+
+    def env(self, workdir: Path, database_url: str | None) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PEER_")}
+        env.update(
+            ADMIN_PASSWORD=ADMIN_PASSWORD,
+            PEER_SECRET_KEY=SECRET,
+            PEER_DB=str(self.data(workdir) / "peer.sqlite3"),
+            PYTHONDONTWRITEBYTECODE="1",  # the peers' folders may be read-only
+            **dict(self.extra_env),
+        )
+        env[self.venv_variable] = os.environ.get(self.venv_variable, self.venv)
+        if database_url:
+            env["PEER_DATABASE_URL"] = database_url
+        return env
+
+    def data(self, workdir: Path) -> Path:
+        return workdir / f"peer-{self.name.lower()}"
 
 
-def start_peer(workdir: Path, workers: int, peer_database_url: str | None) -> System | None:
-    if not (PEER / "serve.sh").exists():
+PEERS = (
+    Peer(
+        "DRF",
+        PEERS_HOME / "django",
+        "PEER_VENV",
+        str(Path.home() / ".cache/webstore-peer-venv"),
+        ("manage.py", "load_products"),
+        (("DJANGO_SETTINGS_MODULE", "webstore_peer.settings"),),
+    ),
+    Peer(
+        "FastAPI",
+        PEERS_HOME / "fastapi",
+        "PEER_FASTAPI_VENV",
+        str(Path.home() / ".cache/webstore-peer-fastapi-venv"),
+        ("-m", "webstore_fastapi.manage", "load_products"),
+    ),
+)
+
+
+def start_peer(
+    peer: Peer, workdir: Path, workers: int, peer_database_url: str | None
+) -> System | None:
+    """The peer serving on a port of its own, or ``None`` when its folder is absent."""
+    if not (peer.folder / "serve.sh").exists():
         return None
-    env = peer_env(workdir, peer_database_url)
+    env = peer.env(workdir, peer_database_url)
     port = free_port()
-    command = ["bash", str(PEER / "serve.sh"), str(port), str(workdir / "peer"), str(workers)]
-    return start("DRF", command, env, port, serves_api=True, log=workdir / "peer.log")
+    command = ["bash", str(peer.folder / "serve.sh"), str(port), str(peer.data(workdir))]
+    log = workdir / f"peer-{peer.name.lower()}.log"
+    system = start(peer.name, [*command, str(workers)], env, port, serves_api=True, log=log)
+    system.peer = peer
+    return system
 
 
 def peer_load_products(system: System, count: int) -> None:
-    python = Path(system.env["PEER_VENV"]) / "bin" / "python"
+    peer = system.peer
+    assert peer is not None
+    python = Path(system.env[peer.venv_variable]) / "bin" / "python"
     subprocess.run(
-        [str(python), "manage.py", "load_products", str(count)],
+        [str(python), *peer.load_products, str(count)],
         env=system.env,
-        cwd=PEER,
+        cwd=peer.folder,
         check=True,
         capture_output=True,
     )

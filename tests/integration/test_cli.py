@@ -45,12 +45,12 @@ def test_db_upgrade_creates_the_schema_and_can_run_twice(bare_env: dict[str, str
     created = webstore(env, "db", "upgrade")
     assert (created.exit_code, created.output) == (
         0,
-        "created the database schema (revision 0021)\n",
+        "created the database schema (revision 0030)\n",
     )
     again = webstore(env, "db", "upgrade")
     assert (again.exit_code, again.output) == (
         0,
-        "the database schema is already current (revision 0021)\n",
+        "the database schema is already current (revision 0030)\n",
     )
 
 
@@ -66,7 +66,7 @@ def test_db_upgrade_says_from_which_revision_it_upgraded(
 
     assert (result.exit_code, result.output) == (
         0,
-        "upgraded the database schema from revision 0002 to 0021\n",
+        "upgraded the database schema from revision 0002 to 0030\n",
     )
 
 

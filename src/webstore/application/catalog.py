@@ -13,7 +13,7 @@ from webstore.application.paging import page_checks, search_filter
 from webstore.application.permissions import require_superuser
 from webstore.application.ports import Clock, ProductQuery, UnitOfWork, UnitOfWorkFactory
 from webstore.application.snapshots import ProductSnapshot
-from webstore.application.versioned import Known, Versioned
+from webstore.application.versioned import Known, PageStock, Versioned
 from webstore.domain import values
 from webstore.domain.errors import InvalidInput, ProductNotFound
 from webstore.domain.pictures import ProductImage
@@ -95,14 +95,19 @@ def _listing(
     with uow(read_only=True) as work:
         if admin is not None:
             live_superuser(work, admin, clock.now())
+        if known is not None:
+            # Kept bytes hold no stock: the version and the page's stock, in one statement.
+            state = work.products.listing_state(query, size, start)
+            if state.version is not None and known(key, state.version):
+                return Versioned(key, state.version, None, state.stock)
+        # Not kept: the version again, and the rows, in one snapshot.
         version = None if known is None else work.products.catalogue_version()
-        if version is not None and known is not None and known(key, version):
-            return Versioned(key, version, None)
         items = work.products.list(query, size, start)
         total = len(items) if size is None and start == 0 else work.products.count(query)
-        # A picture's change raises the catalogue's version too (migration 0020).
+        # A picture's change draws the catalogue's version too (migration 0020).
         images = work.images.refs([item.product_id for item in items]) if with_images else None
-    return Versioned(key, version, Page(snapshots.products(items, images), total))
+    page = Page(snapshots.products(items, images), total)
+    return Versioned(key, version, page, PageStock.of((p.id, p.stock) for p in page.items))
 
 
 def _claimed_superuser(actor: Principal | None) -> Principal:

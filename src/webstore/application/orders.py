@@ -243,9 +243,12 @@ def _listing(
         # asks for it.
         query = order_query(current, category, user_id, lenient=lenient)
         key = (query, size, start)
+        if known is not None:
+            kept = work.orders.listing_version(query, alone=True)
+            if kept is not None and known(key, kept):
+                return Versioned(key, kept, None)
+        # Not kept: the version again, and the rows, in one snapshot.
         version = None if known is None else work.orders.listing_version(query)
-        if version is not None and known is not None and known(key, version):
-            return Versioned(key, version, None)
         items = work.orders.list(query, size, start)
         total = len(items) if size is None and start == 0 else work.orders.count(query)
     return Versioned(key, version, Page(snapshots.orders(items), total))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from types import TracebackType
-from typing import Protocol, Self
+from typing import NamedTuple, Protocol, Self
 
 from webstore.application.dto import (
     AccessClaims,
@@ -16,6 +16,7 @@ from webstore.application.dto import (
     PresentedRefreshToken,
     Principal,
 )
+from webstore.application.versioned import PageStock
 from webstore.domain.mail import OutboxMessage
 from webstore.domain.orders import Order, OrderStatus
 from webstore.domain.password_resets import PasswordReset
@@ -67,6 +68,14 @@ class ProductQuery:
     name_key_contains: str | None = None
 
 
+class ListingState(NamedTuple):
+    """A product listing as a worker that keeps it needs to know it: the catalogue's version
+    (``None``: not kept, or not to be trusted) and the listed products' ids and stock."""
+
+    version: int | None
+    stock: PageStock
+
+
 class ProductRepository(Protocol):
     def add(self, product: Product) -> None:
         """Store a new product (it gets its id by the end of the call)."""
@@ -91,8 +100,15 @@ class ProductRepository(Protocol):
         """How many products match."""
 
     def catalogue_version(self) -> int | None:
-        """A number drawn afresh by every committed product change, never repeated; ``None``
-        if it is not kept or not to be trusted."""
+        """A number drawn afresh by every committed change to which products a listing shows
+        and to anything it shows of them but their stock, never repeated; ``None`` if it is
+        not kept or not to be trusted."""
+
+    def listing_state(
+        self, query: ProductQuery, limit: int | None = None, offset: int = 0
+    ) -> ListingState:
+        """The catalogue's version and the id and stock of each product ``list`` would give,
+        in one statement: a snapshot of their own, whether or not the unit of work has one."""
 
 
 class ProductImageRepository(Protocol):
@@ -138,10 +154,10 @@ class OrderRepository(Protocol):
     def list(self, query: OrderQuery, limit: int | None = None, offset: int = 0) -> list[Order]:
         """Matching orders with their lines, newest first, in a constant number of queries."""
 
-    def listing_version(self, query: OrderQuery) -> int | None:
-        """A number drawn afresh by every committed change to the orders ``query`` matches
-        (``None``: not kept, or not to be trusted); a query naming a user follows that user's
-        orders only."""
+    def listing_version(self, query: OrderQuery, *, alone: bool = False) -> int | None:
+        """A number drawn afresh by every committed change to the orders of the user ``query``
+        names (``None``: not kept, or not to be trusted; always for a query naming no user).
+        ``alone``: read in a snapshot of its own, not the unit of work's."""
 
     def count(self, query: OrderQuery) -> int:
         """How many orders match."""

@@ -1,13 +1,17 @@
 """Encoded listings kept by each worker, each valid for exactly one version of what it shows.
 
-Every change to a product draws a new catalogue version, and every change to an order or its
-lines a new version of all orders and of its owners' orders, in the writing transaction itself
-(database triggers; ``adapters/sql/listing_triggers.py`` says why a version never comes back
-for other rows, TRUNCATE and restores included). A listing request reads the committed version
-first and, in the same snapshot, the rows only if this worker keeps no bytes encoded for that
-version (``webstore.application.versioned``). A kept listing is therefore exactly its
-version's: once a write has committed, no worker of any process serves what was listed before
-it. What is kept is bounded: every entry counts its key, its value and its place in the cache.
+Every change to which products are listed, or to anything shown of them but their stock,
+draws a new catalogue version, and every change to an order or its lines a new version of its
+owners' orders, in the writing transaction itself (database triggers;
+``adapters/sql/listing_triggers.py`` says why a version never comes back for other rows,
+TRUNCATE and restores included). A listing request reads the committed version first and, in
+the same snapshot, the rows only if this worker keeps no bytes encoded for that version
+(``webstore.application.versioned``); a product listing then reads its page's stock, and the
+kept bytes get it spliced in (``stock_free.py``). A kept listing is therefore exactly its
+version's, with the stock of its own snapshot: once a write has committed, no worker of any
+process serves what was listed before it. Listings of every customer's orders are never kept
+(no row follows them; see migration 0030). What is kept is bounded: every entry counts its
+key, its value and its place in the cache.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar, cast
 
 from flask import Flask, current_app
 
 from webstore.application.versioned import Known, Versioned
 from webstore.entrypoints.http import JsonResponse, dumps
+from webstore.entrypoints.stock_free import StockFree
 
 T = TypeVar("T")
 
@@ -33,6 +38,12 @@ BUDGET = 32 * 1024 * 1024  # bytes a worker's kept listings take, the least rece
 # What holding one more entry costs besides its key and value: its slots in the dict's tables
 # and the ordered dict's link (measured: about 150 bytes on CPython 3.11; counted generously).
 ENTRY_OVERHEAD = 256
+# A kept body: whole bytes, or a product listing's bytes without their stock.
+Kept: TypeAlias = bytes | StockFree
+
+
+def _nothing_known(key: Hashable, version: int) -> bool:
+    return False
 
 
 class ListingCache:
@@ -40,7 +51,7 @@ class ListingCache:
 
     def __init__(self, budget: int = BUDGET) -> None:
         # key -> (version, body, X-Total-Count, the bytes the entry is counted for)
-        self._entries: OrderedDict[Hashable, tuple[int, bytes, str, int]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[int, Kept, str, int]] = OrderedDict()
         self._size = 0
         self._budget = budget
         self._lock = threading.Lock()
@@ -68,7 +79,7 @@ class ListingCache:
         encode: Callable[[T], object],
     ) -> tuple[bytes, str]:
         """``response``'s body and ``X-Total-Count``."""
-        held: list[tuple[bytes, str]] = []
+        held: list[tuple[Kept, str]] = []
 
         def known(key: Hashable, version: int) -> bool:
             hit = self._get((kind, key), version)
@@ -78,14 +89,26 @@ class ListingCache:
 
         listing = fetch(known)
         if listing.page is None:
-            return held[-1]
+            kept, total = held[-1]
+            if isinstance(kept, bytes):
+                return kept, total
+            assert listing.stock is not None  # product listings always carry their stock
+            body = kept.with_stock(listing.stock)
+            if body is not None:
+                return body, total
+            # Not the products kept for that version (which the triggers rule out): read all.
+            listing = fetch(_nothing_known)
         page = listing.page
-        hit = (dumps([encode(item) for item in page.items]).encode(), str(page.total))
+        assert page is not None  # nothing was known
+        items = [encode(item) for item in page.items]
+        body, total = dumps(items).encode(), str(page.total)
         if listing.version is not None:
-            self._put((kind, listing.key), listing.version, hit)
-        return hit
+            stock = listing.stock
+            kept = body if stock is None else StockFree.of(cast(list[Any], items), body, stock)
+            self._put((kind, listing.key), listing.version, (kept, total))
+        return body, total
 
-    def _get(self, key: Hashable, version: int | None) -> tuple[bytes, str] | None:
+    def _get(self, key: Hashable, version: int | None) -> tuple[Kept, str] | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None or version is None or entry[0] != version:
@@ -93,8 +116,10 @@ class ListingCache:
             self._entries.move_to_end(key)
             return entry[1], entry[2]
 
-    def _put(self, key: Hashable, version: int, hit: tuple[bytes, str]) -> None:
-        cost = ENTRY_OVERHEAD + footprint(key) + footprint((version, *hit, 0))
+    def _put(self, key: Hashable, version: int, hit: tuple[Kept, str]) -> None:
+        kept = hit[0]
+        weight = kept.size if isinstance(kept, StockFree) else 0
+        cost = ENTRY_OVERHEAD + footprint(key) + footprint((version, *hit, 0)) + weight
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:

@@ -1,9 +1,11 @@
-"""Two ``webstore serve`` on one database: a write answered by one is seen at once by the other."""
+"""Two ``webstore serve`` on one database: a write answered by one is seen at once by the other,
+whichever worker of either answers: a customer reads their own writes everywhere."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +105,49 @@ def test_changes_through_one_server_show_at_once_through_the_other(
     deleted = admin.session.delete(f"{admin.api}/products/{chair['id']}", headers=admin.auth)
     assert deleted.status_code == 204
     assert listings(reader) == [[("Lamp", 7)]] * READS
+
+
+BUYERS = 4
+ROUNDS = 12
+
+
+def test_a_customer_sees_their_order_and_its_stock_in_the_very_next_listing_anywhere(
+    two_servers: tuple[Server, Server],
+) -> None:
+    first, second = two_servers
+    created = first.cli(
+        "create-superuser", "--username", "root", "--email", "root@example.com",
+        "--password-stdin", stdin=f"{PASSWORD}\n",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    admin = Browser(first, "root")
+    # Each buyer's own product (nobody else buys it), so its stock is known exactly; all of
+    # them order at once, so every worker's kept listings keep changing under them.
+    own = {}
+    for n in range(BUYERS):
+        body = {"username": f"buyer{n}", "password": PASSWORD, "email": f"b{n}@example.com"}
+        assert requests.post(f"{first.base_url}/api/sign_in", json=body, timeout=10).ok
+        made = {"name": f"Chair {n}", "price": "1.00", "amount": 1000}
+        own[n] = admin.call("POST", "/products", made, status=201)["id"]
+    clients = [(Browser(first, f"buyer{n}"), Browser(second, f"buyer{n}")) for n in range(BUYERS)]
+    for pair in clients:
+        for browser in pair:  # a new connection for every request: any worker may answer
+            browser.auth["Connection"] = "close"
+    stale: list[str] = []
+
+    def shop(n: int) -> None:
+        placed: list[int] = []
+        for round_ in range(ROUNDS):
+            writer, reader = clients[n] if round_ % 2 == 0 else clients[n][::-1]
+            line = {"product_id": own[n], "amount": 1}
+            body = {"address": "1 Oak Road", "phone": "+1 555 0100", "items": [line]}
+            placed.insert(0, writer.call("POST", "/post_order", body, status=201)["id"])
+            stock = {p["id"]: p["amount"] for p in reader.call("GET", "/get_all_products")}
+            mine = [o["id"] for o in reader.call("GET", "/get_order")]
+            if stock[own[n]] != 1000 - len(placed) or mine != placed:
+                stale.append(f"buyer{n} round {round_}: {stock[own[n]]}, {mine[:2]}")
+
+    with ThreadPoolExecutor(BUYERS) as pool:
+        list(pool.map(shop, range(BUYERS)))
+
+    assert stale == []

@@ -117,11 +117,15 @@ def query(url: str, sql: str, **params: Any) -> list[Any]:
 
 @contextmanager
 def statements(engine: sa.Engine) -> Iterator[list[tuple[str, Any]]]:
-    """Record every statement (and its parameters) sent to the database while the block runs."""
+    """Record every statement (and its parameters) sent to the database while the block runs.
+
+    A read's BEGIN is left out, as the driver's own BEGIN always was (PostgreSQL reads begin
+    their transaction themselves, when a statement needs one)."""
     seen: list[tuple[str, Any]] = []
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
-        seen.append((statement, parameters))
+        if not statement.startswith("BEGIN"):
+            seen.append((statement, parameters))
 
     sa.event.listen(engine, "before_cursor_execute", record)
     try:

@@ -74,13 +74,15 @@ def test_driver_reads_and_the_session_share_one_snapshot(
         version = reading.products.catalogue_version()
         with sql_uow() as writing:  # commits while the reader is between two statements
             [changed] = writing.products.get_for_update([product])
-            changed.stock = 3
+            changed.revise(description="Oak", stock=3)
             writing.commit()
         [seen] = reading.products.list(ProductQuery())  # through the session
-        assert seen.stock == 10
+        assert (seen.stock, seen.description) == (10, "A red-chair")
         assert reading.products.catalogue_version() == version
     with sql_uow(read_only=True) as later:
-        assert later.products.catalogue_version() != version
+        now = later.products.catalogue_version()
+        assert now != version
+        assert later.products.listing_state(ProductQuery()) == (now, (str(product), "3"))
         assert [p.stock for p in later.products.list(ProductQuery())] == [3]
 
 
@@ -111,3 +113,29 @@ def test_driver_errors_are_sqlalchemy_errors_and_cursor_events_see_the_statement
             work.products.catalogue_version()
     assert "no_such_table" in str(raised.value.statement)
     assert [statement for statement, _ in seen][-1].startswith("SELECT catalogue_version.version")
+
+
+def test_a_statement_that_stands_alone_sees_what_committed_since_the_read_began(
+    sql_uow: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    product = add_product(sql_uow, stock=10)
+    with sql_uow(read_only=True) as reading:
+        assert reading.products.listing_state(ProductQuery()).stock == (str(product), "10")
+        with sql_uow() as writing:
+            [changed] = writing.products.get_for_update([product])
+            changed.stock = 3
+            writing.commit()
+        # Its own snapshot (PostgreSQL sends it outside any transaction; SQLite's read
+        # transaction, begun at once, is one snapshot anyway).
+        state = reading.products.listing_state(ProductQuery())
+        version = reading.products.catalogue_version()  # the snapshot begins here
+        if sql_uow.engine.dialect.name == "postgresql":
+            assert state.stock == (str(product), "3")
+        with sql_uow() as writing:
+            [changed] = writing.products.get_for_update([product])
+            changed.revise(description="Oak", stock=2)
+            writing.commit()
+        assert reading.products.catalogue_version() == version
+        assert [str(p.stock) for p in reading.products.list(ProductQuery())] == [
+            state.stock.amounts
+        ]

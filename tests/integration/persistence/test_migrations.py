@@ -23,7 +23,7 @@ from webstore.application.idempotency import IdempotencyRequest
 from webstore.bootstrap import bootstrap
 from webstore.entrypoints import serializers
 
-HEAD = "0021"
+HEAD = "0030"
 
 
 @pytest.fixture(params=["sqlite", POSTGRES])

@@ -85,25 +85,26 @@ def test_a_writer_of_another_process_starts_promptly_once_the_write_lock_is_free
     assert min(delays) < 0.05
 
 
-def test_a_writer_turn_is_taken_by_one_thread_at_a_time_and_never_twice_by_the_same() -> None:
+def test_a_nested_writer_is_refused_at_once_and_writers_of_other_threads_never_wait() -> None:
     import pytest
 
-    from webstore.adapters.sql.unit_of_work import WriterTurn
+    from webstore.adapters.sql.unit_of_work import OpenWriters
 
-    turn = WriterTurn()
-    turn.take()
+    writers = OpenWriters()
+    writers.enter()
     with pytest.raises(RuntimeError, match="already open"):
-        turn.take()  # waiting for itself would never end
-    took = threading.Event()
+        writers.enter()  # waiting for itself would never end
+    entered = threading.Event()
 
     def other() -> None:
-        turn.take()
-        took.set()
-        turn.give_back()
+        writers.enter()
+        entered.set()
+        writers.leave()
 
-    waiting = threading.Thread(target=other)
-    waiting.start()
-    assert not took.wait(0.2)  # it waits while the turn is held
-    turn.give_back()
-    assert took.wait(5)
-    waiting.join(5)
+    beside = threading.Thread(target=other)
+    beside.start()
+    assert entered.wait(5)  # it does not wait for the first writer
+    beside.join(5)
+    writers.leave()
+    writers.enter()  # once left, the thread may open a writer again
+    writers.leave()

@@ -8,7 +8,14 @@ from datetime import datetime
 from webstore.adapters.memory.tables import LoginFailure, Table
 from webstore.application.dto import IdempotencyRecord, Principal
 from webstore.application.errors import IdempotencyConflict
-from webstore.application.ports import LoginFailureKind, OrderQuery, ProductQuery, UserQuery
+from webstore.application.ports import (
+    ListingState,
+    LoginFailureKind,
+    OrderQuery,
+    ProductQuery,
+    UserQuery,
+)
+from webstore.application.versioned import PageStock
 from webstore.domain.errors import UsernameTaken
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
@@ -119,6 +126,12 @@ class InMemoryProductRepository:
     def catalogue_version(self) -> int | None:
         return None  # one process, no encoded listings kept: nothing to validate
 
+    def listing_state(
+        self, query: ProductQuery, limit: int | None = None, offset: int = 0
+    ) -> ListingState:
+        page = self.list(query, limit, offset)
+        return ListingState(None, PageStock.of((p.product_id, p.stock) for p in page))
+
 
 class InMemoryOrderRepository:
     def __init__(self, table: Table[int, Order], ids: Iterator[int]) -> None:
@@ -148,7 +161,7 @@ class InMemoryOrderRepository:
         )
         return newest_first[offset : None if limit is None else offset + limit]
 
-    def listing_version(self, query: OrderQuery) -> int | None:
+    def listing_version(self, query: OrderQuery, *, alone: bool = False) -> int | None:
         return None  # one process, no encoded listings kept: nothing to validate
 
     def count(self, query: OrderQuery) -> int:

@@ -79,6 +79,9 @@ class DriverAccess(Protocol):
 
     def invalidate(self, error: BaseException) -> None: ...
 
+    def snapshot(self) -> None:
+        """Make what is read from now on one snapshot (begin the transaction if need be)."""
+
 
 class InConnection:
     """The driver connection under a SQLAlchemy ``Connection``, in its transaction."""
@@ -91,6 +94,9 @@ class InConnection:
 
     def invalidate(self, error: BaseException) -> None:
         self.opened.invalidate(error)
+
+    def snapshot(self) -> None:
+        pass  # a SQLAlchemy connection's transaction has begun with its first statement
 
 
 def in_session(session: Session, direct: DriverAccess | None) -> DriverAccess:
@@ -110,15 +116,22 @@ def new_values(*columns: str) -> dict[str, BindParameter[Any]]:
 
 
 class _DirectStatement:
-    """A statement of bound parameters only, compiled once per dialect, run on the driver."""
+    """A statement of bound parameters only, compiled once per dialect, run on the driver.
 
-    def __init__(self, statement: ClauseElement) -> None:
+    ``alone``: the statement needs no snapshot shared with others (it reads what it needs in
+    one go), so a read that has not begun its transaction may send it without one.
+    """
+
+    def __init__(self, statement: ClauseElement, *, alone: bool = False) -> None:
         self.statement = statement
+        self.alone = alone
         self._prepared: dict[str, _Prepared] = {}
 
     def _run(
         self, access: DriverAccess, values: Mapping[str, Any] | list[Mapping[str, Any]]
     ) -> list[tuple[Any, ...]]:
+        if not self.alone:
+            access.snapshot()
         dialect = access.dialect
         prepared = self._prepared.get(dialect.name) or self._prepare(dialect)
         many = isinstance(values, list)
@@ -163,6 +176,8 @@ class _DirectStatement:
             ) from error
         finally:
             cursor.close()
+        if not any(converters):  # nothing to convert (ids, counts, stock): the rows as read
+            return cast(list[tuple[Any, ...]], fetched)
         return [prepared.row(converters, row) for row in fetched]
 
     def _prepare(self, dialect: Dialect) -> _Prepared:

@@ -38,14 +38,54 @@ def create_engine(
         return _sqlite_engine(parsed, pool_size, max_overflow)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return sa.create_engine(
+    engine = sa.create_engine(
         _with_timeouts(parsed, timeout),
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=timeout if timeout is not None else 30,  # 30: SQLAlchemy's default
-        pool_pre_ping=True,
         hide_parameters=True,  # errors and logs never show the values (hashes, tokens)
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection idle longer than this is pinged before it is handed out again.
+IDLE_BEFORE_PING = 1.0  # seconds
+_IDLE_SINCE = "webstore_idle_since"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """``pool_pre_ping``, for connections that have been idle a while only.
+
+    A ping is a round trip: under load it was a tenth of a kept listing's cost, for a connection
+    used a moment ago. One idle for over a second (a server restart, a network cut) is pinged
+    as before; one that fails is replaced by a fresh connection (the pool's documented answer
+    to ``DisconnectionError`` from a checkout listener), and if that fails too the request
+    hears of the outage (503).
+    """
+    dialect = engine.dialect
+
+    def used_now(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+        if time.monotonic() - record.info.get(_IDLE_SINCE, 0.0) < IDLE_BEFORE_PING:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise sa.exc.DisconnectionError(str(error)) from error
+
+    event.listen(engine.pool, "connect", used_now)
+    event.listen(engine.pool, "checkin", used_now)
+    event.listen(engine.pool, "checkout", ping_if_idle)
+
+
+# A listing takes several statements (a page of orders, then their lines, then a count); under
+# PostgreSQL's default READ COMMITTED each would see the orders committed meanwhile, and lines
+# would be read for a page that had moved. REPEATABLE READ gives the whole transaction one
+# snapshot; a read-only one never fails to serialize and takes no more locks.
+PG_READ_SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
 
 def _with_timeouts(url: URL, timeout: int | None) -> URL:
@@ -77,16 +117,14 @@ def _with_timeouts(url: URL, timeout: int | None) -> URL:
 
 
 def read_only(engine: Engine) -> Engine:
-    """The same pool, for transactions that only read, each one consistent snapshot.
+    """The same pool, for units of work that only read, each one consistent snapshot.
 
-    A listing takes several statements (a page of orders, then their lines, then a count);
-    under PostgreSQL's default READ COMMITTED each would see the orders committed meanwhile,
-    and lines would be read for a page that had moved. REPEATABLE READ gives the whole
-    transaction one snapshot; a read-only one never fails to serialize and takes no more
-    locks. SQLite's deferred read transaction is one snapshot already (WAL).
+    On PostgreSQL its connections are in autocommit mode: a read transaction begins
+    ``PG_READ_SNAPSHOT`` itself, before the first statement that does not stand alone
+    (``reading.py``). SQLite's deferred read transaction is one snapshot already (WAL).
     """
     if engine.dialect.name == "postgresql":
-        return engine.execution_options(postgresql_readonly=True, isolation_level="REPEATABLE READ")
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
     return engine.execution_options(**{READ_ONLY: True})
 
 

@@ -4,15 +4,18 @@ A worker serves bytes it keeps for a listing when the version it reads, in the s
 would read the rows in, equals the version it encoded them at. That is the truth only if two
 snapshots showing one version value show the same rows. Why it holds:
 
-- Every change to a table a listing shows (products and their pictures; orders and their
-  lines) replaces the
-  versions it affects with a fresh random 63-bit value in its own transaction (triggers,
-  migration 0007), for INSERT, UPDATE (an order moved to another user: both owners), DELETE
-  and, on PostgreSQL, TRUNCATE. SQLite has no TRUNCATE, and its DELETE without WHERE fires
-  row triggers whenever a table has any. Readers see only committed states, so a value
-  becomes visible together with the rows of the transaction that drew it, and stops being
-  current with the next change (on PostgreSQL a transaction draws once per version row: a
-  value nobody has seen yet is fresh for all of its statements).
+- Every change to what a kept listing holds (products but their stock, and their pictures;
+  orders and their lines) replaces the versions it affects with a fresh random 63-bit value
+  in its own transaction (triggers, migrations 0007, 0020 and 0030), for INSERT, UPDATE (an
+  order moved to another user: both owners), DELETE and, on PostgreSQL, TRUNCATE. Stock is
+  not kept: a product listing reads its page's stock on every request, in the snapshot of
+  the version (so no checkout writes the catalogue's version row), and only owners' order
+  listings are kept (so no checkout writes a row every other checkout writes). SQLite has no
+  TRUNCATE, and its DELETE without WHERE fires row triggers whenever a table has any.
+  Readers see only committed states, so a value becomes visible together with the rows of
+  the transaction that drew it, and stops being current with the next change (on
+  PostgreSQL a transaction draws once per version row: a value nobody has seen yet is fresh
+  for all of its statements).
 - A value is never drawn again (2^-63 per comparison), so no later state can take the
   number of an earlier one, not even after a restore or in another cluster: the ABA of
   counters, which a restore set back and the next changes counted up to numbers a worker had
@@ -59,6 +62,18 @@ REQUIRED: dict[str, dict[str, frozenset[tuple[str, str]]]] = {
         "0020": frozenset(
             {
                 ("products", "products_changed"),
+                ("product_images", "product_images_changed"),
+                ("orders", "orders_changed"),
+                ("orders", "orders_truncated"),
+                ("order_lines", "order_lines_changed"),
+                ("order_lines", "order_lines_truncated"),
+            }
+        ),
+        # Stock changes draw no catalogue version: a row trigger watches the other columns.
+        "0030": frozenset(
+            {
+                ("products", "products_changed"),
+                ("products", "products_revised"),
                 ("product_images", "product_images_changed"),
                 ("orders", "orders_changed"),
                 ("orders", "orders_truncated"),

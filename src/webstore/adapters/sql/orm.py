@@ -280,9 +280,10 @@ def _map() -> None:
     )
 
 
-# One row: a number that every change to the products table replaces in the same transaction
-# with a fresh random one (database triggers, see migrations 0006 and 0007), so that a worker
-# can tell with one cheap read whether a listing it encoded earlier is still the truth.
+# One row: a number that every change to which products are listed, or to any of their columns
+# but the stock, replaces in the same transaction with a fresh random one (database triggers,
+# see migrations 0006, 0007 and 0030), so that a worker can tell with one cheap read whether a
+# listing it encoded earlier, without stock, is still the truth.
 # ``written_by``: on PostgreSQL, the transaction that wrote the row (see listing_triggers.py).
 catalogue_version = Table(
     "catalogue_version",
@@ -293,8 +294,9 @@ catalogue_version = Table(
     CheckConstraint("id = 1", name="single_row"),
 )
 
-# Versions of order listings, drawn afresh by triggers on orders and order lines: scope 0 for
-# every order, a user's id for that user's orders (a user without a row: nothing is kept).
+# Versions of order listings, drawn afresh by triggers on orders and order lines: a user's id
+# for that user's orders (a user without a row: nothing is kept). Every customer's orders have
+# no version since migration 0030 (every checkout would write it): they are not kept.
 order_versions = Table(
     "order_versions",
     metadata,

@@ -5,8 +5,12 @@ more of it than a statement or two sent straight to the driver (``direct.py``). 
 ``ReadTransaction`` therefore begins on a pooled DBAPI connection itself, and wraps it in a
 SQLAlchemy ``Connection`` (for the ORM session) only when something asks for one: the same
 connection and transaction, so everything the unit of work reads is one snapshot. On PostgreSQL
-it takes a ``Connection`` from the start, which applies the read-only engine's isolation level
-and read-only flag to the connection, and restores them when it goes back to the pool.
+it takes a ``Connection`` in autocommit mode and begins no transaction until a statement needs
+one: a statement that stands alone (a login session's lookup, a listing's version with the
+stock of its page) is its own snapshot, and most requests send nothing else, so they save
+BEGIN and ROLLBACK, two of their four round trips. The first statement that does not stand
+alone begins a REPEATABLE READ READ ONLY transaction, and everything read after it is one
+snapshot, as before.
 """
 
 from __future__ import annotations
@@ -78,13 +82,22 @@ class ReadTransaction:
                 self.pooled.close()
                 raise
         else:
-            self._connection = engine.connect()
+            self._connection = engine.connect()  # autocommit (``engines.read_only``)
             try:
-                self._connection.begin()
+                self._connection.begin()  # SQLAlchemy's own: sends nothing in autocommit
             except BaseException:
                 self._connection.close()
                 raise
             self.pooled = self._connection.connection
+        self._begun = self._connection is None  # SQLite's began above
+
+    def snapshot(self) -> None:
+        """Make what is read from now on one snapshot: on PostgreSQL, begin the transaction
+        unless it has begun (errors are SQLAlchemy's, as for any statement)."""
+        if not self._begun:
+            assert self._connection is not None
+            self._connection.exec_driver_sql(engines.PG_READ_SNAPSHOT)
+            self._begun = True
 
     @property
     def opened(self) -> Connection | None:
@@ -93,6 +106,7 @@ class ReadTransaction:
 
     def connection(self) -> Connection:
         """A SQLAlchemy ``Connection`` in this very transaction."""
+        self.snapshot()
         if self._connection is None:
             # Closing the Connection gives the DBAPI connection back to the pool: a kept one
             # is no longer kept (the next read transaction keeps another).
@@ -115,7 +129,13 @@ class ReadTransaction:
         """Roll back and give the connection back to the pool (or to the worker keeping it)."""
         self.pooled.info.pop(engines.BEGUN_ON_DRIVER, None)
         if self._connection is not None:
-            self._connection.close()
+            try:
+                if self._begun:  # ended before the pool puts the connection back as it was
+                    driver = self.pooled.driver_connection
+                    assert driver is not None
+                    driver.rollback()
+            finally:
+                self._connection.close()
         elif self._kept is not None:
             kept, self._kept = self._kept, None
             try:

@@ -24,7 +24,7 @@ from webstore.adapters.sql.orm import (
 from webstore.adapters.sql.orm import products as products_table
 from webstore.adapters.sql.reading import ReadTransaction
 from webstore.application.dto import Principal
-from webstore.application.ports import OrderQuery, ProductQuery, UserQuery
+from webstore.application.ports import ListingState, OrderQuery, ProductQuery, UserQuery
 from webstore.domain.errors import UsernameTaken
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
@@ -254,6 +254,14 @@ class SqlAlchemyProductRepository:
     def catalogue_version(self) -> int | None:
         return listings.catalogue_version(self._session, self._direct)
 
+    def listing_state(
+        self, query: ProductQuery, limit: int | None = None, offset: int = 0
+    ) -> ListingState:
+        return listings.catalogue_page_state(
+            self._session, query.include_inactive, query.name_key_contains, limit, offset,
+            self._direct,
+        )  # fmt: skip
+
     def count(self, query: ProductQuery) -> int:
         criteria = _products_matching(query)
         statement = select(func.count()).select_from(products).where(*criteria)
@@ -355,10 +363,16 @@ class SqlAlchemyOrderRepository:
         return self._one(order_id, lock=True)
 
     def list(self, query: OrderQuery, limit: int | None = None, offset: int = 0) -> list[Order]:
-        return listings.orders_with_lines(self._session, _matching(query), limit, offset)
+        return listings.orders_with_lines(self._session, query, limit, offset, self._direct)
 
-    def listing_version(self, query: OrderQuery) -> int | None:
-        return listings.order_listing_version(self._session, query.user_id, self._direct)
+    def listing_version(self, query: OrderQuery, *, alone: bool = False) -> int | None:
+        # Every customer's orders have no version: a row that followed them would be written
+        # by every checkout (see migration 0030). Such listings are read from the rows.
+        if query.user_id is None:
+            return None
+        return listings.order_listing_version(
+            self._session, query.user_id, self._direct, alone=alone
+        )
 
     def count(self, query: OrderQuery) -> int:
         statement = select(func.count()).select_from(orders).where(*_matching(query))
@@ -385,7 +399,8 @@ def _matching(query: OrderQuery) -> list[ColumnElement[bool]]:
 
 
 # Built once: constructing the statement would cost more than running it on SQLite.
-# The rule itself is the domain's (``grants_access``), applied to the row in Python.
+# The rule itself is the domain's (``grants_access``), applied to the row in Python. It stands
+# alone: a request's authentication needs no snapshot shared with what the request reads.
 _PRINCIPAL = DirectRead(
     select(
         users.c.id,
@@ -400,7 +415,8 @@ _PRINCIPAL = DirectRead(
     .where(
         login_sessions.c.id == bindparam("session_id"),
         login_sessions.c.user_id == bindparam("user_id"),
-    )
+    ),
+    alone=True,
 )
 
 

@@ -38,6 +38,6 @@ def _postgresql(element: _Position, compiler: SQLCompiler, **kw: Any) -> str:
     return f"strpos({compiler.process(element.clauses, **kw)})"
 
 
-def contains(haystack: ColumnElement[str], needle: str) -> ColumnElement[bool]:
+def contains(haystack: ColumnElement[str], needle: str | ColumnElement[str]) -> ColumnElement[bool]:
     """Whether ``needle`` occurs in ``haystack``, character for character."""
     return _Position(haystack, needle) > 0

@@ -1,4 +1,5 @@
-"""On PostgreSQL, a worker lets one checkout at a time into the database (``WriterTurn``)."""
+"""On PostgreSQL, a worker's checkouts overlap in the database (no row is written by them all):
+orders of one product queue on its row lock there, and every one answered 201 is kept."""
 
 from __future__ import annotations
 
@@ -20,10 +21,10 @@ from tests.integration.e2e.running import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
-NAME = "webstore_writer_turn_test"
+NAME = "webstore_writers_overlap_test"
 
 
-def test_a_worker_has_one_writing_transaction_open_at_a_time(
+def test_a_workers_checkouts_overlap_in_the_database_and_every_order_is_kept(
     postgres_url: str, tmp_path: Path
 ) -> None:
     url = f"{postgres_url}&application_name={NAME}"
@@ -56,8 +57,8 @@ def test_a_worker_has_one_writing_transaction_open_at_a_time(
     watcher.dispose()
 
     assert {o.status for o in outcomes} == {201}
-    # Six buyers keep the worker's six connections busy: one writer in the database at most.
-    assert max(writing_at_once) == 1, writing_at_once
+    # Twelve buyers on one worker: several writers in the database at once.
+    assert max(writing_at_once) > 1, writing_at_once
     ids, units, stock = stored_orders(postgres_url, product_id)
     assert ids == {o.order_id for o in outcomes}
     assert units == len(ids)
