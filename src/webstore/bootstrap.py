@@ -10,9 +10,10 @@ from webstore.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
 from webstore.adapters.pictures import PillowPictureProcessor
 from webstore.adapters.signing import HmacCsrfTokenService, HmacRefreshTokenService
 from webstore.adapters.system import SystemClock, SystemRandom
-from webstore.application.auth import SessionPolicy, TokenKit
+from webstore.application.accounts.identity import SessionPolicy, TokenKit
+from webstore.application.accounts.throttling import ThrottlePolicy
 from webstore.application.errors import ConfigurationError
-from webstore.application.notices import DEFAULT_PUBLIC_URL, MailPolicy
+from webstore.application.mail.notices import DEFAULT_PUBLIC_URL, MailPolicy
 from webstore.application.ports import (
     Clock,
     Mailer,
@@ -22,7 +23,6 @@ from webstore.application.ports import (
     UnitOfWorkFactory,
 )
 from webstore.application.store import Webstore
-from webstore.application.throttling import ThrottlePolicy
 from webstore.config import MEMORY_URL, Settings, sqlite_path
 
 NOT_AT_HEAD = (
@@ -135,8 +135,8 @@ def _unit_of_work_factory(
             "upgrade` or pass migrate=True to bootstrap()"
         )
     # Imported here so that the in-memory mode never loads SQLAlchemy.
-    from webstore.adapters.sql.deadlines import GeventDeadlines
-    from webstore.adapters.sql.migrations import is_at_head, upgrade
+    from webstore.adapters.sql.operator.migrations import is_at_head, upgrade
+    from webstore.adapters.sql.runtime.deadlines import GeventDeadlines
     from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
     if migrate:

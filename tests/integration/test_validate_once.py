@@ -6,10 +6,10 @@ import pytest
 from marshmallow import Schema
 
 from tests.conftest import fast_settings
-from webstore.application.orders import MAX_LINES
+from webstore.application.ordering.orders import MAX_LINES
 from webstore.domain import values
-from webstore.entrypoints import schemas
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
+from webstore.entrypoints.web.openapi import schemas
 
 REQUEST_SCHEMAS = [
     schemas.SignInSchema,

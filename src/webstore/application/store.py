@@ -8,27 +8,24 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self, cast
 
-from webstore.application import (
-    auth,
-    catalog,
-    delivery,
-    idempotency,
-    imports,
-    orders,
-    passwords,
-    pictures,
-    users,
-)
-from webstore.application.actors import OPERATOR, live_superuser
-from webstore.application.auth import SessionPolicy, TokenKit
-from webstore.application.delivery import DeliveryPolicy, DeliveryReport
+from webstore.application.accounts import identity as auth
+from webstore.application.accounts import passwords, users
+from webstore.application.accounts.actors import OPERATOR, live_superuser
+from webstore.application.accounts.identity import SessionPolicy, TokenKit
+from webstore.application.accounts.permissions import require_superuser
+from webstore.application.accounts.throttling import ThrottlePolicy
+from webstore.application.catalogue import imports, pictures
+from webstore.application.catalogue import products as catalog
+from webstore.application.catalogue.imports import ImportReport, Progress
+from webstore.application.catalogue.product_files import ProductFile
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.errors import ConfigurationError
-from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
-from webstore.application.imports import ImportReport, Progress
-from webstore.application.notices import MailPolicy
-from webstore.application.orders import OrderCategory, OrderItem
-from webstore.application.permissions import require_superuser
+from webstore.application.mail import delivery
+from webstore.application.mail.delivery import DeliveryPolicy, DeliveryReport
+from webstore.application.mail.notices import MailPolicy
+from webstore.application.ordering import idempotency, orders
+from webstore.application.ordering.idempotency import IdempotencyRequest, KeyedOrder
+from webstore.application.ordering.orders import OrderCategory, OrderItem
 from webstore.application.ports import (
     Clock,
     Mailer,
@@ -37,9 +34,7 @@ from webstore.application.ports import (
     RandomSource,
     UnitOfWorkFactory,
 )
-from webstore.application.product_files import ProductFile
 from webstore.application.snapshots import OrderSnapshot, ProductSnapshot, UserSnapshot
-from webstore.application.throttling import ThrottlePolicy
 from webstore.application.versioned import Known, Versioned
 from webstore.domain.pictures import LARGE, ImageVariant
 

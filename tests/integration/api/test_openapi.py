@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from marshmallow import Schema
 from openapi_spec_validator import validate
 
-from webstore.entrypoints import schemas
+from webstore.entrypoints.web.openapi import schemas
 
 UNDOCUMENTED = {"HEAD", "OPTIONS"}
 

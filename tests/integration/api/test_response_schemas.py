@@ -8,14 +8,15 @@ from decimal import Decimal
 import pytest
 from marshmallow import Schema
 
-from webstore.application import catalog
+from webstore.application.catalogue import products as catalog
 from webstore.application.dto import Principal
 from webstore.application.snapshots import ProductSnapshot, UserSnapshot
 from webstore.domain.orders import Order, OrderLine, OrderStatus
 from webstore.domain.pictures import ImageRef, ProductImage
 from webstore.domain.products import Product
 from webstore.domain.values import Money
-from webstore.entrypoints import picture_urls, schemas, serializers
+from webstore.entrypoints.web.api import picture_urls, serializers
+from webstore.entrypoints.web.openapi import schemas
 
 CHAIR = Product("Red Chair", Money(Decimal("19.99")), 10, "A sturdy red chair", id=1)
 LAMP = Product("Brass Lamp", Money(Decimal("35")), 0, "", is_active=False, id=3)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 
-from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.operator.migrations import upgrade
 
 
 def run_patched(sqlite_url: str, body: str) -> object:

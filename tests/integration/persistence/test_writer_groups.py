@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.integration.persistence.helpers import money, run_together
-from webstore.adapters.sql import writer_groups
-from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.operator.migrations import upgrade
+from webstore.adapters.sql.runtime import writer_groups
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.application.errors import StorageUnavailable
 from webstore.domain.products import Product

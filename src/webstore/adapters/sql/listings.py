@@ -18,10 +18,10 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from webstore.adapters.sql import search
-from webstore.adapters.sql.direct import DirectRead, DriverAccess, in_session
-from webstore.adapters.sql.listing_triggers import WrittenByTrigger
+from webstore.adapters.sql.operator.listing_triggers import WrittenByTrigger
 from webstore.adapters.sql.orm import catalogue_version as catalogue_version_table
 from webstore.adapters.sql.orm import order_lines, order_versions, orders, products
+from webstore.adapters.sql.runtime.direct import DirectRead, DriverAccess, in_session
 from webstore.application.ports import ListingState, OrderQuery
 from webstore.application.versioned import PageStock
 from webstore.domain.orders import Order, OrderLine

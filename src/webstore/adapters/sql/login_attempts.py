@@ -12,14 +12,14 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Integer, bindparam, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.direct import (
+from webstore.adapters.sql.orm import login_failures
+from webstore.adapters.sql.runtime.direct import (
     DirectRead,
     DirectWrite,
     DriverAccess,
     in_session,
     new_values,
 )
-from webstore.adapters.sql.orm import login_failures
 from webstore.application.ports import LoginFailureKind
 
 PRUNE_BATCH = 500  # rows one prune deletes at most, so that no login waits on a long delete

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from webstore.adapters.sql import listings, search
-from webstore.adapters.sql.direct import DirectRead, DirectWrite, in_session, new_values
 from webstore.adapters.sql.orm import (
     login_sessions,
     order_lines,
@@ -22,7 +21,8 @@ from webstore.adapters.sql.orm import (
     users,
 )
 from webstore.adapters.sql.orm import products as products_table
-from webstore.adapters.sql.reading import ReadTransaction
+from webstore.adapters.sql.runtime.direct import DirectRead, DirectWrite, in_session, new_values
+from webstore.adapters.sql.runtime.reading import ReadTransaction
 from webstore.application.dto import Principal
 from webstore.application.ports import ListingState, OrderQuery, ProductQuery, UserQuery
 from webstore.domain.errors import UsernameTaken

@@ -17,9 +17,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from webstore.adapters.off_loop import cooperative
 from webstore.adapters.sql import engine as engines
-from webstore.adapters.sql.availability import OutageLog, is_outage
-from webstore.adapters.sql.deadlines import Deadline, DeadlinePassed, Deadlines
-from webstore.adapters.sql.direct import DirectRead, in_session
 from webstore.adapters.sql.idempotency import SqlAlchemyIdempotencyRepository
 from webstore.adapters.sql.login_attempts import SqlAlchemyLoginAttemptRepository
 from webstore.adapters.sql.mail import (
@@ -28,14 +25,17 @@ from webstore.adapters.sql.mail import (
 )
 from webstore.adapters.sql.orm import start_mappers
 from webstore.adapters.sql.pictures import SqlAlchemyProductImageRepository
-from webstore.adapters.sql.reading import ReadTransaction
 from webstore.adapters.sql.repositories import (
     SqlAlchemyLoginSessionRepository,
     SqlAlchemyOrderRepository,
     SqlAlchemyProductRepository,
     SqlAlchemyUserRepository,
 )
-from webstore.adapters.sql.writer_groups import (
+from webstore.adapters.sql.runtime.availability import OutageLog, is_outage
+from webstore.adapters.sql.runtime.deadlines import Deadline, DeadlinePassed, Deadlines
+from webstore.adapters.sql.runtime.direct import DirectRead, in_session
+from webstore.adapters.sql.runtime.reading import ReadTransaction
+from webstore.adapters.sql.runtime.writer_groups import (
     GroupCommitFailed,
     GroupMember,
     WriterGroups,

@@ -1,0 +1,1 @@
+"""Use cases of accounts: identity, users, passwords, login throttling, who is acting."""
