@@ -9,17 +9,17 @@ from tests.conftest import fast_settings
 from webstore.application.ordering.orders import MAX_LINES
 from webstore.domain import values
 from webstore.entrypoints.web.app import create_app
-from webstore.entrypoints.web.openapi import schemas
+from webstore.entrypoints.web.openapi import request_schemas
 
 REQUEST_SCHEMAS = [
-    schemas.SignInSchema,
-    schemas.LoginSchema,
-    schemas.OrderLineRequestSchema,
-    schemas.PlaceOrderSchema,
-    schemas.ProductCreateSchema,
-    schemas.ProductUpdateSchema,
-    schemas.PageQuerySchema,
-    schemas.OrderQuerySchema,
+    request_schemas.SignInSchema,
+    request_schemas.LoginSchema,
+    request_schemas.OrderLineRequestSchema,
+    request_schemas.PlaceOrderSchema,
+    request_schemas.ProductCreateSchema,
+    request_schemas.ProductUpdateSchema,
+    request_schemas.PageQuerySchema,
+    request_schemas.OrderQuerySchema,
 ]
 
 

@@ -19,7 +19,7 @@ from webstore.application.catalogue.json_numbers import exact_decimal
 from webstore.application.store import Webstore
 from webstore.config import Settings
 from webstore.domain.errors import InvalidInput
-from webstore.entrypoints.web.openapi.schemas import json_type
+from webstore.domain.values import json_type
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment

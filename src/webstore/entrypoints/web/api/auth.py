@@ -9,7 +9,7 @@ from webstore.entrypoints.web.api import serializers
 from webstore.entrypoints.web.bodies import fields_of
 from webstore.entrypoints.web.headers import no_store
 from webstore.entrypoints.web.json_codec import JsonResponse, json_object, webstore
-from webstore.entrypoints.web.openapi.schemas import LoginSchema, SignInSchema
+from webstore.entrypoints.web.openapi.request_schemas import LoginSchema, SignInSchema
 from webstore.entrypoints.web.security import (
     REFRESH_COOKIE,
     CookiePolicy,

@@ -16,7 +16,7 @@ from webstore.entrypoints.web.api.idempotency import fingerprint, keyed_response
 from webstore.entrypoints.web.bodies import fields_of
 from webstore.entrypoints.web.fast_listings.cache import Listing, listing_cache
 from webstore.entrypoints.web.json_codec import JsonResponse, json_object, webstore
-from webstore.entrypoints.web.openapi.schemas import PlaceOrderSchema
+from webstore.entrypoints.web.openapi.request_schemas import PlaceOrderSchema
 from webstore.entrypoints.web.security import current_principal, require_auth
 
 bp = Blueprint("orders", __name__, url_prefix="/api")

@@ -6,7 +6,7 @@ from flask import Blueprint, request
 
 from webstore.entrypoints.web.bodies import fields_of
 from webstore.entrypoints.web.json_codec import json_object, webstore
-from webstore.entrypoints.web.openapi.schemas import (
+from webstore.entrypoints.web.openapi.request_schemas import (
     ChangePasswordSchema,
     PasswordResetConfirmSchema,
     PasswordResetSchema,

@@ -13,7 +13,10 @@ from webstore.application.store import Webstore
 from webstore.entrypoints.web.api import serializers, uploads
 from webstore.entrypoints.web.fast_listings.cache import Listing, listing_cache
 from webstore.entrypoints.web.json_codec import json_object, no_content, webstore
-from webstore.entrypoints.web.openapi.schemas import ProductCreateSchema, ProductUpdateSchema
+from webstore.entrypoints.web.openapi.request_schemas import (
+    ProductCreateSchema,
+    ProductUpdateSchema,
+)
 from webstore.entrypoints.web.security import current_principal, require_auth
 
 bp = Blueprint("products", __name__, url_prefix="/api")

@@ -9,7 +9,7 @@ from webstore.application.snapshots import OrderSnapshot, ProductSnapshot, UserS
 from webstore.domain.orders import Order
 from webstore.domain.products import Product
 from webstore.entrypoints.web.api import picture_urls
-from webstore.entrypoints.web.openapi.schemas import utc_iso
+from webstore.entrypoints.web.openapi.response_schemas import utc_iso
 
 SIGNED_IN = {"massage": "success", "message": "success"}
 LOGGED_OUT = {"detail": "Successfully logged out."}

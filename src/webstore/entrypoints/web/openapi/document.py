@@ -17,8 +17,9 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from werkzeug.routing import Rule
 
-from webstore.entrypoints.web.openapi.operations import OPERATIONS, header, returns
-from webstore.entrypoints.web.openapi.schemas import (
+from webstore.entrypoints.web.openapi.operations import OPERATIONS
+from webstore.entrypoints.web.openapi.operations.objects import header, returns
+from webstore.entrypoints.web.openapi.response_schemas import (
     DetailSchema,
     ServerErrorSchema,
     ValidationErrorSchema,
@@ -53,7 +54,7 @@ SECURITY_SCHEMES: dict[str, dict[str, str]] = {
         "description": "HttpOnly, Path=/api; set by login_view, rotated by refresh_token.",
     },
 }
-# The error responses that operations name by status (operations.STATUS)
+# The error responses that operations name by status (operations.objects.STATUS)
 RESPONSES: dict[str, dict[str, Any]] = {
     "InvalidInput": returns(
         "Invalid input (error, and errors by field), or a body that is not JSON (detail).",
