@@ -10,7 +10,7 @@ from webstore.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
 from webstore.adapters.pictures import PillowPictureProcessor
 from webstore.adapters.signing import HmacCsrfTokenService, HmacRefreshTokenService
 from webstore.adapters.system import SystemClock, SystemRandom
-from webstore.application.accounts.identity import SessionPolicy, TokenKit
+from webstore.application.accounts.sessions import SessionPolicy, TokenKit
 from webstore.application.accounts.throttling import ThrottlePolicy
 from webstore.application.errors import ConfigurationError
 from webstore.application.mail.notices import DEFAULT_PUBLIC_URL, MailPolicy

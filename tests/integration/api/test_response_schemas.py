@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from marshmallow import Schema
 
-from webstore.application.catalogue import products as catalog
+from webstore.application.catalogue import products
 from webstore.application.dto import Principal
 from webstore.application.snapshots import ProductSnapshot, UserSnapshot
 from webstore.domain.orders import Order, OrderLine, OrderStatus
@@ -131,8 +131,8 @@ def test_fixed_bodies_match_their_schemas(body: dict[str, object], schema: Schem
 
 
 def test_the_product_request_schemas_name_the_fields_the_use_cases_read() -> None:
-    assert list(request_schemas.ProductCreateSchema().fields) == list(catalog.PRODUCT_RULES)
-    assert set(request_schemas.ProductUpdateSchema().fields) == set(catalog.EDITABLE)
+    assert list(request_schemas.ProductCreateSchema().fields) == list(products.PRODUCT_RULES)
+    assert set(request_schemas.ProductUpdateSchema().fields) == set(products.EDITABLE)
     required = {
         name
         for name, field in request_schemas.ProductCreateSchema().fields.items()

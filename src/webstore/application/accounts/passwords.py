@@ -1,10 +1,12 @@
-"""Use cases of passwords: change one's own, ask for a reset link, reset with it."""
+"""Use cases of passwords: change a user's (superusers), change one's own, ask for a reset link,
+reset with it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from webstore.application.accounts.actors import live_customer
+from webstore.application.accounts.actors import live_customer, live_superuser
+from webstore.application.accounts.permissions import require_superuser
 from webstore.application.accounts.throttling import LoginGuard, ThrottlePolicy, digest
 from webstore.application.dto import Principal
 from webstore.application.errors import ConcurrentUpdate
@@ -18,7 +20,7 @@ from webstore.application.ports import (
     UnitOfWorkFactory,
 )
 from webstore.domain import values
-from webstore.domain.errors import InvalidResetToken, WrongPassword
+from webstore.domain.errors import InvalidResetToken, UserNotFound, WrongPassword
 from webstore.domain.password_resets import PasswordReset
 from webstore.domain.users import User
 
@@ -38,6 +40,31 @@ def _typed_password(raw: object) -> str:
 
 def _identifier(raw: object) -> str:
     return values.text(raw, max_length=IDENTIFIER_MAX)
+
+
+def change_password(
+    actor: Principal,
+    username: str,
+    new_password: object,
+    *,
+    uow: UnitOfWorkFactory,
+    hasher: PasswordHasher,
+    clock: Clock,
+) -> None:
+    """Set a user's new password (superusers only); end every session opened with the old, and
+    every password-reset link."""
+    require_superuser(actor)
+    clean = values.validated(password=(values.password, new_password))
+    new_hash = hasher.hash(clean["password"])
+    with uow() as work:
+        live_superuser(work, actor, clock.now())
+        user = work.users.get_by_username(username)
+        if user is None or user.id is None:
+            raise UserNotFound(username)
+        user.change_password_hash(new_hash)
+        work.sessions.revoke_all_for_user(user.id, clock.now())
+        work.password_resets.revoke_all_for_user(user.id, clock.now())
+        work.commit()
 
 
 def change_own_password(

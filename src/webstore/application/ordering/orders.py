@@ -1,4 +1,4 @@
-"""Use cases of orders: place, list, show, complete and cancel."""
+"""Use cases of orders: place, list and show (completing and cancelling: ``transitions``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from webstore.application import snapshots
-from webstore.application.accounts.actors import live_actor, live_customer, live_superuser
+from webstore.application.accounts.actors import live_actor, live_customer
 from webstore.application.dto import Page, Principal
 from webstore.application.mail import notices
 from webstore.application.mail.notices import MailPolicy, Recipient
@@ -265,41 +265,3 @@ def get_order(
         if order is None or not (current.is_superuser or order.user_id == current.user_id):
             raise OrderNotFound(order_id)  # another user's order is, to them, not there
         return OrderSnapshot.of(order)
-
-
-def complete_order(
-    actor: Principal, order_id: int, *, uow: UnitOfWorkFactory, clock: Clock
-) -> OrderSnapshot:
-    """Mark a pending order completed (superusers only)."""
-    with uow() as work:
-        live_superuser(work, actor, clock.now())
-        order = work.orders.get_for_update(order_id)
-        if order is None:
-            raise OrderNotFound(order_id)
-        order.complete()
-        work.commit()
-    return OrderSnapshot.of(order)
-
-
-def cancel_order(
-    actor: Principal, order_id: int, *, uow: UnitOfWorkFactory, clock: Clock
-) -> OrderSnapshot:
-    """Cancel a pending order and put its units back in stock, atomically."""
-    with uow() as work:
-        current = live_actor(work, actor, clock.now())
-        order = work.orders.get_for_update(order_id)
-        if order is None or not (current.is_superuser or order.user_id == current.user_id):
-            raise OrderNotFound(order_id)  # another user's order is, to them, not there
-        returned = sorted({line.product_id for line in order.lines})
-        order.cancel({p.product_id: p for p in work.products.get_for_update(returned)})
-        notices.order_cancelled(work, order, _owner(work, order, current), clock.now())
-        work.commit()
-    return OrderSnapshot.of(order)
-
-
-def _owner(work: UnitOfWork, order: Order, current: Principal) -> Recipient:
-    if current.user_id == order.user_id:
-        return Recipient(current.username, current.email)
-    user = work.users.get(order.user_id)
-    assert user is not None  # an order's user is never deleted (foreign key)
-    return Recipient(user.username, user.email)

@@ -9,7 +9,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask import Response, current_app, g, request
 
-from webstore.application.accounts.identity import double_submitted
+from webstore.application.accounts.sessions import double_submitted
 from webstore.application.dto import Principal
 from webstore.application.errors import CsrfFailed, InvalidToken, NotAuthenticated
 from webstore.config import Settings

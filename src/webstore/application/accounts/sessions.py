@@ -1,4 +1,4 @@
-"""Use cases of identity: sign up, log in, refresh, log out, authenticate, change passwords."""
+"""Use cases of login sessions: log in, refresh, log out, authenticate, check CSRF tokens."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
-from webstore.application.accounts.actors import live_superuser
-from webstore.application.accounts.permissions import require_superuser
 from webstore.application.accounts.throttling import LoginGuard, ThrottlePolicy
 from webstore.application.dto import LoginResult, PresentedRefreshToken, Principal, RefreshResult
 from webstore.application.errors import (
@@ -28,7 +26,7 @@ from webstore.application.ports import (
     UnitOfWorkFactory,
 )
 from webstore.domain import values
-from webstore.domain.errors import InvalidCredentials, UsernameTaken, UserNotFound
+from webstore.domain.errors import InvalidCredentials
 from webstore.domain.sessions import LoginSession, Rotation
 from webstore.domain.users import User
 
@@ -48,36 +46,6 @@ class TokenKit:
     access: AccessTokenService
     refresh: RefreshTokenService
     csrf: CsrfTokenService
-
-
-def register_user(
-    username: object,
-    email: object,
-    password: object,
-    *,
-    uow: UnitOfWorkFactory,
-    hasher: PasswordHasher,
-    clock: Clock,
-    is_superuser: bool = False,
-) -> Principal:
-    """Create a user, joined now; the storage's unique key on the normalized username settles
-    races."""
-    clean = values.validated(
-        username=(values.username, username),
-        email=(values.email, email),
-        password=(values.password, password),
-    )
-    with uow(read_only=True) as work:
-        if work.users.get_by_username(clean["username"]) is not None:
-            raise UsernameTaken()
-    password_hash = hasher.hash(clean["password"])
-    user = User(
-        clean["username"], clean["email"], password_hash, is_superuser, date_joined=clock.now()
-    )
-    with uow() as work:
-        work.users.add(user)
-        work.commit()
-    return Principal.of(user)
 
 
 def log_in(
@@ -276,28 +244,3 @@ def double_submitted(header: str | None, cookie: str | None) -> str:
     ):
         raise CsrfFailed.incorrect()
     return cookie
-
-
-def change_password(
-    actor: Principal,
-    username: str,
-    new_password: object,
-    *,
-    uow: UnitOfWorkFactory,
-    hasher: PasswordHasher,
-    clock: Clock,
-) -> None:
-    """Set a user's new password (superusers only); end every session opened with the old, and
-    every password-reset link."""
-    require_superuser(actor)
-    clean = values.validated(password=(values.password, new_password))
-    new_hash = hasher.hash(clean["password"])
-    with uow() as work:
-        live_superuser(work, actor, clock.now())
-        user = work.users.get_by_username(username)
-        if user is None or user.id is None:
-            raise UserNotFound(username)
-        user.change_password_hash(new_hash)
-        work.sessions.revoke_all_for_user(user.id, clock.now())
-        work.password_resets.revoke_all_for_user(user.id, clock.now())
-        work.commit()
