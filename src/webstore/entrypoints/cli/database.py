@@ -14,6 +14,19 @@ from typing import TypeVar
 import click
 
 from webstore.application.errors import ConfigurationError
+from webstore.bootstrap import (
+    back_up_sqlite,
+    held_while_serving,
+    mail_destination_of,
+    pg_dump_command,
+    preload_migrations,
+    require_durable_commits,
+    require_listing_triggers,
+    require_valid_database_url,
+    restore_sqlite,
+    schema_revisions,
+    upgrade_schema,
+)
 from webstore.config import MEMORY_URL, Settings, sqlite_path
 from webstore.entrypoints.cli.support import require_database
 
@@ -25,9 +38,7 @@ def sqlite_database(settings: Settings) -> Path | None:
     """The SQLite file of these settings; ``None`` for PostgreSQL; refused for memory://."""
     if settings.database_url == MEMORY_URL:
         raise click.ClickException("memory:// keeps nothing to back up or restore")
-    from webstore.adapters.sql.operator.backup import parsed_url
-
-    _run(lambda: parsed_url(settings.database_url))
+    _run(lambda: require_valid_database_url(settings.database_url))
     path = sqlite_path(settings.database_url)
     return None if path is None else Path(path)
 
@@ -36,16 +47,14 @@ def sqlite_database(settings: Settings) -> Path | None:
 @click.argument("path", type=PATH)
 def backup(path: Path) -> None:
     """A consistent copy of the SQLite database, taken while it serves (mode 0600, checked)."""
-    from webstore.adapters.sql.operator import backup as backups
-
     settings = _run(Settings.from_env)
     database = sqlite_database(settings)
     require_database(settings)
     if database is None:
         click.echo("PostgreSQL is backed up with its own tool, pg_dump:")
-        click.echo(backups.pg_dump_command(settings.database_url, path))
+        click.echo(pg_dump_command(settings.database_url, path))
         return
-    report = _run(lambda: backups.backup(database, path))
+    report = _run(lambda: back_up_sqlite(database, path))
     click.echo(f"backup written to {report.path} (integrity check: ok)")
     for table, rows in report.row_counts.items():
         click.echo(f"  {table}: {rows} rows")
@@ -62,13 +71,11 @@ def restore(path: Path) -> None:
     The one command besides ``db upgrade``, ``serve`` and ``demo`` that may make the database
     file: bringing a lost database back from its backup is what it is for.
     """
-    from webstore.adapters.sql.operator import backup as backups
-
     settings = _run(Settings.from_env)
     database = sqlite_database(settings)
     if database is None:
         raise click.ClickException("restore a PostgreSQL database with pg_restore")
-    aside = _run(lambda: backups.restore(path, database))
+    aside = _run(lambda: restore_sqlite(path, database))
     click.echo(f"restored {database} from {path}")
     if aside is not None:
         click.echo(f"the previous database was kept as {aside}")
@@ -87,12 +94,10 @@ def check(settings: Settings) -> list[str]:
     lines.append(f"links in mail: {settings.public_url or 'the address served (--host, --port)'}")
     if settings.database_url == MEMORY_URL:
         return [*lines, "database: memory:// (nothing to check)"]
-    from webstore.adapters.sql.operator.migrations import revisions
-
     require_database(settings)
     database = sqlite_path(settings.database_url)
     try:
-        current, head = revisions(settings.database_url)
+        current, head = schema_revisions(settings.database_url)
     except Exception as error:  # any failure to reach the database fails the check
         text = str(error).strip()
         message = text.splitlines()[0] if text else type(error).__name__
@@ -117,28 +122,6 @@ def require_serveable(url: str) -> None:
     require_listing_triggers(url)
 
 
-def require_durable_commits(database_url: str) -> None:
-    """``ConfigurationError`` if the database's connections would answer a commit before the
-    disk has it (what ``serve`` and ``serve --check`` refuse)."""
-    from webstore.adapters.sql import engine as engines
-
-    engine = engines.create_engine(database_url, pool_size=1, max_overflow=0)
-    try:
-        engines.require_durable_commits(engine)
-    finally:
-        engine.dispose()
-
-
-def require_listing_triggers(url: str) -> None:
-    """Refuse, in one line, a database whose listing caches would go stale (no triggers)."""
-    from webstore.adapters.sql.operator import listing_triggers
-    from webstore.adapters.sql.operator.migrations import missing_listing_triggers
-
-    missing = missing_listing_triggers(url)
-    if missing:
-        raise ConfigurationError(f"database {listing_triggers.refusal(missing)}")
-
-
 NO_MAIL_URL = (
     "WEBSTORE_MAIL_URL is not set: with PostgreSQL, say where mail goes "
     "(smtp://user:password@host:587?starttls=1, smtps://..., or file:///folder)"
@@ -153,9 +136,7 @@ def mail_destination(settings: Settings) -> str:
     url = settings.mail_url_or_default()
     if url is None:
         return MAIL_WAITS
-    from webstore.adapters.mail import describe, mailer_for
-
-    return describe(mailer_for(url, settings.mail_from))
+    return mail_destination_of(url, settings.mail_from)
 
 
 def with_public_url(settings: Settings, host: str, port: int) -> Settings:
@@ -190,9 +171,7 @@ def served(settings: Settings) -> AbstractContextManager[None]:
     database = sqlite_path(settings.database_url)
     if settings.database_url == MEMORY_URL or database is None or database == ":memory:":
         return nullcontext()
-    from webstore.adapters.sql.operator.backup import held_by_server
-
-    return held_by_server(Path(database))
+    return held_while_serving(Path(database))
 
 
 def prepare_for_serve(url: str) -> None:
@@ -205,10 +184,9 @@ def prepare_for_serve(url: str) -> None:
     upgraded by ``webstore db upgrade`` in a process of its own. SQLAlchemy and Alembic are
     imported here all the same, for the workers to inherit rather than import again.
     """
-    from webstore.adapters.sql.operator.migrations import upgrade
-
+    preload_migrations()
     if sqlite_path(url) is not None:
-        upgrade(url)
+        upgrade_schema(url)
         require_serveable(url)
         return
     done = subprocess.run(

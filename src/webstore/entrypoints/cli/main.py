@@ -11,6 +11,7 @@ import click
 
 from webstore.application.catalogue.imports import ImportReport, InvalidImport
 from webstore.application.catalogue.product_files import ProductFile, guess_format
+from webstore.bootstrap import upgrade_schema
 from webstore.config import MEMORY_URL, Settings
 from webstore.entrypoints.cli import database
 from webstore.entrypoints.cli.orders import orders
@@ -83,12 +84,10 @@ def db() -> None:
 @friendly_errors
 def db_upgrade(for_serve: bool) -> None:
     """Apply every Alembic migration up to head."""
-    from webstore.adapters.sql.operator.migrations import upgrade
-
     settings = Settings.from_env()
     if settings.database_url == MEMORY_URL:
         raise click.ClickException("memory:// has no schema to upgrade")
-    before, after = upgrade(settings.database_url)
+    before, after = upgrade_schema(settings.database_url)
     if for_serve:
         database.require_serveable(settings.database_url)
     click.echo(upgrade_report(before, after))
