@@ -32,13 +32,6 @@ BEING_SPLIT = {
     "webstore/adapters/sql/unit_of_work.py",
     "webstore/adapters/sql/repositories.py",
     "webstore/adapters/sql/orm.py",
-    "webstore/application/store.py",
-    "webstore/application/ports.py",
-    "webstore/domain/values.py",
-    "webstore/application/accounts/identity.py",
-    "webstore/application/ordering/orders.py",
-    "webstore/entrypoints/web/openapi/operations.py",
-    "webstore/entrypoints/web/openapi/schemas.py",
 }
 
 
