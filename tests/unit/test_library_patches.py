@@ -117,3 +117,15 @@ def test_psycopg_still_reads_its_wait_function_from_the_environment() -> None:
         [sys.executable, "-c", check], env=environment, capture_output=True, text=True, check=True
     )
     assert found.stdout.strip() == "True"
+
+
+def test_gunicorns_body_errors_are_still_those_whole_bodies_turns_into_400() -> None:
+    # whole_bodies.read_within answers 400 for a ParseException or an OSError met reading.
+    from gunicorn.http import errors
+
+    from webstore.entrypoints.serve.whole_bodies import ServerParseError
+
+    assert ServerParseError is errors.ParseException
+    for broken in (errors.InvalidChunkSize, errors.ChunkMissingTerminator):
+        assert issubclass(broken, ServerParseError)
+    assert issubclass(errors.NoMoreData, OSError)
