@@ -65,7 +65,8 @@ class BalancingStreamServer(StreamServer):  # type: ignore[misc]  # gevent ships
     """gevent's listening server, waiting its turn before an accept (see the module).
 
     It overrides ``do_read`` (one accept), ``do_close`` (a connection's handler ended),
-    ``stop_accepting`` and ``close``: gevent's hooks for servers, not its accept loop.
+    ``stop_accepting`` and ``close``: gevent's hooks for servers, not its accept loop (which
+    the worker relies on: library_patches.py). The worker installs it (``ggevent.StreamServer``).
     """
 
     def __init__(self, *args: Any, clients: KeptClients, **kwargs: Any) -> None:

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import os
 import resource
 import shutil
-import socket
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
 from gunicorn import glogging
-from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
 from webstore.config import MEMORY_URL, Settings
-from webstore.entrypoints.serve import logs
+from webstore.entrypoints.serve import library_patches, logs
 from webstore.entrypoints.serve.mail_sender import SenderProcess, start_sender_thread
 from webstore.entrypoints.serve.worker_loads import WorkerLoads
 
@@ -152,11 +148,13 @@ def serve_flask(
     }
     # Requests gunicorn refuses before they reach Flask (a malformed request line, header or
     # chunk, headers too large) get the same JSON error bodies as everything else.
-    gunicorn_util.write_error = write_json_error
+    library_patches.install_json_error_answers()
     # psycopg waits for PostgreSQL with poll(), which gevent makes cooperative, rather than with
-    # its C function, which would stop every request of the worker. psycopg reads the choice
-    # when it is imported, which only a worker does, after gevent has patched it: its connect
-    # path uses the selector gevent installed then (gevent_worker.py checks the order).
+    # its C function, which would stop every request of the worker. PSYCOPG_WAIT_FUNC is
+    # psycopg's documented way to choose (psycopg.waiting reads it once, when psycopg is first
+    # imported); set here, before any import of psycopg, it is inherited by the workers, which
+    # import psycopg only after gevent has patched them, so its connect path uses the selector
+    # gevent installed (FairGeventWorker.patch checks the order).
     os.environ[PSYCOPG_WAIT_FUNC] = "wait_poll"
     WebstoreServer(load_app, options).run()
 
@@ -195,18 +193,3 @@ def forget_worker_gauges(server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
-
-
-def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
-    """gunicorn's ``util.write_error``, speaking JSON instead of HTML."""
-    detail = "A server error occurred." if status_int >= 500 else (mesg or reason)
-    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
-    head = (
-        f"HTTP/1.1 {status_int} {reason}\r\n"
-        "Connection: close\r\n"
-        "Content-Type: application/json\r\n"
-        f"X-Request-ID: {uuid.uuid4().hex}\r\n"
-        "X-Content-Type-Options: nosniff\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    )
-    gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)

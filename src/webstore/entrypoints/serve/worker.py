@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import gevent
-from gunicorn.workers import ggevent
 from gunicorn.workers.ggevent import GeventWorker
 
-from webstore.entrypoints.serve.balancing import BalancingStreamServer, KeptClients
+from webstore.entrypoints.serve.balancing import KeptClients
+from webstore.entrypoints.serve.library_patches import install_balancing_servers
 from webstore.entrypoints.serve.whole_bodies import READ_DEADLINE, BodyTimedOut
 from webstore.entrypoints.serve.worker_loads import WorkerLoad
 
@@ -34,11 +33,10 @@ class FairGeventWorker(GeventWorker):  # type: ignore[misc]  # gunicorn ships no
 
     def init_process(self) -> None:
         self.clients = KeptClients(self.load)
-        # gunicorn's gevent worker makes its listening servers from this module global, with
-        # no setting to choose another class (the one patch here; the balance needs it). It
-        # sets their ``max_accept`` to 1 when there are several workers, as the balance needs
-        # too: one connection per wake-up, so that a burst is shared.
-        ggevent.StreamServer = functools.partial(BalancingStreamServer, clients=self.clients)
+        # gunicorn offers no setting for its listening servers' class (library_patches.py).
+        # It sets their ``max_accept`` to 1 when there are several workers, as the balance
+        # needs too: one connection per wake-up, so that a burst is shared.
+        install_balancing_servers(self.clients)
         super().init_process()
 
     def load_wsgi(self) -> None:

@@ -8,6 +8,15 @@ column with the column type's own result processor, so the SQL and the values ar
 ``Connection.execute`` would give; only the per-call machinery is skipped. It runs on the
 connection of the unit of work, inside its transaction (and so in its snapshot). A
 ``DirectWrite`` does the same for the INSERTs and UPDATEs of placing an order.
+
+Cursor listeners (``before_cursor_execute``, ``after_cursor_execute``: query counters, tracing
+such as OpenTelemetry's) get what SQLAlchemy documents: the ``Connection`` the statement runs
+on, and its ``ExecutionContext``. When the engine has such a listener, a direct statement
+therefore runs through SQLAlchemy's own path (``Connection.exec_driver_sql``, the same SQL and
+values) on the SQLAlchemy connection of its transaction; a SQLite read transaction that has not
+made one yet makes it then (``DriverAccess.connection``), and that connection goes back to the
+pool when the read ends instead of staying with the worker. Without cursor listeners, the
+default, nothing of this is paid. Errors are SQLAlchemy's exception classes either way.
 """
 
 from __future__ import annotations
@@ -75,7 +84,11 @@ class DriverAccess(Protocol):
     pooled: PoolProxiedConnection
 
     @property
-    def opened(self) -> Connection | None: ...
+    def opened(self) -> Connection | None:
+        """The SQLAlchemy connection in this transaction, if one was made."""
+
+    def connection(self) -> Connection:
+        """A SQLAlchemy connection in this very transaction (made if need be)."""
 
     def invalidate(self, error: BaseException) -> None: ...
 
@@ -91,6 +104,9 @@ class InConnection:
         self.engine = connection.engine
         self.dialect = connection.dialect
         self.pooled = connection.connection
+
+    def connection(self) -> Connection:
+        return self.opened
 
     def invalidate(self, error: BaseException) -> None:
         self.opened.invalidate(error)
@@ -135,7 +151,6 @@ class _DirectStatement:
         dialect = access.dialect
         prepared = self._prepared.get(dialect.name) or self._prepare(dialect)
         many = isinstance(values, list)
-        cursor = access.pooled.cursor()
         sql = prepared.sql
         try:
             parameters: Any = (
@@ -145,20 +160,17 @@ class _DirectStatement:
             )
         except Exception as error:  # a value its column's type refuses, as SQLAlchemy says it
             raise exc.StatementError(str(error), sql, None, error) from error
-        dispatch = access.engine.dispatch
+        observed = _observed_connection(access)
+        if observed is not None:
+            return self._run_observed(observed, prepared, sql, parameters)
+        cursor = access.pooled.cursor()
         try:
-            # The engine's cursor events still see the statement (query counts, tracing); they
-            # get the SQLAlchemy connection only if one was opened, and no execution context.
-            for before in dispatch.before_cursor_execute:
-                sql, parameters = before(access.opened, cursor, sql, parameters, None, many)
             if many:
                 cursor.executemany(sql, parameters)
             else:
                 cursor.execute(sql, parameters)
             fetched = cursor.fetchall() if prepared.columns else []
             converters = prepared.converters(dialect, cursor) if fetched else ()
-            for after in dispatch.after_cursor_execute:
-                after(access.opened, cursor, sql, parameters, None, many)
         except dialect.loaded_dbapi.Error as error:
             # As SQLAlchemy's own execution path would: its exception classes (which the outage
             # checks know), and a connection that broke is not handed out again.
@@ -178,6 +190,22 @@ class _DirectStatement:
             cursor.close()
         if not any(converters):  # nothing to convert (ids, counts, stock): the rows as read
             return cast(list[tuple[Any, ...]], fetched)
+        return [prepared.row(converters, row) for row in fetched]
+
+    @staticmethod
+    def _run_observed(
+        connection: Connection, prepared: _Prepared, sql: str, parameters: Any
+    ) -> list[tuple[Any, ...]]:
+        """Run through SQLAlchemy's own path, which gives cursor listeners ``connection`` and
+        its execution context (see the module)."""
+        result = connection.exec_driver_sql(sql, parameters)
+        if not (prepared.columns and result.returns_rows):
+            result.close()
+            return []
+        converters = prepared.converters(connection.dialect, result.cursor)
+        fetched = [tuple(row) for row in result]
+        if not any(converters):
+            return fetched
         return [prepared.row(converters, row) for row in fetched]
 
     def _prepare(self, dialect: Dialect) -> _Prepared:
@@ -203,6 +231,15 @@ class _DirectStatement:
         )
         self._prepared[dialect.name] = prepared
         return prepared
+
+
+def _observed_connection(access: DriverAccess) -> Connection | None:
+    """The SQLAlchemy connection to run on if cursor listeners want to see the statement."""
+    opened = access.opened
+    dispatch = access.engine.dispatch if opened is None else opened.dispatch
+    if not (dispatch.before_cursor_execute or dispatch.after_cursor_execute):
+        return None
+    return opened if opened is not None else access.connection()
 
 
 class DirectRead(_DirectStatement):
