@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 import webstore.adapters.sql
 from tests.integration.persistence.helpers import NOW, add_product, add_user, connection, money
-from webstore.adapters.sql.orm import products
+from webstore.adapters.sql.tables import products
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.domain.orders import Order
 

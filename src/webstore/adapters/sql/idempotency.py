@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, ColumnElement, delete, func, insert, literal,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.orm import idempotency_keys
+from webstore.adapters.sql.tables import idempotency_keys
 from webstore.application.dto import IdempotencyRecord
 from webstore.application.errors import IdempotencyConflict
 

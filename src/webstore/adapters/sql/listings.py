@@ -19,8 +19,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from webstore.adapters.sql import search
 from webstore.adapters.sql.operator.listing_triggers import WrittenByTrigger
-from webstore.adapters.sql.orm import catalogue_version as catalogue_version_table
-from webstore.adapters.sql.orm import order_lines, order_versions, orders, products
+from webstore.adapters.sql.tables import catalogue_version as catalogue_version_table
+from webstore.adapters.sql.tables import order_lines, order_versions, orders, products
 from webstore.adapters.sql.runtime.direct import DirectRead, DriverAccess, in_session
 from webstore.application.ports import ListingState, OrderQuery
 from webstore.application.versioned import PageStock

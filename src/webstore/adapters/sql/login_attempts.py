@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Integer, bindparam, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.orm import login_failures
+from webstore.adapters.sql.tables import login_failures
 from webstore.adapters.sql.runtime.direct import (
     DirectRead,
     DirectWrite,

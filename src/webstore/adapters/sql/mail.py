@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.orm import outbox, password_resets
+from webstore.adapters.sql.tables import outbox, password_resets
 from webstore.adapters.sql.runtime.direct import DirectWrite, in_session, new_values
 from webstore.domain.mail import DeliveryStatus, Mail, MailKind, OutboxMessage
 from webstore.domain.password_resets import PasswordReset

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.orm import product_images
+from webstore.adapters.sql.tables import product_images
 from webstore.domain.pictures import ImageRef, ImageVariant, ProductImage
 
 # Ids per statement when naming the pictures of a listing: databases cap a statement's
