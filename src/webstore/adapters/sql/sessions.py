@@ -9,16 +9,14 @@ Committing, rolling back and closing are not on it: only the unit of work ends i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol, TypeVar, TypeVarTuple, Unpack, overload
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, Protocol, TypeVar, TypeVarTuple, overload
 
 from sqlalchemy.engine import Connection, Engine, Result
 from sqlalchemy.engine.result import ScalarResult
 from sqlalchemy.orm import SessionTransaction
-from sqlalchemy.orm.identity import IdentityMap
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.selectable import TypedReturnsRows
-from sqlalchemy.util import IdentitySet
 
 T = TypeVar("T")
 Entity = TypeVar("Entity")
@@ -26,17 +24,26 @@ Columns = TypeVarTuple("Columns")
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]]
 
 
+class HeldEntities(Protocol):
+    """A session's identity map, as the repositories look at it."""
+
+    def __len__(self) -> int: ...
+
+    def get(self, key: Any) -> object | None:
+        """The entity held under an identity key (``identity_key``), if any."""
+
+
 class SqlSession(Protocol):
     """The part of SQLAlchemy's ``Session`` the repositories use (and ``direct.in_session``)."""
 
     @overload
     def execute(
-        self, statement: TypedReturnsRows[Unpack[Columns]], params: Parameters | None = None
-    ) -> Result[Unpack[Columns]]: ...
+        self, statement: TypedReturnsRows[*Columns], params: Parameters | None = None
+    ) -> Result[*Columns]: ...
     @overload
     def execute(
         self, statement: Executable, params: Parameters | None = None
-    ) -> Result[Unpack[tuple[Any, ...]]]: ...
+    ) -> Result[*tuple[Any, ...]]: ...
 
     @overload
     def scalars(
@@ -66,17 +73,17 @@ class SqlSession(Protocol):
         """The connection of the session's transaction."""
 
     @property
-    def identity_map(self) -> IdentityMap:
+    def identity_map(self) -> HeldEntities:
         """The entities the session holds, by identity key."""
 
     @property
-    def new(self) -> IdentitySet:
+    def new(self) -> Collection[object]:
         """Entities added, not yet inserted."""
 
     @property
-    def dirty(self) -> IdentitySet:
+    def dirty(self) -> Collection[object]:
         """Entities held that changed since they were loaded or saved."""
 
     @property
-    def deleted(self) -> IdentitySet:
+    def deleted(self) -> Collection[object]:
         """Entities marked for deletion, not yet deleted."""
