@@ -68,9 +68,7 @@ class PillowPictureProcessor:
         # Off a cooperative worker's loop: Pillow lets go of the GIL while it decodes, resizes
         # and encodes, so the worker's other requests go on meanwhile (a 40-megapixel PNG takes
         # over a second).
-        return run_off_loop(
-            lambda: _variants(data), lane="pictures", concurrency=self._concurrency
-        )
+        return run_off_loop(lambda: _variants(data), lane="pictures", concurrency=self._concurrency)
 
 
 def _variants(data: bytes) -> list[ImageVariant]:

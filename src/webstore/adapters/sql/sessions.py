@@ -54,8 +54,16 @@ class SqlSession(Protocol):
         self, statement: Executable, params: Parameters | None = None
     ) -> ScalarResult[Any]: ...
 
-    def get(self, entity: type[Entity], ident: Any) -> Entity | None:
-        """The entity with primary key ``ident``: the one the session holds, else loaded."""
+    def get(
+        self,
+        entity: type[Entity],
+        ident: Any,
+        *,
+        populate_existing: bool | None = None,
+        with_for_update: bool | dict[str, Any] | None = None,
+    ) -> Entity | None:
+        """The entity with primary key ``ident``: the one the session holds, else loaded
+        (``populate_existing``: loaded again; ``with_for_update``: and locked)."""
 
     def add(self, instance: object) -> None:
         """Hold ``instance``: inserted if new, saved if it changes."""
