@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.memory import InMemoryUnitOfWorkFactory
 from webstore.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
 from webstore.adapters.pictures import PillowPictureProcessor
@@ -48,7 +49,7 @@ def bootstrap(
     pictures: PictureProcessor | None = None,
     mailer: Mailer | None = None,
     migrate: bool = False,
-    cooperative: bool = False,
+    concurrency: Concurrency = Concurrency.THREADS,
 ) -> Webstore:
     """Build a ``Webstore`` over ``settings.database_url`` (``memory://`` for no database).
 
@@ -56,15 +57,17 @@ def bootstrap(
     ``WEBSTORE_MAIL_URL`` names); ``migrate=True`` brings an SQL schema up to date first
     (creating an SQLite file). Without it, a database whose schema is behind (or empty), or an
     SQLite file that does not exist, is refused at once with ``ConfigurationError``, rather
-    than failing on its first query; nothing is made then. ``cooperative=True`` says the store
-    runs in a gevent worker, where a wait on PostgreSQL can be cut short: each unit of work
-    then gets ``settings.db_timeout`` seconds in all.
+    than failing on its first query; nothing is made then. ``concurrency`` is how the process
+    serves requests, as the entrypoint that starts it knows: ``Concurrency.COOPERATIVE`` says
+    the store runs in a gevent worker, where blocking calls are handed to native threads and a
+    wait on PostgreSQL can be cut short (each unit of work then gets ``settings.db_timeout``
+    seconds in all).
     """
     settings = settings or Settings.from_env()
     if not _key_kept_beside(settings):
         settings = settings.with_secret_key()  # refused before anything is opened or made
     # A database refused (missing, or its schema behind) leaves no key file behind either.
-    uow = uow or _unit_of_work_factory(settings, migrate, cooperative)
+    uow = uow or _unit_of_work_factory(settings, migrate, concurrency)
     settings = settings.with_secret_key()
     assert isinstance(settings.secret_key, bytes)  # text is encoded by Settings itself
     # Imported here: PyJWT imports names from ssl (jwt.jwks_client). ``webstore serve``'s
@@ -102,7 +105,7 @@ def bootstrap(
             per_address=settings.login_failures_per_address,
             window=timedelta(seconds=settings.login_failure_window),
         ),
-        picture_processor=pictures or PillowPictureProcessor(),
+        picture_processor=pictures or PillowPictureProcessor(concurrency),
         mail=MailPolicy(
             staff=settings.staff_email,
             public_url=settings.public_url or DEFAULT_PUBLIC_URL,
@@ -127,7 +130,7 @@ def _key_kept_beside(settings: Settings) -> bool:
 
 
 def _unit_of_work_factory(
-    settings: Settings, migrate: bool, cooperative: bool
+    settings: Settings, migrate: bool, concurrency: Concurrency
 ) -> UnitOfWorkFactory:
     if settings.database_url == MEMORY_URL:
         return InMemoryUnitOfWorkFactory()
@@ -154,7 +157,7 @@ def _unit_of_work_factory(
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         timeout=settings.db_timeout,
-        cooperative=cooperative,
+        concurrency=concurrency,
     )
 
 

@@ -27,12 +27,6 @@ FAST_RUNTIME = "webstore.adapters.sql.runtime"
 COMPOSITION_ROOT = "webstore.bootstrap"
 MAX_MODULE_LINES = 300
 MAX_MODULES_PER_FOLDER = 15  # counting __init__.py
-# Modules over MAX_MODULE_LINES that are being split right now, each on a branch of its own.
-BEING_SPLIT = {
-    "webstore/adapters/sql/unit_of_work.py",
-    "webstore/adapters/sql/repositories.py",
-    "webstore/adapters/sql/orm.py",
-}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -135,14 +129,7 @@ def test_the_adapters_import_neither_the_entrypoints_nor_the_composition_root(
     assert within_layers(imported, "webstore.entrypoints", COMPOSITION_ROOT) == set()
 
 
-def _size_guarded(path: Path) -> object:
-    if short(path) not in BEING_SPLIT:
-        return path
-    reason = "being split on another branch right now"
-    return pytest.param(path, marks=pytest.mark.xfail(strict=False, reason=reason))
-
-
-@pytest.mark.parametrize("path", [_size_guarded(path) for path in every_module()], ids=short)
+@pytest.mark.parametrize("path", every_module(), ids=short)
 def test_no_module_is_over_300_lines(path: Path) -> None:
     assert len(path.read_text().splitlines()) <= MAX_MODULE_LINES
 

@@ -14,7 +14,7 @@ from tests.integration.persistence.helpers import (
     add_user,
     statements,
 )
-from webstore.adapters.sql.repositories import _PRINCIPAL
+from webstore.adapters.sql.repositories.login_sessions import _PRINCIPAL
 from webstore.adapters.sql.runtime.direct import DirectRead
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.application.ports import LoginFailureKind, ProductQuery

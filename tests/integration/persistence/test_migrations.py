@@ -18,7 +18,7 @@ from webstore import Principal
 from webstore.adapters.sql.columns import UtcDateTime
 from webstore.adapters.sql.engine import create_engine
 from webstore.adapters.sql.operator.migrations import config, drift, upgrade
-from webstore.adapters.sql.orm import metadata
+from webstore.adapters.sql.tables import metadata
 from webstore.application.ordering.idempotency import IdempotencyRequest
 from webstore.bootstrap import bootstrap
 from webstore.entrypoints.web.api import serializers

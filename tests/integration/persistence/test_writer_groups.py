@@ -133,7 +133,7 @@ def test_a_writer_that_fails_leaves_the_others_of_its_group_alone(
 def test_a_failed_group_commit_reaches_every_writer_and_keeps_nothing(
     factory: SqlAlchemyUnitOfWorkFactory, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def disk_fails(call: Callable[[], object]) -> object:
+    def disk_fails(call: Callable[[], object], **_: object) -> object:
         raise sqlite3.OperationalError("disk I/O error")  # instead of the COMMIT
 
     outcomes: dict[str, BaseException | None] = {}

@@ -13,15 +13,15 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Text, bindparam, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from webstore.adapters.sql import search
 from webstore.adapters.sql.operator.listing_triggers import WrittenByTrigger
-from webstore.adapters.sql.orm import catalogue_version as catalogue_version_table
-from webstore.adapters.sql.orm import order_lines, order_versions, orders, products
 from webstore.adapters.sql.runtime.direct import DirectRead, DriverAccess, in_session
+from webstore.adapters.sql.sessions import SqlSession
+from webstore.adapters.sql.tables import catalogue_version as catalogue_version_table
+from webstore.adapters.sql.tables import order_lines, order_versions, orders, products
 from webstore.application.ports import ListingState, OrderQuery
 from webstore.application.versioned import PageStock
 from webstore.domain.orders import Order, OrderLine
@@ -31,7 +31,7 @@ T = TypeVar("T")
 
 
 def products_by_id(
-    session: Session, criteria: list[ColumnElement[bool]], limit: int | None, offset: int
+    session: SqlSession, criteria: list[ColumnElement[bool]], limit: int | None, offset: int
 ) -> list[Product]:
     """Matching products by id, in one statement."""
     c = products.c
@@ -124,7 +124,7 @@ _PAGE_STATES = {
 
 
 def catalogue_page_state(
-    session: Session,
+    session: SqlSession,
     include_inactive: bool,
     name_key_contains: str | None,
     limit: int | None,
@@ -151,7 +151,7 @@ ORDER_VERSION = DirectRead(_ORDER_VERSION_SELECT)
 ORDER_VERSION_ALONE = DirectRead(_ORDER_VERSION_SELECT, alone=True)
 
 
-def catalogue_version(session: Session, direct: DriverAccess | None = None) -> int | None:
+def catalogue_version(session: SqlSession, direct: DriverAccess | None = None) -> int | None:
     """The catalogue's version (drawn afresh by triggers on every product change); ``None``
     when no trigger wrote the one kept (see ``listing_triggers``): then nothing is reused.
 
@@ -162,7 +162,7 @@ def catalogue_version(session: Session, direct: DriverAccess | None = None) -> i
 
 
 def order_listing_version(
-    session: Session, user_id: int, direct: DriverAccess | None = None, *, alone: bool = False
+    session: SqlSession, user_id: int, direct: DriverAccess | None = None, *, alone: bool = False
 ) -> int | None:
     """The version of one user's orders; ``None`` when no trigger wrote it (a user whose orders
     never changed has none): then nothing is reused. ``alone``: in a snapshot of its own."""
@@ -206,7 +206,7 @@ _ORDERS_READS = {
 
 
 def orders_with_lines(
-    session: Session,
+    session: SqlSession,
     query: OrderQuery,
     limit: int | None,
     offset: int,

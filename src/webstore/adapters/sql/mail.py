@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.orm import outbox, password_resets
 from webstore.adapters.sql.runtime.direct import DirectWrite, in_session, new_values
+from webstore.adapters.sql.sessions import SqlSession
+from webstore.adapters.sql.tables import outbox, password_resets
 from webstore.domain.mail import DeliveryStatus, Mail, MailKind, OutboxMessage
 from webstore.domain.password_resets import PasswordReset
 
@@ -24,7 +24,7 @@ _PENDING = outbox.c.status == DeliveryStatus.PENDING.value
 class SqlAlchemyOutboxRepository:
     """Mail waiting to be sent; claims skip rows another sender holds (PostgreSQL)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: SqlSession) -> None:
         self._session = session
 
     def add(self, message: OutboxMessage) -> None:
@@ -107,7 +107,7 @@ def _message(row: Any) -> OutboxMessage:
 class SqlAlchemyPasswordResetRepository:
     """Password-reset links, mapped onto ``password_resets``."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: SqlSession) -> None:
         self._session = session
 
     def add(self, reset: PasswordReset) -> None:

@@ -70,12 +70,14 @@ def run_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> N
     """Serve the API until interrupted."""
 
     def load_app() -> Flask:
+        from webstore.adapters.concurrency import Concurrency
         from webstore.bootstrap import bootstrap
         from webstore.entrypoints.web.app import create_app
 
-        # Runs in a worker, which is gevent's (serve_flask): its waits on the database can be
-        # cut short, so that a server that stops answering costs a request, not the worker.
-        return create_app(settings, bootstrap(settings, cooperative=True))
+        # Runs in a worker, which is gevent's (serve_flask): its blocking calls run in native
+        # threads, and its waits on the database can be cut short, so that a server that
+        # stops answering costs a request, not the worker.
+        return create_app(settings, bootstrap(settings, concurrency=Concurrency.COOPERATIVE))
 
     # Python's warnings (gevent's, for one) become log lines too, in the configured format.
     logging.captureWarnings(True)

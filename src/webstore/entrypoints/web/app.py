@@ -1,4 +1,7 @@
-"""The Flask app factory: ``gunicorn "webstore.entrypoints.web.app:create_app()"``."""
+"""The Flask app factory: ``gunicorn "webstore.entrypoints.web.app:create_app()"``.
+
+With gevent's workers (``-k gevent``), say so: ``create_app(concurrency='cooperative')``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from webstore.adapters.concurrency import Concurrency
 from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
 from webstore.config import Settings
@@ -64,8 +68,14 @@ class WebstoreFlask(Flask):
         return super().handle_user_exception(e)
 
 
-def create_app(settings: Settings | None = None, webstore: Webstore | None = None) -> Flask:
-    """The HTTP API over ``webstore`` (built from ``settings``, or the environment, if absent)."""
+def create_app(
+    settings: Settings | None = None,
+    webstore: Webstore | None = None,
+    *,
+    concurrency: Concurrency | str = Concurrency.THREADS,
+) -> Flask:
+    """The HTTP API over ``webstore`` (built from ``settings``, or the environment, if absent,
+    for a server whose workers run as ``concurrency`` says: ``Concurrency``, or its value)."""
     settings = settings or Settings.from_env()
     # No automatic /static route: pages.py serves the assets, with their security headers.
     app = WebstoreFlask(__name__, static_folder=None)
@@ -73,7 +83,9 @@ def create_app(settings: Settings | None = None, webstore: Webstore | None = Non
     app.url_map.strict_slashes = False  # /api/x and /api/x/ both answer, without a redirect
     app.url_map.merge_slashes = False  # no redirect (an HTML page) for /api//x either
     app.url_map.converters["id"] = IdConverter
-    app.extensions["webstore"] = webstore or bootstrap(settings)
+    app.extensions["webstore"] = webstore or bootstrap(
+        settings, concurrency=Concurrency(concurrency)
+    )
     app.extensions["webstore.settings"] = settings
     app.extensions["webstore.cookies"] = CookiePolicy.from_settings(settings)
     app.before_request(read_together)

@@ -18,8 +18,8 @@ from sqlalchemy.exc import DBAPIError
 
 from webstore.adapters.sql.engine import create_engine
 from webstore.adapters.sql.operator import listing_triggers
-from webstore.adapters.sql.orm import metadata
 from webstore.adapters.sql.runtime.availability import is_outage
+from webstore.adapters.sql.tables import metadata
 from webstore.application.errors import StorageUnavailable
 
 SCRIPTS = Path(__file__).with_name("alembic")

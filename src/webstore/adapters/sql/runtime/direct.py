@@ -27,12 +27,13 @@ from typing import Any, Protocol, cast
 
 from sqlalchemy import bindparam, exc
 from sqlalchemy.engine import Connection, Dialect, Engine
-from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
+
+from webstore.adapters.sql.sessions import SqlSession as Session
 
 
 @dataclass

@@ -20,7 +20,7 @@ import os
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.pool import Pool, PoolProxiedConnection
 
-from webstore.adapters.off_loop import cooperative
+from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.sql import engine as engines
 
 
@@ -45,9 +45,9 @@ class _KeptReader:
 _kept: dict[int, _KeptReader] = {}  # by id of the pool
 
 
-def _kept_reader(engine: Engine) -> _KeptReader | None:
+def _kept_reader(engine: Engine, concurrency: Concurrency) -> _KeptReader | None:
     """The kept connection of ``engine``'s pool, if this worker keeps one and it is free."""
-    if not cooperative():
+    if concurrency is Concurrency.THREADS:
         return None  # threads would share it: the pool serves them, as everywhere else
     kept = _kept.get(id(engine.pool))
     if kept is None or kept.pid != os.getpid() or kept.pool is not engine.pool:
@@ -64,14 +64,15 @@ def _forget(kept: _KeptReader) -> None:
 
 
 class ReadTransaction:
-    def __init__(self, engine: Engine) -> None:
-        """Begin reading through ``engine`` (``engines.read_only``); ``close`` ends it."""
+    def __init__(self, engine: Engine, concurrency: Concurrency = Concurrency.THREADS) -> None:
+        """Begin reading through ``engine`` (``engines.read_only``); ``close`` ends it. A
+        cooperative worker reads SQLite through the connection it keeps (``_KeptReader``)."""
         self.engine = engine
         self.dialect: Dialect = engine.dialect
         self._connection: Connection | None = None
         self._kept: _KeptReader | None = None
         if self.dialect.name == "sqlite":
-            self._kept = _kept_reader(engine)
+            self._kept = _kept_reader(engine, concurrency)
             self.pooled: PoolProxiedConnection = (
                 self._kept.pooled if self._kept is not None else engine.raw_connection()
             )

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection, Engine, RootTransaction
 
+from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.off_loop import run_off_loop
 
 MAX_WRITERS = 32  # writers in one group, so that a steady stream of them still commits
@@ -95,8 +96,14 @@ class GroupMember:
 class WriterGroups:
     """The writers of one process over one SQLite engine, grouped into shared transactions."""
 
-    def __init__(self, engine: Engine, pause: Callable[[], None] = lambda: time.sleep(0)) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        pause: Callable[[], None] = lambda: time.sleep(0),
+        concurrency: Concurrency = Concurrency.THREADS,
+    ) -> None:
         self._engine = engine
+        self._concurrency = concurrency  # cooperative: each COMMIT runs off the worker's loop
         self._turn = threading.Lock()  # one writer works in the transaction at a time
         self._lock = threading.Lock()  # guards what follows
         self._queued = 0  # writers waiting for their turn or working
@@ -221,7 +228,7 @@ class WriterGroups:
                 # the driver's transaction ended, and only ends its own.
                 driver = group.connection.connection.driver_connection
                 assert driver is not None
-                run_off_loop(lambda: driver.execute("COMMIT"))
+                run_off_loop(lambda: driver.execute("COMMIT"), concurrency=self._concurrency)
                 group.transaction.commit()
             else:
                 group.transaction.rollback()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from webstore.adapters.sql.orm import metadata
+from webstore.adapters.sql.tables import metadata
 
 
 def run_migrations() -> None:

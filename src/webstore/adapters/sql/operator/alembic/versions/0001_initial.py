@@ -17,7 +17,7 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Written out rather than imported from orm.py: a migration must keep meaning what it meant
+# Written out rather than imported from tables.py: a migration must keep meaning what it meant
 # when it was written, whatever the models become.
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 MONEY = sa.Numeric(10, 2)

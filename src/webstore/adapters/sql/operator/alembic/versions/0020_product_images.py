@@ -19,7 +19,7 @@ down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Written out rather than imported from orm.py, as in 0001.
+# Written out rather than imported from tables.py, as in 0001.
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 # A fresh random version, as 0007 draws them: a value that never comes back (not even after a
 # restore), so a listing kept under it can only be the rows it was read from.

@@ -1,0 +1,19 @@
+"""How a process runs its requests side by side: said by the entrypoint that starts it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Concurrency(StrEnum):
+    """Told to the adapters by the composition root (``bootstrap``), never guessed by them.
+
+    ``THREADS``: native threads, or a single one (the CLI, tests, a threaded server); a call
+    that blocks holds up only its own thread. ``COOPERATIVE``: a gevent worker (``webstore
+    serve``), whose requests all run in one native thread: a call that blocks in C stops them
+    all, so such calls run elsewhere (``off_loop.py``), and what the worker's greenlets take
+    one after another can be kept between them (a SQLite reader, ``reading.py``).
+    """
+
+    THREADS = "threads"
+    COOPERATIVE = "cooperative"
