@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.memory import InMemoryUnitOfWorkFactory
 from webstore.adapters.passwords import Argon2Parameters, Argon2PasswordHasher
 from webstore.adapters.pictures import PillowPictureProcessor
@@ -28,6 +27,7 @@ from webstore.application.ports import (
     UnitOfWorkFactory,
 )
 from webstore.application.store import Webstore
+from webstore.concurrency import Concurrency
 from webstore.config import MEMORY_URL, Settings, sqlite_path
 
 if TYPE_CHECKING:

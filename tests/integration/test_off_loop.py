@@ -13,8 +13,8 @@ import textwrap
 
 import pytest
 
-from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.off_loop import run_off_loop
+from webstore.concurrency import Concurrency
 
 
 def run_patched(body: str) -> dict[str, object]:
@@ -43,7 +43,7 @@ def test_the_worker_goes_on_while_a_call_blocks_in_a_native_thread() -> None:
         import json, threading, time
         import gevent
         from gevent.monkey import get_original, is_module_patched
-        from webstore.adapters.concurrency import Concurrency
+        from webstore.concurrency import Concurrency
         from webstore.adapters.off_loop import run_off_loop
 
         native_sleep = get_original("time", "sleep")
@@ -83,7 +83,7 @@ def test_many_callers_each_get_their_own_result_or_error() -> None:
         """
         import json
         import gevent
-        from webstore.adapters.concurrency import Concurrency
+        from webstore.concurrency import Concurrency
         from webstore.adapters.off_loop import run_off_loop
 
         def job(n):
@@ -111,7 +111,7 @@ def test_a_forked_child_hands_calls_off_too() -> None:
     result = run_patched(
         """
         import json, os, threading
-        from webstore.adapters.concurrency import Concurrency
+        from webstore.concurrency import Concurrency
         from webstore.adapters.off_loop import run_off_loop
 
         cooperative = Concurrency.COOPERATIVE
@@ -141,7 +141,7 @@ def test_a_caller_interrupted_while_waiting_still_waits_for_its_call_to_end() ->
         import json, time
         import gevent
         from gevent.monkey import get_original
-        from webstore.adapters.concurrency import Concurrency
+        from webstore.concurrency import Concurrency
         from webstore.adapters.off_loop import run_off_loop
 
         native_sleep = get_original("time", "sleep")

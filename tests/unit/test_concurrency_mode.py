@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fast_settings
-from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from webstore.concurrency import Concurrency
 from webstore.entrypoints.web.app import create_app
 
 

@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from webstore.adapters.concurrency import Concurrency
+from webstore.concurrency import Concurrency
 
 T = TypeVar("T")
 

@@ -15,8 +15,8 @@ from functools import cache
 
 from PIL import ExifTags, Image, ImageCms
 
-from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.off_loop import run_off_loop
+from webstore.concurrency import Concurrency
 from webstore.domain import pictures
 from webstore.domain.errors import InvalidImage
 from webstore.domain.pictures import ImageVariant

@@ -20,7 +20,7 @@ def run_patched(sqlite_url: str, body: str) -> object:
         from gevent import monkey; monkey.patch_all()
         import json, sys
         import gevent
-        from webstore.adapters.concurrency import Concurrency
+        from webstore.concurrency import Concurrency
         from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
         from webstore.domain.products import Product
         factory = SqlAlchemyUnitOfWorkFactory.from_url(

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from webstore.concurrency import Concurrency
 
 
 def test_a_second_sqlite_writer_waits_for_the_first_and_starts_as_soon_as_it_ends(

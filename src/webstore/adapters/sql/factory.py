@@ -7,9 +7,9 @@ concurrency mode the store runs in.
 
 from __future__ import annotations
 
-from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.sql.runtime.deadlines import GeventDeadlines
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from webstore.concurrency import Concurrency
 
 
 def sql_unit_of_work_factory(

@@ -70,8 +70,8 @@ def run_gunicorn(settings: Settings, *, host: str, port: int, workers: int) -> N
     """Serve the API until interrupted."""
 
     def load_app() -> Flask:
-        from webstore.adapters.concurrency import Concurrency
         from webstore.bootstrap import bootstrap
+        from webstore.concurrency import Concurrency
         from webstore.entrypoints.web.app import create_app
 
         # Runs in a worker, which is gevent's (serve_flask): its blocking calls run in native

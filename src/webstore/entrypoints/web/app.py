@@ -12,9 +12,9 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webstore.adapters.concurrency import Concurrency
 from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap
+from webstore.concurrency import Concurrency
 from webstore.config import Settings
 from webstore.entrypoints.serve import observability
 from webstore.entrypoints.serve.whole_bodies import WholeBodies

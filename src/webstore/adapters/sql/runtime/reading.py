@@ -20,8 +20,8 @@ import os
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.pool import Pool, PoolProxiedConnection
 
-from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.sql import engine as engines
+from webstore.concurrency import Concurrency
 
 
 class _KeptReader:

@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection, Engine, RootTransaction
 
-from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.off_loop import run_off_loop
+from webstore.concurrency import Concurrency
 
 MAX_WRITERS = 32  # writers in one group, so that a steady stream of them still commits
 MAX_WAIT = 0.050  # seconds a done writer waits at most while more writers keep coming

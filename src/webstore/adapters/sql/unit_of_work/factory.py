@@ -9,7 +9,6 @@ from contextvars import ContextVar
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.sql import engine as engines
 from webstore.adapters.sql.orm import start_mappers
 from webstore.adapters.sql.runtime.availability import OutageLog
@@ -20,6 +19,7 @@ from webstore.adapters.sql.unit_of_work.plain import OpenWriters, PlainWrite
 from webstore.adapters.sql.unit_of_work.reads import OwnRead, SharedRead, SharedReads
 from webstore.adapters.sql.unit_of_work.transaction import Transaction
 from webstore.adapters.sql.unit_of_work.work import SqlAlchemyUnitOfWork
+from webstore.concurrency import Concurrency
 
 
 class SqlAlchemyUnitOfWorkFactory:

@@ -12,11 +12,11 @@ from contextlib import suppress
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from webstore.adapters.concurrency import Concurrency
 from webstore.adapters.sql.runtime.availability import is_outage
 from webstore.adapters.sql.runtime.deadlines import DeadlinePassed, Deadlines
 from webstore.adapters.sql.runtime.reading import ReadTransaction
 from webstore.adapters.sql.unit_of_work.transaction import SessionOnDemand, Transaction
+from webstore.concurrency import Concurrency
 
 
 class ReadingSession(SessionOnDemand):

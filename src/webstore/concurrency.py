@@ -1,4 +1,5 @@
-"""How a process runs its requests side by side: said by the entrypoint that starts it."""
+"""How a process runs its requests side by side: a setting, said by the entrypoint that starts
+the process and passed to the adapters by the composition root."""
 
 from __future__ import annotations
 
