@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Self, cast
 
 from webstore.application.accounts.actors import OPERATOR
-from webstore.application.accounts.sessions import SessionPolicy, TokenKit
-from webstore.application.accounts.throttling import ThrottlePolicy
 from webstore.application.dto import Principal
-from webstore.application.mail.delivery import DeliveryPolicy
-from webstore.application.mail.notices import MailPolicy
-from webstore.application.ports import (
-    Clock,
-    Mailer,
-    PasswordHasher,
-    PictureProcessor,
-    RandomSource,
-    UnitOfWorkFactory,
-)
 from webstore.application.store.accounts import AccountUseCases
 from webstore.application.store.catalogue import CatalogueUseCases
 from webstore.application.store.mail import MailUseCases
@@ -40,18 +28,8 @@ class Webstore(AccountUseCases, MailUseCases, CatalogueUseCases, OrderUseCases):
     ``OrderSnapshot``, ``UserSnapshot``).
     """
 
-    uow: UnitOfWorkFactory
-    hasher: PasswordHasher
-    tokens: TokenKit
-    clock: Clock
-    random: RandomSource
-    policy: SessionPolicy
-    throttle: ThrottlePolicy
-    picture_processor: PictureProcessor
-    mail: MailPolicy = field(default_factory=MailPolicy)
-    # None: this store stores mail in its outbox but cannot send it (no WEBSTORE_MAIL_URL).
-    mailer: Mailer | None = None
-    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    # Its fields, the adapters and policies, are ``StoreWiring``'s: one declaration for the
+    # dataclass and for the type checker of every family.
 
     @property
     def operator(self) -> Principal:

@@ -1,6 +1,6 @@
 """What every family of the ``Webstore``'s use cases is bound to: one set of adapters."""
 
-from __future__ import annotations
+from dataclasses import dataclass, field
 
 from webstore.application.accounts.sessions import SessionPolicy, TokenKit
 from webstore.application.accounts.throttling import ThrottlePolicy
@@ -19,11 +19,10 @@ from webstore.application.ports import (
 Number = int | str | None
 
 
+@dataclass(frozen=True)
 class StoreWiring:
-    """The adapters and policies the use cases of each family reach through ``self``.
-
-    Declared here for the type checker only: ``Webstore`` holds them, as its dataclass fields.
-    """
+    """The adapters and policies the use cases of each family reach through ``self``: the
+    fields of ``Webstore``, which every family's class derives from."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
@@ -33,6 +32,7 @@ class StoreWiring:
     policy: SessionPolicy
     throttle: ThrottlePolicy
     picture_processor: PictureProcessor
-    mail: MailPolicy
-    mailer: Mailer | None
-    delivery: DeliveryPolicy
+    mail: MailPolicy = field(default_factory=MailPolicy)
+    # None: this store stores mail in its outbox but cannot send it (no WEBSTORE_MAIL_URL).
+    mailer: Mailer | None = None
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
