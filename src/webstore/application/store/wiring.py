@@ -1,5 +1,8 @@
 """What every family of the ``Webstore``'s use cases is bound to: one set of adapters."""
 
+# No ``from __future__ import annotations`` here: the fields' annotations stay real classes,
+# so that ``Webstore.__init__`` is documented (pdoc, ``help()``) wherever it is read from.
+
 from dataclasses import dataclass, field
 
 from webstore.application.accounts.sessions import SessionPolicy, TokenKit
