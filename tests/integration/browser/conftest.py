@@ -21,10 +21,8 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import Request as BrowserRequest
 
-from tests.conftest import fast_settings
 from tests.integration.browser.steps import PASSWORD
-from tests.integration.e2e.conftest import Server, Stopping, serve
-from webstore import bootstrap
+from tests.integration.e2e.conftest import Server, serve
 
 CHROMIUM = Path(os.environ.get("WEBSTORE_TEST_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).parents[3] / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -63,12 +61,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def server(
-    request: pytest.FixtureRequest, sqlite_url: str, tmp_path: Path, stopping: Stopping
-) -> Iterator[Server]:
+def server(request: pytest.FixtureRequest, sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
     """A fresh server; parametrize it indirectly with settings: ``{"access_token_ttl": "1"}``."""
-    settings = getattr(request, "param", {})
-    yield from serve(sqlite_url, tmp_path / "server.log", stopping=stopping, **settings)
+    yield from serve(sqlite_url, tmp_path / "server.log", **getattr(request, "param", {}))
 
 
 @dataclass
@@ -132,11 +127,11 @@ class Staff:
     """The API as a superuser, to set the scene (the back office tests use the page itself)."""
 
     def __init__(self, server: Server) -> None:
-        # What ``webstore create-superuser`` does, done here: another interpreter would take a
-        # second or two to start for each test (the command itself has tests of its own).
-        settings = fast_settings(server.env["WEBSTORE_DATABASE_URL"])
-        with bootstrap(settings, migrate=True) as store:
-            store.create_superuser(ADMIN[0], "root@example.com", ADMIN[1])
+        created = server.cli(
+            "create-superuser", "--username", ADMIN[0], "--email", "root@example.com",
+            "--password-stdin", stdin=ADMIN[1] + "\n",
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
         self.api = f"{server.base_url}/api"
         self.session = requests.Session()
         login = self.session.post(
