@@ -22,7 +22,7 @@ from playwright.sync_api import (
 from playwright.sync_api import Request as BrowserRequest
 
 from tests.integration.browser.steps import PASSWORD
-from tests.integration.e2e.conftest import Server, serve
+from tests.integration.e2e.conftest import Server, Stopping, serve
 
 CHROMIUM = Path(os.environ.get("WEBSTORE_TEST_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).parents[3] / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -61,9 +61,14 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def server(request: pytest.FixtureRequest, sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
-    """A fresh server; parametrize it indirectly with settings: ``{"access_token_ttl": "1"}``."""
-    yield from serve(sqlite_url, tmp_path / "server.log", **getattr(request, "param", {}))
+def server(
+    request: pytest.FixtureRequest, sqlite_url: str, tmp_path: Path, stopping: Stopping
+) -> Iterator[Server]:
+    """A fresh server; parametrize it indirectly with settings: ``{"access_token_ttl": "1"}``.
+
+    It stops while the next test runs (``stopping``)."""
+    settings = getattr(request, "param", {})
+    yield from serve(sqlite_url, tmp_path / "server.log", stopping=stopping, **settings)
 
 
 @dataclass
