@@ -74,3 +74,39 @@ def test_an_order_is_listed_by_the_next_request_and_stock_follows(
     assert placed.status_code == 201, placed.json
     assert alice.get("/api/get_all_products").json[0]["amount"] == 1
     assert [o["id"] for o in alice.get("/api/get_order").json] == [placed.json["id"]]
+
+
+@pytest.fixture
+def statements(store: Webstore) -> Iterator[list[str]]:
+    assert isinstance(store.uow, SqlAlchemyUnitOfWorkFactory)
+    engine = store.uow.engine
+    sent: list[str] = []
+
+    def record(*args: object) -> None:
+        sent.append(str(args[2]))
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_kept_listing_is_one_round_trip_on_postgresql(
+    store: Webstore, make_shopper: Callable[..., Shopper], statements: list[str]
+) -> None:
+    """The login session is looked up in the very statement that reads the page's state; an
+    owner's orders take two (the session, once for both checks, then their version)."""
+    admin = make_shopper("margaret", superuser=True, store=store)
+    created = admin.post("/api/products", json={"name": "Chair", "price": "5", "amount": 3})
+    alice = make_shopper("alice")
+    items = [{"product_id": created.json["id"], "amount": 1}]
+    order = {"address": "1 Main Street", "phone": "+1 555 0100", "items": items}
+    assert alice.post("/api/post_order", json=order).status_code == 201
+    for path, expected in (("/api/get_all_products", 1), ("/api/get_order", 2)):
+        first = alice.get(path)
+        statements.clear()
+        again = alice.get(path)
+        assert again.status_code == 200 and again.data == first.data
+        if store.uow.engine.dialect.name == "postgresql":  # type: ignore[attr-defined]
+            sent = [s for s in statements if not s.startswith(("BEGIN", "ROLLBACK"))]
+            assert len(statements) == expected, (path, statements)
+            assert len(sent) == expected

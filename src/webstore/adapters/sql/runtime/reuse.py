@@ -1,0 +1,96 @@
+"""Reads whose rows are reused while they still hold, and reads sent together in one statement.
+
+Every listing request reads its login session and its listing's state, each a statement (on
+PostgreSQL, a round trip each). A ``ReusableRead`` reads what depends on the database alone
+(rows, never the clock: a session's expiry is checked in Python on every use), so its rows
+are reused where the database cannot have changed under them:
+
+- within one read transaction (the request's, ``reading_together``): on SQLite that is one
+  snapshot, so a second read would give the same rows; on PostgreSQL a read sent without a
+  transaction is its own snapshot, and reusing it answers as of the first read, a moment
+  before, as SQLite's shared snapshot does;
+- on SQLite, across the read transactions of the connection a worker keeps, while its
+  ``PRAGMA data_version`` has not moved: no connection of any process committed meanwhile
+  (``reading.py``).
+
+And a read may be sent ahead (``ReadTransaction.ahead``: a login session to look up with
+whatever the request reads next): on PostgreSQL, the next reusable read that needs no
+snapshot shared with others goes with it as one statement, one round trip instead of two,
+and the rows of the read sent ahead are kept for when it is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any, Protocol
+
+from sqlalchemy import Select, literal, select, true
+
+from webstore.adapters.sql.runtime.direct import DirectRead, DriverAccess
+
+Rows = list[tuple[Any, ...]]
+_FOUND = "webstore_found"  # a column that says whether a read's part of a joined row is there
+
+
+class Reusing(DriverAccess, Protocol):
+    """A transaction that keeps the rows of reusable reads, and may hold a read sent ahead."""
+
+    ahead: tuple[ReusableRead, dict[str, Any]] | None
+
+    def reused(self) -> dict[Hashable, Rows] | None:
+        """The rows of reusable reads that hold for this transaction (``None``: keep none)."""
+
+
+class ReusableRead(DirectRead):
+    """A SELECT of bound parameters only whose rows depend on the database alone (see the
+    module): read once per transaction, or while a SQLite database is unchanged."""
+
+    def __init__(self, statement: Select[Any], *, alone: bool = False) -> None:
+        super().__init__(statement, alone=alone)
+        self.select = statement
+        self._with: dict[ReusableRead, DirectRead] = {}  # this read joined with one sent ahead
+
+    def rows(self, reading: DriverAccess, **values: Any) -> Rows:
+        reused = getattr(reading, "reused", None)
+        kept: dict[Hashable, Rows] | None = None if reused is None else reused()
+        if kept is None:
+            return self._run(reading, values)
+        key = self._key(values)
+        if key in kept:
+            return kept[key]
+        found = self._read_with_ahead(reading, kept, values)  # type: ignore[arg-type]
+        kept[key] = found
+        return found
+
+    def _key(self, values: dict[str, Any]) -> Hashable:
+        return (id(self), *sorted(values.items()))
+
+    def _read_with_ahead(
+        self, reading: Reusing, kept: dict[Hashable, Rows], values: dict[str, Any]
+    ) -> Rows:
+        ahead, reading.ahead = reading.ahead, None  # sent with this read, or not at all
+        if (
+            ahead is None
+            or ahead[0] is self
+            or not (self.alone and ahead[0].alone)
+            or reading.dialect.name != "postgresql"  # SQLite's reads cost no round trip
+        ):
+            return self._run(reading, values)
+        other, other_values = ahead
+        joined = self._with.get(other) or self._join(other)
+        [row] = joined.rows(reading, **values, **other_values)
+        mine, its = len(self.select.selected_columns), len(other.select.selected_columns)
+        kept[other._key(other_values)] = [row[mine + 1 : mine + 1 + its]] if row[-1] else []
+        return [row[:mine]] if row[mine] else []
+
+    def _join(self, other: ReusableRead) -> DirectRead:
+        """One statement, one row: this read's row (or NULLs), a flag, the other's, a flag."""
+        mine = self.select.add_columns(literal(1).label(_FOUND)).subquery()
+        its = other.select.add_columns(literal(1).label(_FOUND)).subquery()
+        one = select(literal(1).label("one")).subquery()
+        joined = DirectRead(
+            select(*mine.c, *its.c).select_from(one.outerjoin(mine, true()).outerjoin(its, true())),
+            alone=True,
+        )
+        self._with[other] = joined
+        return joined
