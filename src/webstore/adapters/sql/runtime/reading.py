@@ -121,10 +121,14 @@ class ReadTransaction:
         self._begun = self._connection is None  # SQLite's began above
         # A read to send with the next one (``reuse.py``), and the rows of reusable reads.
         self.ahead: tuple[ReusableRead, dict[str, Any]] | None = None
+        self.read_ahead: dict[Hashable, Rows] = {}
         self._reused: dict[Hashable, Rows] | None = None
 
-    def reused(self) -> dict[Hashable, Rows]:
-        """The rows of reusable reads that hold in this transaction (see ``reuse.py``)."""
+    def reused(self) -> dict[Hashable, Rows] | None:
+        """The rows of reusable reads that hold in this transaction (see ``reuse.py``); none
+        on PostgreSQL, whose reads without a transaction are each a snapshot of their own."""
+        if self.dialect.name != "sqlite":
+            return None
         if self._reused is None:
             kept = self._kept
             dispatch = self.engine.dispatch

@@ -5,10 +5,9 @@ PostgreSQL, a round trip each). A ``ReusableRead`` reads what depends on the dat
 (rows, never the clock: a session's expiry is checked in Python on every use), so its rows
 are reused where the database cannot have changed under them:
 
-- within one read transaction (the request's, ``reading_together``): on SQLite that is one
-  snapshot, so a second read would give the same rows; on PostgreSQL a read sent without a
-  transaction is its own snapshot, and reusing it answers as of the first read, a moment
-  before, as SQLite's shared snapshot does;
+- on SQLite, within one read transaction (the request's, ``reading_together``): it is one
+  snapshot, so a second read would give the same rows (on PostgreSQL a read sent without a
+  transaction is a snapshot of its own, and is sent again);
 - on SQLite, across the read transactions of the connection a worker keeps, while its
   ``PRAGMA data_version`` has not moved: no connection of any process committed meanwhile
   (``reading.py``).
@@ -16,29 +15,22 @@ are reused where the database cannot have changed under them:
 And a read may be sent ahead (``ReadTransaction.ahead``: a login session to look up with
 whatever the request reads next): on PostgreSQL, the next reusable read that needs no
 snapshot shared with others goes with it as one statement, one round trip instead of two,
-and the rows of the read sent ahead are kept for when it is asked for.
+and the rows of the read sent ahead are kept for when it is asked for, once. Reads of at most
+one row only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Select, literal, select, true
 
 from webstore.adapters.sql.runtime.direct import DirectRead, DriverAccess
+from webstore.adapters.sql.runtime.reading import ReadTransaction
 
 Rows = list[tuple[Any, ...]]
 _FOUND = "webstore_found"  # a column that says whether a read's part of a joined row is there
-
-
-class Reusing(DriverAccess, Protocol):
-    """A transaction that keeps the rows of reusable reads, and may hold a read sent ahead."""
-
-    ahead: tuple[ReusableRead, dict[str, Any]] | None
-
-    def reused(self) -> dict[Hashable, Rows] | None:
-        """The rows of reusable reads that hold for this transaction (``None``: keep none)."""
 
 
 class ReusableRead(DirectRead):
@@ -51,23 +43,23 @@ class ReusableRead(DirectRead):
         self._with: dict[ReusableRead, DirectRead] = {}  # this read joined with one sent ahead
 
     def rows(self, reading: DriverAccess, **values: Any) -> Rows:
-        reused = getattr(reading, "reused", None)
-        kept: dict[Hashable, Rows] | None = None if reused is None else reused()
-        if kept is None:
+        if not isinstance(reading, ReadTransaction):  # a writer's: read as it stands
             return self._run(reading, values)
         key = self._key(values)
-        if key in kept:
+        if key in reading.read_ahead:  # sent ahead with an earlier read: for this one use
+            return reading.read_ahead.pop(key)
+        kept = reading.reused()
+        if kept is not None and key in kept:
             return kept[key]
-        found = self._read_with_ahead(reading, kept, values)  # type: ignore[arg-type]
-        kept[key] = found
+        found = self._read_with_ahead(reading, values)
+        if kept is not None:
+            kept[key] = found
         return found
 
     def _key(self, values: dict[str, Any]) -> Hashable:
         return (id(self), *sorted(values.items()))
 
-    def _read_with_ahead(
-        self, reading: Reusing, kept: dict[Hashable, Rows], values: dict[str, Any]
-    ) -> Rows:
+    def _read_with_ahead(self, reading: ReadTransaction, values: dict[str, Any]) -> Rows:
         ahead, reading.ahead = reading.ahead, None  # sent with this read, or not at all
         if (
             ahead is None
@@ -80,7 +72,8 @@ class ReusableRead(DirectRead):
         joined = self._with.get(other) or self._join(other)
         [row] = joined.rows(reading, **values, **other_values)
         mine, its = len(self.select.selected_columns), len(other.select.selected_columns)
-        kept[other._key(other_values)] = [row[mine + 1 : mine + 1 + its]] if row[-1] else []
+        found = [row[mine + 1 : mine + 1 + its]] if row[-1] else []
+        reading.read_ahead[other._key(other_values)] = found
         return [row[:mine]] if row[mine] else []
 
     def _join(self, other: ReusableRead) -> DirectRead:
