@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -110,3 +112,33 @@ def test_a_kept_listing_is_one_round_trip_on_postgresql(
             sent = [s for s in statements if not s.startswith(("BEGIN", "ROLLBACK"))]
             assert len(statements) == expected, (path, statements)
             assert len(sent) == expected
+
+
+def commit_elsewhere(database_url: str, sql: str) -> None:
+    """``sql`` committed by another process, on a connection of its own."""
+    script = (
+        "import sys, sqlalchemy as sa\n"
+        "from webstore.adapters.sql.engine import create_engine\n"
+        "with create_engine(sys.argv[1]).begin() as c: c.exec_driver_sql(sys.argv[2])\n"
+    )
+    subprocess.run([sys.executable, "-c", script, database_url, sql], check=True, timeout=60)
+
+
+def test_what_another_process_commits_is_in_the_very_next_listing(
+    store: Webstore, settings: Settings, make_shopper: Callable[..., Shopper]
+) -> None:
+    """Whatever a listing reads together with the caller's session (``reuse.py``), it reads
+    as it stands: stock and sessions changed elsewhere show in the very next answer."""
+    admin = make_shopper("margaret", superuser=True, store=store)
+    admin.post("/api/products", json={"name": "Chair", "price": "5", "amount": 3})
+    alice = make_shopper("alice")
+    for _ in range(2):
+        assert [p["amount"] for p in alice.get("/api/get_all_products").json] == [3]
+    commit_elsewhere(settings.database_url, "UPDATE products SET amount = 42")
+    assert [p["amount"] for p in alice.get("/api/get_all_products").json] == [42]
+    assert alice.get("/api/get_order").status_code == 200
+    commit_elsewhere(
+        settings.database_url, "UPDATE login_sessions SET revoked_at = '2000-01-01 00:00:00'"
+    )
+    assert alice.get("/api/get_all_products").status_code == 403
+    assert alice.get("/api/get_order").status_code == 403
