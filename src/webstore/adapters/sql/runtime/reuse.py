@@ -57,7 +57,9 @@ class ReusableRead(DirectRead):
         return found
 
     def _key(self, values: dict[str, Any]) -> Hashable:
-        return (id(self), *sorted(values.items()))
+        # The statement's, not this read's: the same SELECT read alone or in the snapshot
+        # reads the same rows where rows are reused (SQLite's one snapshot).
+        return (id(self.select), *sorted(values.items()))
 
     def _read_with_ahead(self, reading: ReadTransaction, values: dict[str, Any]) -> Rows:
         ahead, reading.ahead = reading.ahead, None  # sent with this read, or not at all
