@@ -34,8 +34,9 @@ _FOUND = "webstore_found"  # a column that says whether a read's part of a joine
 
 
 class ReusableRead(DirectRead):
-    """A SELECT of bound parameters only whose rows depend on the database alone (see the
-    module): read once per transaction, or while a SQLite database is unchanged."""
+    """A SELECT of bound parameters only, of at most one row, which depends on the database
+    alone (see the module): on SQLite read once while the database is unchanged; on
+    PostgreSQL perhaps sent with a read ahead of it, in one statement."""
 
     def __init__(self, statement: Select[Any], *, alone: bool = False) -> None:
         super().__init__(statement, alone=alone)
