@@ -19,6 +19,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from webstore.adapters.sql import search
 from webstore.adapters.sql.operator.listing_triggers import WrittenByTrigger
 from webstore.adapters.sql.runtime.direct import DirectRead, DriverAccess, in_session
+from webstore.adapters.sql.runtime.reuse import ReusableRead
 from webstore.adapters.sql.sessions import SqlSession
 from webstore.adapters.sql.tables import catalogue_version as catalogue_version_table
 from webstore.adapters.sql.tables import order_lines, order_versions, orders, products
@@ -85,7 +86,7 @@ def _joined_in_order(element: _Joined, compiler: SQLCompiler, **kw: Any) -> str:
     )
 
 
-def _page_state_read(include_inactive: bool, searching: bool) -> DirectRead:
+def _page_state_read(include_inactive: bool, searching: bool) -> ReusableRead:
     """The catalogue's version beside the listed products' ids and stock: one statement, so
     one snapshot, that a read may send without a transaction of its own, and one row."""
     c = products.c
@@ -105,7 +106,7 @@ def _page_state_read(include_inactive: bool, searching: bool) -> DirectRead:
         .where(WrittenByTrigger(catalogue_version_table))
         .scalar_subquery()
     )
-    return DirectRead(
+    return ReusableRead(
         select(
             version.label("version"),
             _Joined(page.c.id, page.c.id).label("ids"),
@@ -141,14 +142,15 @@ def catalogue_page_state(
     return ListingState(version, PageStock(ids or "", amounts or ""))
 
 
-CATALOGUE_VERSION = DirectRead(
+# Rows that depend on the database alone: reused where they still hold (``reuse.py``).
+CATALOGUE_VERSION = ReusableRead(
     select(catalogue_version_table.c.version).where(WrittenByTrigger(catalogue_version_table))
 )
 _ORDER_VERSION_SELECT = select(order_versions.c.version).where(
     order_versions.c.scope == bindparam("scope"), WrittenByTrigger(order_versions)
 )
-ORDER_VERSION = DirectRead(_ORDER_VERSION_SELECT)
-ORDER_VERSION_ALONE = DirectRead(_ORDER_VERSION_SELECT, alone=True)
+ORDER_VERSION = ReusableRead(_ORDER_VERSION_SELECT)
+ORDER_VERSION_ALONE = ReusableRead(_ORDER_VERSION_SELECT, alone=True)
 
 
 def catalogue_version(session: SqlSession, direct: DriverAccess | None = None) -> int | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from webstore.application.accounts.throttling import LoginGuard, ThrottlePolicy
 from webstore.application.dto import LoginResult, PresentedRefreshToken, Principal, RefreshResult
@@ -31,6 +33,7 @@ from webstore.domain.sessions import LoginSession, Rotation
 from webstore.domain.users import User
 
 ROTATION_ATTEMPTS = 3
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +227,33 @@ def authenticate(
     if principal is None:
         raise InvalidToken()
     return principal
+
+
+def authenticated_reading(
+    access_token: str,
+    read: Callable[[], T],
+    *,
+    uow: UnitOfWorkFactory,
+    tokens: TokenKit,
+    clock: Clock,
+) -> tuple[Principal, T]:
+    """What ``read`` finds, for the caller ``authenticate`` finds behind ``access_token``.
+
+    ``read`` must find the same whoever asks (it is given nobody): it runs first, in the
+    same read-only unit of work, whose storage may look the login session up with its first
+    statement (one round trip, on PostgreSQL, for what took two). What it found is returned
+    only once the session is found live, exactly as ``authenticate`` checks it.
+    """
+    if not isinstance(access_token, str):
+        raise NotAuthenticated()
+    claims = tokens.access.verify(access_token)
+    with uow(read_only=True) as work:
+        work.sessions.prefetch(claims.session_id, claims.user_id)
+        found = read()
+        principal = work.sessions.principal(claims.session_id, claims.user_id, clock.now())
+    if principal is None:
+        raise InvalidToken()
+    return principal, found
 
 
 def check_csrf(

@@ -236,16 +236,26 @@ def _listing(
     clock: Clock,
     known: Known | None,
 ) -> Versioned[OrderSnapshot]:
-    order_query(actor, category, user_id, lenient=lenient)  # bad filters first, as ever
+    claimed = order_query(actor, category, user_id, lenient=lenient)  # bad filters first
     size, start = pagination(limit, offset)
     with uow(read_only=True) as work:
+        if known is not None:
+            # The version of what the actor matched when authenticated, read with the recheck
+            # of its session (storage that can sends both as one statement).
+            if actor.session_id is not None:
+                work.sessions.prefetch(actor.session_id, actor.user_id)
+            claimed_version = work.orders.listing_version(claimed, alone=True)
         current = live_actor(work, actor, clock.now())
         # The rechecked principal decides what matches: a listing is keyed by that, whoever
         # asks for it.
         query = order_query(current, category, user_id, lenient=lenient)
         key = (query, size, start)
         if known is not None:
-            kept = work.orders.listing_version(query, alone=True)
+            kept = (
+                claimed_version
+                if query == claimed
+                else work.orders.listing_version(query, alone=True)
+            )
             if kept is not None and known(key, kept):
                 return Versioned(key, kept, None)
         # Not kept: the version again, and the rows, in one snapshot.

@@ -53,6 +53,10 @@ class LoginSessionRepository(Protocol):
     def get(self, session_id: str) -> LoginSession | None:
         """The session with this id, live or not."""
 
+    def prefetch(self, session_id: str, user_id: int) -> None:
+        """``principal`` of this session will be asked for after the unit of work's next read:
+        storage that can may look it up with that read (one round trip for both)."""
+
     def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
         """The user behind a live session of an active user, in one indexed query."""
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from webstore.application.accounts import passwords, sessions, sign_up, users
 from webstore.application.accounts.actors import live_superuser
@@ -10,6 +11,8 @@ from webstore.application.accounts.permissions import require_superuser
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
 from webstore.application.snapshots import UserSnapshot
 from webstore.application.store.wiring import Number, StoreWiring
+
+T = TypeVar("T")
 
 
 class AccountUseCases(StoreWiring):
@@ -77,6 +80,17 @@ class AccountUseCases(StoreWiring):
         """
         return sessions.authenticate(
             access_token, uow=self.uow, tokens=self.tokens, clock=self.clock
+        )
+
+    def authenticated_reading(
+        self, access_token: str, read: Callable[[], T]
+    ) -> tuple[Principal, T]:
+        """``read()``, which finds the same whoever asks, for the caller ``authenticate`` finds
+        (and raising what it raises): the session may be looked up with ``read``'s first
+        statement, in one round trip. What ``read`` found is returned only for a live session.
+        """
+        return sessions.authenticated_reading(
+            access_token, read, uow=self.uow, tokens=self.tokens, clock=self.clock
         )
 
     def check_csrf(self, header: str | None, cookie: str | None, principal: Principal) -> None:

@@ -48,6 +48,7 @@ class Webstore(AccountUseCases, MailUseCases, CatalogueUseCases, OrderUseCases):
     refresh = AccountUseCases.refresh
     log_out = AccountUseCases.log_out
     authenticate = AccountUseCases.authenticate
+    authenticated_reading = AccountUseCases.authenticated_reading
     check_csrf = AccountUseCases.check_csrf
     require_superuser = AccountUseCases.require_superuser
     list_users = AccountUseCases.list_users

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
-from webstore.adapters.sql.runtime.direct import DirectRead, DirectWrite, in_session, new_values
+from webstore.adapters.sql.runtime.direct import DirectWrite, in_session, new_values
 from webstore.adapters.sql.runtime.reading import ReadTransaction
+from webstore.adapters.sql.runtime.reuse import ReusableRead
 from webstore.adapters.sql.sessions import SqlSession
 from webstore.adapters.sql.tables import login_sessions, users
 from webstore.application.dto import Principal
@@ -16,8 +17,10 @@ from webstore.domain.sessions import LoginSession, grants_access
 
 # Built once: constructing the statement would cost more than running it on SQLite.
 # The rule itself is the domain's (``grants_access``), applied to the row in Python. It stands
-# alone: a request's authentication needs no snapshot shared with what the request reads.
-_PRINCIPAL = DirectRead(
+# alone: a request's authentication needs no snapshot shared with what the request reads. Its
+# rows depend on the database alone (the clock is the domain's), so they are reused where they
+# still hold (``reuse.py``).
+_PRINCIPAL = ReusableRead(
     select(
         users.c.id,
         users.c.username,
@@ -62,6 +65,11 @@ class SqlAlchemyLoginSessionRepository:
 
     def get(self, session_id: str) -> LoginSession | None:
         return self._session.get(LoginSession, session_id)
+
+    def prefetch(self, session_id: str, user_id: int) -> None:
+        # Sent with the next read of the transaction, on PostgreSQL in the same statement.
+        if self._direct is not None:
+            self._direct.ahead = (_PRINCIPAL, {"session_id": session_id, "user_id": user_id})
 
     def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
         # Runs on every authenticated request: one primary-key lookup joined to its user.

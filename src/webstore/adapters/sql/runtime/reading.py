@@ -11,17 +11,34 @@ stock of its page) is its own snapshot, and most requests send nothing else, so 
 BEGIN and ROLLBACK, two of their four round trips. The first statement that does not stand
 alone begins a REPEATABLE READ READ ONLY transaction, and everything read after it is one
 snapshot, as before.
+
+A read transaction also keeps the rows of reusable reads (``reuse.py``): its own, or on a
+connection a worker keeps, the connection's, while nothing was committed since they were read.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Integer, column, text
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.pool import Pool, PoolProxiedConnection
 
 from webstore.adapters.sql import engine as engines
+from webstore.adapters.sql.runtime.direct import DirectRead
 from webstore.concurrency import Concurrency
+
+if TYPE_CHECKING:
+    from webstore.adapters.sql.runtime.reuse import ReusableRead, Rows
+
+# Rows of reusable reads a kept connection holds at most (a login session's, a listing's
+# state: under a kilobyte each); past that they are all dropped, and read again as needed.
+REUSED_ROWS = 4096
+_DATA_VERSION = DirectRead(
+    text("PRAGMA data_version").columns(column("data_version", Integer)), alone=True
+)
 
 
 class _KeptReader:
@@ -40,6 +57,17 @@ class _KeptReader:
         self.pool = pool
         self.pooled = pooled
         self.in_use = False
+        # Rows of reusable reads, as of ``data_version``: this connection only reads, so the
+        # number moves exactly when another connection (of any process) has committed.
+        self.reused: dict[Hashable, Rows] = {}
+        self.data_version: int | None = None
+
+    def reused_at(self, data_version: int) -> dict[Hashable, Rows]:
+        """The rows kept, if the database is as when they were read; else none, from now."""
+        if data_version != self.data_version or len(self.reused) >= REUSED_ROWS:
+            self.reused = {}
+            self.data_version = data_version
+        return self.reused
 
 
 _kept: dict[int, _KeptReader] = {}  # by id of the pool
@@ -91,6 +119,27 @@ class ReadTransaction:
                 raise
             self.pooled = self._connection.connection
         self._begun = self._connection is None  # SQLite's began above
+        # A read to send with the next one (``reuse.py``), and the rows of reusable reads.
+        self.ahead: tuple[ReusableRead, dict[str, Any]] | None = None
+        self.read_ahead: dict[Hashable, Rows] = {}
+        self._reused: dict[Hashable, Rows] | None = None
+
+    def reused(self) -> dict[Hashable, Rows] | None:
+        """The rows of reusable reads that hold in this transaction (see ``reuse.py``); none
+        on PostgreSQL, whose reads without a transaction are each a snapshot of their own."""
+        if self.dialect.name != "sqlite":
+            return None
+        if self._reused is None:
+            kept = self._kept
+            dispatch = self.engine.dispatch
+            watched = dispatch.before_cursor_execute or dispatch.after_cursor_execute
+            if kept is not None and self._connection is None and not watched:
+                # The number of the snapshot this transaction reads (it begins it if need be).
+                [(data_version,)] = _DATA_VERSION.rows(self)
+                self._reused = kept.reused_at(data_version)
+            else:
+                self._reused = {}
+        return self._reused
 
     def snapshot(self) -> None:
         """Make what is read from now on one snapshot: on PostgreSQL, begin the transaction
