@@ -27,6 +27,7 @@ from typing import Any, Protocol, cast
 
 from sqlalchemy import bindparam, exc
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine.interfaces import DBAPIModule
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -173,20 +174,7 @@ class _DirectStatement:
             fetched = cursor.fetchall() if prepared.columns else []
             converters = prepared.converters(dialect, cursor) if fetched else ()
         except dialect.loaded_dbapi.Error as error:
-            # As SQLAlchemy's own execution path would: its exception classes (which the outage
-            # checks know), and a connection that broke is not handed out again.
-            invalidated = dialect.is_disconnect(error, access.pooled.driver_connection, cursor)
-            if invalidated:
-                access.invalidate(error)
-            raise exc.DBAPIError.instance(
-                sql,
-                None,
-                error,
-                dialect.loaded_dbapi.Error,
-                hide_parameters=True,
-                connection_invalidated=invalidated,
-                dialect=dialect,
-            ) from error
+            raise driver_error(access, error, sql, cursor) from error
         finally:
             cursor.close()
         if not any(converters):  # nothing to convert (ids, counts, stock): the rows as read
@@ -234,6 +222,32 @@ class _DirectStatement:
         return prepared
 
 
+def driver_error(
+    access: DriverAccess, error: DBAPIModule.Error, sql: str, cursor: Any
+) -> exc.StatementError:
+    """The driver's ``error`` as SQLAlchemy's own execution path would raise it: its exception
+    classes (which the outage checks know), and a connection that broke is not handed out
+    again."""
+    dialect = access.dialect
+    invalidated = dialect.is_disconnect(error, access.pooled.driver_connection, cursor)
+    if invalidated:
+        access.invalidate(error)
+    return exc.DBAPIError.instance(
+        sql,
+        None,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=invalidated,
+        dialect=dialect,
+    )
+
+
+def observed(access: DriverAccess) -> bool:
+    """Whether cursor listeners want to see what runs on ``access`` (see the module)."""
+    return _observed_connection(access) is not None
+
+
 def _observed_connection(access: DriverAccess) -> Connection | None:
     """The SQLAlchemy connection to run on if cursor listeners want to see the statement."""
     opened = access.opened
@@ -270,3 +284,9 @@ class DirectWrite(_DirectStatement):
         """Run once per row of values, in one call to the driver (executemany)."""
         if rows:
             self._run(writing, rows)
+
+    def queue(self, writing: DriverAccess, cursor: Any, rows: list[Mapping[str, Any]]) -> None:
+        """``many`` on ``cursor`` of a pipeline (``pipelines.py``), which answers it later."""
+        if rows:
+            prepared = self._prepared.get(writing.dialect.name) or self._prepare(writing.dialect)
+            cursor.executemany(prepared.sql, [prepared.parameters(each) for each in rows])

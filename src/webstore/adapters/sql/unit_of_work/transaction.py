@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.selectable import TypedReturnsRows
 
+from webstore.adapters.sql.runtime.direct import in_session
+from webstore.adapters.sql.runtime.pipelines import PendingWrites
 from webstore.adapters.sql.runtime.reading import ReadTransaction
 from webstore.adapters.sql.sessions import (
     Columns,
@@ -46,6 +48,12 @@ class Transaction(ABC):
     @abstractmethod
     def commit(self) -> None:
         """Commit the session's work; returns once it is durable."""
+
+    def commit_with(self, last: PendingWrites) -> None:
+        """Run ``last`` (writes that return nothing), then commit."""
+        if last:
+            last.run(in_session(self.session, None))
+        self.commit()
 
     @abstractmethod
     def rollback(self) -> None:

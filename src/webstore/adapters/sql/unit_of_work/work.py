@@ -140,8 +140,9 @@ class SqlAlchemyUnitOfWork:
 
     def commit(self) -> None:
         try:
-            self.products.write_changes()
-            self._transaction.commit()  # a writer of a group: once the group's is durable
+            # The products' changes (a checkout's stock) are the last writes: a PostgreSQL
+            # writer sends them with its COMMIT.
+            self._transaction.commit_with(self.products.unsaved_changes())
         except StaleDataError as error:
             # A versioned row (a login session's generation) changed since we read it.
             raise ConcurrentUpdate() from error
