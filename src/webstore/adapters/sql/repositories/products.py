@@ -9,7 +9,7 @@ from sqlalchemy.orm.util import identity_key
 
 from webstore.adapters.sql import listings, search
 from webstore.adapters.sql.runtime.direct import DirectRead, DirectWrite, in_session, new_values
-from webstore.adapters.sql.runtime.pipelines import PendingWrites
+from webstore.adapters.sql.runtime.pipelines import LastWrites
 from webstore.adapters.sql.runtime.reading import ReadTransaction
 from webstore.adapters.sql.sessions import SqlSession
 from webstore.adapters.sql.tables import products
@@ -108,26 +108,27 @@ class SqlAlchemyProductRepository:
 
     def write_changes(self) -> None:
         """Save what changed in the products ``get_for_update`` handed out."""
-        changes = self.unsaved_changes()
+        changes = LastWrites()
+        self.queue_changes(changes)
         if changes:
-            changes.run(in_session(self._session, None))
+            changes.send(in_session(self._session, None))
 
-    def unsaved_changes(self) -> PendingWrites:
-        """What changed in the products ``get_for_update`` handed out, to be written (the unit
-        of work writes it as it commits)."""
+    def queue_changes(self, last: LastWrites) -> None:
+        """Queue what changed in the products ``get_for_update`` handed out (the unit of work
+        sends it as it commits)."""
         changed = [p for pid, p in self._locked.items() if _stored(p) != self._saved[pid]]
+
+        def saved(_: object) -> None:
+            for product in changed:
+                self._saved[product.product_id] = _stored(product)
+
         rows: list[Mapping[str, object]] = [
             {"product_id": p.id, "new_name": p.name, "new_name_key": p.name_key,
              "new_description": p.description, "new_price": p.price,
              "new_amount": p.stock, "new_is_active": p.is_active}
             for p in changed
         ]  # fmt: skip
-
-        def saved() -> None:
-            for product in changed:
-                self._saved[product.product_id] = _stored(product)
-
-        return PendingWrites([(_UPDATE_PRODUCT, rows)], saved)
+        last.add(_UPDATE_PRODUCT, rows, saved)
 
     def _session_holds(self, product_ids: list[int]) -> bool:
         """Whether the session already has one of these products (added, or loaded by a

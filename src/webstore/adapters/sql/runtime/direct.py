@@ -197,6 +197,10 @@ class _DirectStatement:
             return fetched
         return [prepared.row(converters, row) for row in fetched]
 
+    def prepared(self, dialect: Dialect) -> _Prepared:
+        """The statement as compiled for ``dialect`` (``pipelines.py`` sends it itself)."""
+        return self._prepared.get(dialect.name) or self._prepare(dialect)
+
     def _prepare(self, dialect: Dialect) -> _Prepared:
         compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect))
         binds: dict[str, Callable[[Any], Any]] = {}
@@ -285,8 +289,9 @@ class DirectWrite(_DirectStatement):
         if rows:
             self._run(writing, rows)
 
-    def queue(self, writing: DriverAccess, cursor: Any, rows: list[Mapping[str, Any]]) -> None:
-        """``many`` on ``cursor`` of a pipeline (``pipelines.py``), which answers it later."""
-        if rows:
-            prepared = self._prepared.get(writing.dialect.name) or self._prepare(writing.dialect)
-            cursor.executemany(prepared.sql, [prepared.parameters(each) for each in rows])
+    def run_rows(self, writing: DriverAccess, rows: list[Mapping[str, Any]]) -> list[Any]:
+        """``one`` for a single row of values (what it returns), else ``many``."""
+        if len(rows) == 1:
+            return self._run(writing, rows[0])
+        self.many(writing, rows)
+        return []

@@ -1,16 +1,16 @@
-"""Several statements of a PostgreSQL writer in one round trip (psycopg's pipeline mode).
+"""A writer's last writes, sent together just before its COMMIT (psycopg's pipeline mode).
 
-A checkout on PostgreSQL used to wait for the server eight times in its transaction: BEGIN,
-then each statement, then COMMIT. Most of those waits need no answer before the next thing is
-sent: psycopg sends BEGIN by itself before the first statement, and nothing that follows the
-last write needs to know it succeeded before COMMIT. In pipeline mode psycopg sends such
-statements one after the other and reads all their answers when the pipeline ends, in order;
-the first error among them is raised there, exactly as it would have been by the statement
-that failed (later ones are skipped, so nothing after a failed write is committed).
+A checkout on PostgreSQL used to wait for the server once per statement. Two of its writes
+need no answer before the next thing is sent: its confirmation in the outbox (whose id nobody
+reads before the commit) and the stock of its lines. A unit of work queues such writes
+(``LastWrites``) and sends them all when it commits; in pipeline mode psycopg sends them one
+after the other and reads all their answers when the pipeline ends, in order, in one round
+trip. The first error among them is raised there, as the statement that failed would have
+raised it; the ones after it are skipped, and the COMMIT is never sent.
 
-Only statements that go straight to the driver (``direct.py``) ride a pipeline, and the
-pipeline ends before the driver is handed back: SQLAlchemy reads a cursor's description right
-after executing, which in pipeline mode is not known yet.
+The COMMIT itself goes as before (psycopg's own, after the pipeline), and the pipeline ends
+before the driver is handed back: SQLAlchemy reads a cursor's description right after
+executing, which in pipeline mode is not known yet.
 """
 
 from __future__ import annotations
@@ -18,10 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from webstore.adapters.sql.runtime.direct import DirectWrite, DriverAccess
+from sqlalchemy import exc
+
+from webstore.adapters.sql.runtime.direct import DirectWrite, DriverAccess, driver_error, observed
+
+_LAST = "(the last writes of a unit of work)"  # what an error names as its statement
+Rows = list[Mapping[str, Any]]
+Returned = Callable[[list[tuple[Any, ...]]], None]  # told the rows a write returned
 
 
 @contextmanager
@@ -45,18 +50,72 @@ def answered_together(access: DriverAccess) -> Iterator[None]:
 
 
 @dataclass
-class PendingWrites:
-    """Writes that return nothing, to run just before a commit (``SqlAlchemyUnitOfWork``)."""
+class _Queued:
+    write: DirectWrite
+    rows: Rows
+    returned: Returned | None
 
-    writes: list[tuple[DirectWrite, list[Mapping[str, Any]]]] = field(default_factory=list)
-    done: Callable[[], None] = lambda: None  # called once they are written
+
+@dataclass
+class LastWrites:
+    """Writes of a unit of work whose answers nothing needs before it commits, in order."""
+
+    _queued: list[_Queued] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return any(rows for _, rows in self.writes)
+        return bool(self._queued)
 
-    def run(self, access: DriverAccess) -> None:
-        """Run them now, each in one call to the driver (a PostgreSQL writer may instead send
-        them with its COMMIT: ``PlainWrite.commit_with``)."""
-        for write, rows in self.writes:
-            write.many(access, rows)
-        self.done()
+    def add(self, write: DirectWrite, rows: Rows, returned: Returned | None = None) -> None:
+        """Queue ``write`` once per row of ``rows``; ``returned`` gets what it returns."""
+        if rows:
+            self._queued.append(_Queued(write, rows, returned))
+
+    def clear(self) -> None:
+        """Forget them (the unit of work rolled back)."""
+        self._queued.clear()
+
+    def send(self, access: DriverAccess) -> None:
+        """Run them all now: on PostgreSQL in one round trip, elsewhere one after the other
+        (and so when cursor listeners want to see each, or when there is only one)."""
+        queued, self._queued = self._queued, []
+        if len(queued) == 1 or access.dialect.name != "postgresql" or observed(access):
+            for each in queued:
+                returned = each.write.run_rows(access, each.rows)
+                if each.returned is not None:
+                    each.returned(returned)
+            return
+        cursors = [access.pooled.cursor() for _ in queued]
+        try:
+            try:
+                with answered_together(access):
+                    for each, cursor in zip(queued, cursors, strict=True):
+                        _sent(access, each, cursor)
+            except access.dialect.loaded_dbapi.Error as error:
+                raise driver_error(access, error, _LAST, cursors[0]) from error
+            for each, cursor in zip(queued, cursors, strict=True):
+                if each.returned is not None:
+                    each.returned(_fetched(access, each, cursor))
+        finally:
+            for cursor in cursors:
+                cursor.close()
+
+
+def _sent(access: DriverAccess, queued: _Queued, cursor: Any) -> None:
+    prepared = queued.write.prepared(access.dialect)
+    try:
+        parameters = [prepared.parameters(each) for each in queued.rows]
+    except Exception as error:  # a value its column's type refuses, as ``direct.py`` says it
+        raise exc.StatementError(str(error), prepared.sql, None, error) from error
+    if len(parameters) == 1:
+        cursor.execute(prepared.sql, parameters[0])
+    else:
+        cursor.executemany(prepared.sql, parameters)
+
+
+def _fetched(access: DriverAccess, queued: _Queued, cursor: Any) -> list[tuple[Any, ...]]:
+    prepared = queued.write.prepared(access.dialect)
+    if not prepared.columns or len(queued.rows) != 1:
+        return []
+    raw = cursor.fetchall()
+    converters = prepared.converters(access.dialect, cursor) if raw else ()
+    return [prepared.row(converters, row) if any(converters) else row for row in raw]

@@ -6,8 +6,6 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from webstore.adapters.sql.runtime.direct import driver_error, in_session, observed
-from webstore.adapters.sql.runtime.pipelines import PendingWrites, answered_together
 from webstore.adapters.sql.unit_of_work.transaction import Transaction
 
 
@@ -40,6 +38,8 @@ class OpenWriters:
 class PlainWrite(Transaction):
     """A session of its own, which connects on first use."""
 
+    sends_last_writes_together = True
+
     def __init__(self, factory: sessionmaker[Session], writers: OpenWriters | None) -> None:
         self._factory = factory
         self._writers = writers  # a cooperative worker's: a nested writer is refused
@@ -54,31 +54,6 @@ class PlainWrite(Transaction):
 
     def commit(self) -> None:
         self._session.commit()
-
-    def commit_with(self, last: PendingWrites) -> None:
-        # On PostgreSQL the last writes (a checkout's stock) and COMMIT go in one round trip,
-        # which shortens how long the products stay locked (``pipelines.py``).
-        if not last or self._session.get_bind().dialect.name != "postgresql":
-            super().commit_with(last)
-            return
-        access = in_session(self._session, None)  # whatever the session holds is written first
-        if observed(access):  # cursor listeners see each statement: no pipeline
-            super().commit_with(last)
-            return
-        cursor = access.pooled.cursor()
-        try:
-            with answered_together(access):
-                for write, rows in last.writes:
-                    write.queue(access, cursor, rows)
-                cursor.execute("COMMIT")
-        except access.dialect.loaded_dbapi.Error as error:
-            # The server skips the COMMIT after a failed write: the transaction is left
-            # aborted, for the unit of work to roll back.
-            raise driver_error(access, error, "COMMIT", cursor) from error
-        finally:
-            cursor.close()
-        last.done()
-        self._session.commit()  # ends the session's transaction: the connection has none left
 
     def rollback(self) -> None:
         self._session.rollback()

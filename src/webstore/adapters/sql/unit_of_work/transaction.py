@@ -20,8 +20,6 @@ from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.selectable import TypedReturnsRows
 
-from webstore.adapters.sql.runtime.direct import in_session
-from webstore.adapters.sql.runtime.pipelines import PendingWrites
 from webstore.adapters.sql.runtime.reading import ReadTransaction
 from webstore.adapters.sql.sessions import (
     Columns,
@@ -37,6 +35,7 @@ class Transaction(ABC):
     """How one unit of work holds its transaction, from ``begin`` to ``end``."""
 
     writing = True  # which of the outage log's counts its failures go to
+    sends_last_writes_together = False  # in one round trip, before its commit (``pipelines.py``)
     session: SqlSession  # the repositories', once begun
     reading: ReadTransaction | None = None  # a read-only one's: where direct statements go
 
@@ -48,12 +47,6 @@ class Transaction(ABC):
     @abstractmethod
     def commit(self) -> None:
         """Commit the session's work; returns once it is durable."""
-
-    def commit_with(self, last: PendingWrites) -> None:
-        """Run ``last`` (writes that return nothing), then commit."""
-        if last:
-            last.run(in_session(self.session, None))
-        self.commit()
 
     @abstractmethod
     def rollback(self) -> None:
