@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 
 from webstore.adapters.sql.runtime.direct import DirectWrite, in_session, new_values
-from webstore.adapters.sql.runtime.pipelines import LastWrites
+from webstore.adapters.sql.runtime.last_writes import LastWrites
 from webstore.adapters.sql.sessions import SqlSession
 from webstore.adapters.sql.tables import outbox, password_resets
 from webstore.domain.mail import DeliveryStatus, Mail, MailKind, OutboxMessage

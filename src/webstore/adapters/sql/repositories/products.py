@@ -9,7 +9,7 @@ from sqlalchemy.orm.util import identity_key
 
 from webstore.adapters.sql import listings, search
 from webstore.adapters.sql.runtime.direct import DirectRead, DirectWrite, in_session, new_values
-from webstore.adapters.sql.runtime.pipelines import LastWrites
+from webstore.adapters.sql.runtime.last_writes import LastWrites
 from webstore.adapters.sql.runtime.reading import ReadTransaction
 from webstore.adapters.sql.sessions import SqlSession
 from webstore.adapters.sql.tables import products

@@ -34,6 +34,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
 
+from webstore.adapters.sql.runtime import pipelines
 from webstore.adapters.sql.sessions import SqlSession as Session
 
 
@@ -169,6 +170,8 @@ class _DirectStatement:
         try:
             if many:
                 cursor.executemany(sql, parameters)
+            elif isinstance(access, InConnection) and pipelines.begins_transaction(access):
+                pipelines.execute_begun(access, cursor, sql, parameters)  # BEGIN with it
             else:
                 cursor.execute(sql, parameters)
             fetched = cursor.fetchall() if prepared.columns else []

@@ -1,36 +1,30 @@
-"""A writer's last writes, sent together just before its COMMIT (psycopg's pipeline mode).
+"""Several statements of a PostgreSQL connection in one round trip (psycopg's pipeline mode).
 
-A checkout on PostgreSQL used to wait for the server once per statement. Two of its writes
-need no answer before the next thing is sent: its confirmation in the outbox (whose id nobody
-reads before the commit) and the stock of its lines. A unit of work queues such writes
-(``LastWrites``) and sends them all when it commits; in pipeline mode psycopg sends them one
-after the other and reads all their answers when the pipeline ends, in order, in one round
-trip. The first error among them is raised there, as the statement that failed would have
-raised it; the ones after it are skipped, and the COMMIT is never sent.
+In pipeline mode psycopg sends statements one after the other and reads all their answers
+when the pipeline ends, in order; the first error among them is raised there, as the
+statement that failed would have raised it, and the ones after it are skipped. Two waits of a
+writer need no answer before what follows is sent: the BEGIN psycopg sends before a
+transaction's first statement (``execute_begun``), and the writes that need no answer before
+the COMMIT (``last_writes.py``).
 
-The COMMIT itself goes as before (psycopg's own, after the pipeline), and the pipeline ends
-before the driver is handed back: SQLAlchemy reads a cursor's description right after
-executing, which in pipeline mode is not known yet.
+A pipeline ends before the driver is handed back: SQLAlchemy reads a cursor's description
+right after executing, which in pipeline mode is not known yet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exc
+if TYPE_CHECKING:
+    from webstore.adapters.sql.runtime.direct import DriverAccess
 
-from webstore.adapters.sql.runtime.direct import DirectWrite, DriverAccess, driver_error, observed
-
-_LAST = "(the last writes of a unit of work)"  # what an error names as its statement
-Rows = list[Mapping[str, Any]]
-Returned = Callable[[list[tuple[Any, ...]]], None]  # told the rows a write returned
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction begun on the connection
 
 
 @contextmanager
-def answered_together(access: DriverAccess) -> Iterator[None]:
+def answered_together(access: DriverAccess) -> Iterator[Any]:
     """Statements run in the block on ``access``'s driver are sent at once and answered when
     the block ends (the first error among them is raised then): one round trip for all.
 
@@ -39,9 +33,9 @@ def answered_together(access: DriverAccess) -> Iterator[None]:
     would otherwise wait for answers from a server that may never give them.
     """
     driver: Any = access.pooled.driver_connection
-    with driver.pipeline():
+    with driver.pipeline() as pipeline:
         try:
-            yield
+            yield pipeline
         except Exception:
             raise  # the server answers what was sent; the pipeline ends as usual
         except BaseException:
@@ -49,73 +43,26 @@ def answered_together(access: DriverAccess) -> Iterator[None]:
             raise
 
 
-@dataclass
-class _Queued:
-    write: DirectWrite
-    rows: Rows
-    returned: Returned | None
+def begins_transaction(access: DriverAccess) -> bool:
+    """Whether the next statement on ``access`` is the first of a PostgreSQL transaction, before
+    which psycopg sends a BEGIN of its own and waits for its answer."""
+    if access.dialect.name != "postgresql":
+        return False
+    driver: Any = access.pooled.driver_connection
+    return not driver.autocommit and driver.pgconn.transaction_status == _IDLE
 
 
-@dataclass
-class LastWrites:
-    """Writes of a unit of work whose answers nothing needs before it commits, in order."""
+def execute_begun(access: DriverAccess, cursor: Any, sql: str, parameters: Any) -> None:
+    """``cursor.execute`` of the first statement of a transaction, with psycopg's BEGIN sent
+    just before it in one pipeline: one round trip for both (its rows are read after).
 
-    _queued: list[_Queued] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self._queued)
-
-    def add(self, write: DirectWrite, rows: Rows, returned: Returned | None = None) -> None:
-        """Queue ``write`` once per row of ``rows``; ``returned`` gets what it returns."""
-        if rows:
-            self._queued.append(_Queued(write, rows, returned))
-
-    def clear(self) -> None:
-        """Forget them (the unit of work rolled back)."""
-        self._queued.clear()
-
-    def send(self, access: DriverAccess) -> None:
-        """Run them all now: on PostgreSQL in one round trip, elsewhere one after the other
-        (and so when cursor listeners want to see each, or when there is only one)."""
-        queued, self._queued = self._queued, []
-        if len(queued) == 1 or access.dialect.name != "postgresql" or observed(access):
-            for each in queued:
-                returned = each.write.run_rows(access, each.rows)
-                if each.returned is not None:
-                    each.returned(returned)
-            return
-        cursors = [access.pooled.cursor() for _ in queued]
-        try:
-            try:
-                with answered_together(access):
-                    for each, cursor in zip(queued, cursors, strict=True):
-                        _sent(access, each, cursor)
-            except access.dialect.loaded_dbapi.Error as error:
-                raise driver_error(access, error, _LAST, cursors[0]) from error
-            for each, cursor in zip(queued, cursors, strict=True):
-                if each.returned is not None:
-                    each.returned(_fetched(access, each, cursor))
-        finally:
-            for cursor in cursors:
-                cursor.close()
-
-
-def _sent(access: DriverAccess, queued: _Queued, cursor: Any) -> None:
-    prepared = queued.write.prepared(access.dialect)
-    try:
-        parameters = [prepared.parameters(each) for each in queued.rows]
-    except Exception as error:  # a value its column's type refuses, as ``direct.py`` says it
-        raise exc.StatementError(str(error), prepared.sql, None, error) from error
-    if len(parameters) == 1:
-        cursor.execute(prepared.sql, parameters[0])
-    else:
-        cursor.executemany(prepared.sql, parameters)
-
-
-def _fetched(access: DriverAccess, queued: _Queued, cursor: Any) -> list[tuple[Any, ...]]:
-    prepared = queued.write.prepared(access.dialect)
-    if not prepared.columns or len(queued.rows) != 1:
-        return []
-    raw = cursor.fetchall()
-    converters = prepared.converters(access.dialect, cursor) if raw else ()
-    return [prepared.row(converters, row) if any(converters) else row for row in raw]
+    psycopg itself would wait for the BEGIN's answer first, even in a pipeline. Its BEGIN (the
+    same words, with the connection's isolation level) is queued and sent here instead; once
+    it is sent, the connection is no longer idle, so psycopg sends no other.
+    """
+    driver: Any = access.pooled.driver_connection
+    with answered_together(access) as pipeline:
+        with driver.lock:
+            driver.wait(driver._exec_command(driver._get_tx_start_command()))
+            driver.wait(pipeline._communicate_gen())
+        cursor.execute(sql, parameters)

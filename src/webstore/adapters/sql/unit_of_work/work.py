@@ -25,7 +25,7 @@ from webstore.adapters.sql.repositories import (
 from webstore.adapters.sql.runtime.availability import OutageLog, is_outage
 from webstore.adapters.sql.runtime.deadlines import Deadline, DeadlinePassed, Deadlines
 from webstore.adapters.sql.runtime.direct import DirectRead, in_session
-from webstore.adapters.sql.runtime.pipelines import LastWrites
+from webstore.adapters.sql.runtime.last_writes import LastWrites
 from webstore.adapters.sql.runtime.reading import ReadTransaction
 from webstore.adapters.sql.runtime.writer_groups import GroupCommitFailed
 from webstore.adapters.sql.sessions import SqlSession
