@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.orm.util import identity_key
 
 from webstore.adapters.sql import listings, search
 from webstore.adapters.sql.runtime.direct import DirectRead, DirectWrite, in_session, new_values
+from webstore.adapters.sql.runtime.last_writes import LastWrites
 from webstore.adapters.sql.runtime.reading import ReadTransaction
 from webstore.adapters.sql.sessions import SqlSession
 from webstore.adapters.sql.tables import products
@@ -106,22 +107,28 @@ class SqlAlchemyProductRepository:
         return found
 
     def write_changes(self) -> None:
-        """Save what changed in the products ``get_for_update`` handed out (the unit of work
-        calls this before it commits)."""
+        """Save what changed in the products ``get_for_update`` handed out."""
+        changes = LastWrites()
+        self.queue_changes(changes)
+        if changes:
+            changes.send(in_session(self._session, None))
+
+    def queue_changes(self, last: LastWrites) -> None:
+        """Queue what changed in the products ``get_for_update`` handed out (the unit of work
+        sends it as it commits)."""
         changed = [p for pid, p in self._locked.items() if _stored(p) != self._saved[pid]]
-        if not changed:
-            return
-        _UPDATE_PRODUCT.many(
-            in_session(self._session, None),
-            [
-                {"product_id": p.id, "new_name": p.name, "new_name_key": p.name_key,
-                 "new_description": p.description, "new_price": p.price,
-                 "new_amount": p.stock, "new_is_active": p.is_active}
-                for p in changed
-            ],
-        )  # fmt: skip
-        for product in changed:
-            self._saved[product.product_id] = _stored(product)
+
+        def saved(_: object) -> None:
+            for product in changed:
+                self._saved[product.product_id] = _stored(product)
+
+        rows: list[Mapping[str, object]] = [
+            {"product_id": p.id, "new_name": p.name, "new_name_key": p.name_key,
+             "new_description": p.description, "new_price": p.price,
+             "new_amount": p.stock, "new_is_active": p.is_active}
+            for p in changed
+        ]  # fmt: skip
+        last.add(_UPDATE_PRODUCT, rows, saved)
 
     def _session_holds(self, product_ids: list[int]) -> bool:
         """Whether the session already has one of these products (added, or loaded by a

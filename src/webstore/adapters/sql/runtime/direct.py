@@ -27,12 +27,14 @@ from typing import Any, Protocol, cast
 
 from sqlalchemy import bindparam, exc
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine.interfaces import DBAPIModule
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
 
+from webstore.adapters.sql.runtime import pipelines
 from webstore.adapters.sql.sessions import SqlSession as Session
 
 
@@ -168,25 +170,14 @@ class _DirectStatement:
         try:
             if many:
                 cursor.executemany(sql, parameters)
+            elif isinstance(access, InConnection) and pipelines.begins_transaction(access):
+                pipelines.execute_begun(access, cursor, sql, parameters)  # BEGIN with it
             else:
                 cursor.execute(sql, parameters)
             fetched = cursor.fetchall() if prepared.columns else []
             converters = prepared.converters(dialect, cursor) if fetched else ()
         except dialect.loaded_dbapi.Error as error:
-            # As SQLAlchemy's own execution path would: its exception classes (which the outage
-            # checks know), and a connection that broke is not handed out again.
-            invalidated = dialect.is_disconnect(error, access.pooled.driver_connection, cursor)
-            if invalidated:
-                access.invalidate(error)
-            raise exc.DBAPIError.instance(
-                sql,
-                None,
-                error,
-                dialect.loaded_dbapi.Error,
-                hide_parameters=True,
-                connection_invalidated=invalidated,
-                dialect=dialect,
-            ) from error
+            raise driver_error(access, error, sql, cursor) from error
         finally:
             cursor.close()
         if not any(converters):  # nothing to convert (ids, counts, stock): the rows as read
@@ -208,6 +199,10 @@ class _DirectStatement:
         if not any(converters):
             return fetched
         return [prepared.row(converters, row) for row in fetched]
+
+    def prepared(self, dialect: Dialect) -> _Prepared:
+        """The statement as compiled for ``dialect`` (``pipelines.py`` sends it itself)."""
+        return self._prepared.get(dialect.name) or self._prepare(dialect)
 
     def _prepare(self, dialect: Dialect) -> _Prepared:
         compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect))
@@ -232,6 +227,32 @@ class _DirectStatement:
         )
         self._prepared[dialect.name] = prepared
         return prepared
+
+
+def driver_error(
+    access: DriverAccess, error: DBAPIModule.Error, sql: str, cursor: Any
+) -> exc.StatementError:
+    """The driver's ``error`` as SQLAlchemy's own execution path would raise it: its exception
+    classes (which the outage checks know), and a connection that broke is not handed out
+    again."""
+    dialect = access.dialect
+    invalidated = dialect.is_disconnect(error, access.pooled.driver_connection, cursor)
+    if invalidated:
+        access.invalidate(error)
+    return exc.DBAPIError.instance(
+        sql,
+        None,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=invalidated,
+        dialect=dialect,
+    )
+
+
+def observed(access: DriverAccess) -> bool:
+    """Whether cursor listeners want to see what runs on ``access`` (see the module)."""
+    return _observed_connection(access) is not None
 
 
 def _observed_connection(access: DriverAccess) -> Connection | None:
@@ -270,3 +291,10 @@ class DirectWrite(_DirectStatement):
         """Run once per row of values, in one call to the driver (executemany)."""
         if rows:
             self._run(writing, rows)
+
+    def run_rows(self, writing: DriverAccess, rows: list[Mapping[str, Any]]) -> list[Any]:
+        """``one`` for a single row of values (what it returns), else ``many``."""
+        if len(rows) == 1:
+            return self._run(writing, rows[0])
+        self.many(writing, rows)
+        return []

@@ -38,6 +38,8 @@ class OpenWriters:
 class PlainWrite(Transaction):
     """A session of its own, which connects on first use."""
 
+    sends_last_writes_together = True
+
     def __init__(self, factory: sessionmaker[Session], writers: OpenWriters | None) -> None:
         self._factory = factory
         self._writers = writers  # a cooperative worker's: a nested writer is refused

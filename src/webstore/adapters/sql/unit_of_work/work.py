@@ -25,6 +25,7 @@ from webstore.adapters.sql.repositories import (
 from webstore.adapters.sql.runtime.availability import OutageLog, is_outage
 from webstore.adapters.sql.runtime.deadlines import Deadline, DeadlinePassed, Deadlines
 from webstore.adapters.sql.runtime.direct import DirectRead, in_session
+from webstore.adapters.sql.runtime.last_writes import LastWrites
 from webstore.adapters.sql.runtime.reading import ReadTransaction
 from webstore.adapters.sql.runtime.writer_groups import GroupCommitFailed
 from webstore.adapters.sql.sessions import SqlSession
@@ -81,7 +82,11 @@ class SqlAlchemyUnitOfWork:
         self.login_attempts = SqlAlchemyLoginAttemptRepository(session)
         self.idempotency = SqlAlchemyIdempotencyRepository(session)
         self.images = SqlAlchemyProductImageRepository(session)
-        self.outbox = SqlAlchemyOutboxRepository(session)
+        self._last = LastWrites()
+        # A PostgreSQL writer sends the outbox's inserts together with its last writes.
+        self.outbox = SqlAlchemyOutboxRepository(
+            session, self._last if transaction.sends_last_writes_together else None
+        )
         self.password_resets = SqlAlchemyPasswordResetRepository(session)
 
     def __exit__(
@@ -140,13 +145,18 @@ class SqlAlchemyUnitOfWork:
 
     def commit(self) -> None:
         try:
-            self.products.write_changes()
+            # The last writes (the products' changes, a PostgreSQL writer's outbox) need no
+            # answer before the COMMIT: on PostgreSQL they are sent in one round trip.
+            self.products.queue_changes(self._last)
+            if self._last:
+                self._last.send(in_session(self.session, self._reading))
             self._transaction.commit()  # a writer of a group: once the group's is durable
         except StaleDataError as error:
             # A versioned row (a login session's generation) changed since we read it.
             raise ConcurrentUpdate() from error
 
     def rollback(self) -> None:
+        self._last.clear()  # rolled back before they were even sent
         self._transaction.rollback()
 
     def ping(self) -> None:
