@@ -122,13 +122,15 @@ def serve(
     stopping: Stopping | None = None,
     **settings: str,
 ) -> Iterator[Server]:
-    """A server; ``settings`` adds environment variables (``access_token_ttl="1"``).
+    """A server; ``settings`` adds environment variables (``access_token_ttl="1"``), or
+    removes one given as ``""``.
 
     With ``stopping``, the server is only told to stop when the caller is done with it.
     """
     port = free_port()
     env = server_environment(database_url)
     env.update({f"WEBSTORE_{name.upper()}": value for name, value in settings.items()})
+    env = {name: value for name, value in env.items() if value != ""}
     args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as output:
         process = subprocess.Popen(

@@ -135,7 +135,8 @@ class SqlAlchemyUnitOfWork:
         if problem is not None and (is_outage(problem) or isinstance(problem, GroupCommitFailed)):
             self._outages.failed(problem, writing=self._writing)
             raise StorageUnavailable() from problem
-        self._outages.answered(writing=self._writing)
+        if not isinstance(exc, StorageUnavailable):  # an inner unit's outage, logged by it
+            self._outages.answered(writing=self._writing)
 
     def _discard(self, error: BaseException | None) -> None:
         """Drop this unit of work's connection, which a deadline caught waiting: it may be in
