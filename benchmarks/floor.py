@@ -16,7 +16,7 @@ from flask import Flask, Response, request
 
 from benchmarks.scenarios import PASSWORD
 from webstore.adapters.passwords import Argon2PasswordHasher
-from webstore.entrypoints.server import serve_flask
+from webstore.entrypoints.serve.server import serve_flask
 
 LOGIN = "POST /api/login_view"
 

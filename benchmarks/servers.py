@@ -22,10 +22,10 @@ from benchmarks.measure import load
 from benchmarks.scenarios import PASSWORD, SCENARIOS
 from benchmarks.systems import BIN
 
-APP = "webstore.entrypoints.flask_app:create_app"
+APP = "webstore.entrypoints.web.app:create_app"
 LAUNCH = (
-    "import sys; from webstore.entrypoints.server import serve_flask; "
-    "from webstore.entrypoints.flask_app import create_app; "
+    "import sys; from webstore.entrypoints.serve.server import serve_flask; "
+    "from webstore.entrypoints.web.app import create_app; "
     "serve_flask(create_app, host='127.0.0.1', port=int(sys.argv[1]), workers=2, "
     "worker_class=sys.argv[2], threads=int(sys.argv[3]))"
 )

@@ -8,12 +8,12 @@ exported here too; every error they raise is a ``WebstoreError``, listed in ``we
 """
 
 from webstore import config, errors
-from webstore.application.delivery import Delivery, DeliveryOutcome, DeliveryReport
+from webstore.application.catalogue.imports import ImportReport
+from webstore.application.catalogue.product_files import FileFormat, ProductFile
 from webstore.application.dto import LoginResult, Page, Principal, RefreshResult
-from webstore.application.idempotency import IdempotencyRequest, KeyedOrder
-from webstore.application.imports import ImportReport
-from webstore.application.orders import OrderCategory, OrderItem
-from webstore.application.product_files import FileFormat, ProductFile
+from webstore.application.mail.delivery import Delivery, DeliveryOutcome, DeliveryReport
+from webstore.application.ordering.idempotency import IdempotencyRequest, KeyedOrder
+from webstore.application.ordering.orders import OrderCategory, OrderItem
 from webstore.application.snapshots import OrderSnapshot, ProductSnapshot, UserSnapshot
 from webstore.application.store import Webstore
 from webstore.bootstrap import bootstrap

@@ -1,5 +1,5 @@
 """``python -m webstore`` is the ``webstore`` command."""
 
-from webstore.entrypoints.cli import main
+from webstore.entrypoints.cli.main import main
 
 main()

@@ -1,5 +1,6 @@
 """Every error the store raises on purpose; all are ``WebstoreError``s."""
 
+from webstore.application.catalogue.imports import InvalidImport
 from webstore.application.errors import (
     ConcurrentUpdate,
     ConfigurationError,
@@ -20,7 +21,6 @@ from webstore.application.errors import (
     Throttled,
     TokenExpired,
 )
-from webstore.application.imports import InvalidImport
 from webstore.domain.errors import (
     IllegalTransition,
     ImageNotFound,

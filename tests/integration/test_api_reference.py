@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fast_settings
-from webstore.entrypoints.errors import STATUS
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
+from webstore.entrypoints.web.errors import STATUS
 
 API_DOC = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
 

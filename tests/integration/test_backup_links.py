@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.e2e.conftest import WEBSTORE, server_environment
-from webstore.adapters.sql.backup import backup
+from webstore.adapters.sql.operator.backup import backup
 from webstore.application.errors import ConfigurationError
 
 PRECIOUS = b"a file the operator never meant to overwrite\n"

@@ -12,11 +12,11 @@ from click.testing import CliRunner, Result
 from tests.conftest import FAST_ARGON2, TEST_SECRET_KEY, fast_settings
 from webstore import bootstrap
 from webstore.adapters.sql.engine import create_engine
-from webstore.adapters.sql.migrations import config
+from webstore.adapters.sql.operator.migrations import config
 from webstore.application.errors import InvalidToken
 from webstore.config import Settings
 from webstore.domain.errors import InvalidCredentials
-from webstore.entrypoints.cli import main
+from webstore.entrypoints.cli.main import main
 
 
 @pytest.fixture

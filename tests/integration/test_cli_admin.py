@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import FAST_ARGON2, TEST_SECRET_KEY, fast_settings
 from webstore import Principal, ProductSnapshot, Webstore, bootstrap
-from webstore.entrypoints.cli import main
+from webstore.entrypoints.cli.main import main
 from webstore.errors import InvalidCredentials, InvalidToken
 
 HOME = ("1 Main St", "+1 555 0100")

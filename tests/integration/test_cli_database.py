@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import FAST_ARGON2, TEST_SECRET_KEY, fast_settings
 from webstore import bootstrap
-from webstore.entrypoints.cli import main
+from webstore.entrypoints.cli.main import main
 
 ARGON2 = {f"WEBSTORE_{name.upper()}": str(value) for name, value in FAST_ARGON2.items()}
 # Every command that works on an existing database (all but serve, db upgrade and demo).

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import FAST_ARGON2, TEST_SECRET_KEY, fast_settings
 from webstore import bootstrap
-from webstore.entrypoints.cli import main
+from webstore.entrypoints.cli.main import main
 
 
 @pytest.fixture

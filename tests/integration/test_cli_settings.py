@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import FAST_ARGON2, TEST_SECRET_KEY
-from webstore.entrypoints.cli import main
+from webstore.entrypoints.cli.main import main
 
 WEBSTORE = Path(sys.executable).with_name("webstore")
 BAD_URLS = [

@@ -13,7 +13,8 @@ import textwrap
 
 import pytest
 
-from webstore.adapters.off_loop import cooperative, run_off_loop
+from webstore.adapters.off_loop import run_off_loop
+from webstore.concurrency import Concurrency
 
 
 def run_patched(body: str) -> dict[str, object]:
@@ -27,13 +28,13 @@ def run_patched(body: str) -> dict[str, object]:
     return result
 
 
-def test_without_gevent_the_call_runs_where_it_is() -> None:
+def test_with_threads_the_call_runs_where_it_is() -> None:
     import threading
 
-    assert not cooperative()
-    assert run_off_loop(threading.get_ident) == threading.get_ident()
+    threads = Concurrency.THREADS
+    assert run_off_loop(threading.get_ident, concurrency=threads) == threading.get_ident()
     with pytest.raises(ZeroDivisionError):
-        run_off_loop(lambda: 1 // 0)
+        run_off_loop(lambda: 1 // 0, concurrency=threads)
 
 
 def test_the_worker_goes_on_while_a_call_blocks_in_a_native_thread() -> None:
@@ -41,8 +42,9 @@ def test_the_worker_goes_on_while_a_call_blocks_in_a_native_thread() -> None:
         """
         import json, threading, time
         import gevent
-        from gevent.monkey import get_original
-        from webstore.adapters.off_loop import cooperative, run_off_loop
+        from gevent.monkey import get_original, is_module_patched
+        from webstore.concurrency import Concurrency
+        from webstore.adapters.off_loop import run_off_loop
 
         native_sleep = get_original("time", "sleep")
         ticks = []
@@ -59,11 +61,11 @@ def test_the_worker_goes_on_while_a_call_blocks_in_a_native_thread() -> None:
         main = threading.get_ident()
         started = time.monotonic()
         tick = gevent.spawn(ticker)
-        ran_in = run_off_loop(blocking)
+        ran_in = run_off_loop(blocking, concurrency=Concurrency.COOPERATIVE)
         ended = time.monotonic()
         tick.join()
         print(json.dumps({
-            "cooperative": cooperative(),
+            "cooperative": is_module_patched("threading"),
             "elsewhere": ran_in != main,
             "ticks_meanwhile": sum(started < t < ended for t in ticks),
         }))
@@ -81,6 +83,7 @@ def test_many_callers_each_get_their_own_result_or_error() -> None:
         """
         import json
         import gevent
+        from webstore.concurrency import Concurrency
         from webstore.adapters.off_loop import run_off_loop
 
         def job(n):
@@ -90,7 +93,7 @@ def test_many_callers_each_get_their_own_result_or_error() -> None:
 
         def caller(n):
             try:
-                return ["ok", run_off_loop(lambda: job(n))]
+                return ["ok", run_off_loop(lambda: job(n), concurrency=Concurrency.COOPERATIVE)]
             except ValueError as error:
                 return ["error", error.args[0]]
 
@@ -108,15 +111,19 @@ def test_a_forked_child_hands_calls_off_too() -> None:
     result = run_patched(
         """
         import json, os, threading
+        from webstore.concurrency import Concurrency
         from webstore.adapters.off_loop import run_off_loop
 
+        cooperative = Concurrency.COOPERATIVE
         main = threading.get_ident()
-        assert run_off_loop(lambda: 1) == 1  # the parent's runner exists now
+        assert run_off_loop(lambda: 1, concurrency=cooperative) == 1  # the parent's runner exists
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:
             elsewhere = lambda n: (n, threading.get_ident() != main)
-            answers = [run_off_loop(lambda n=n: elsewhere(n)) for n in range(50)]
+            answers = [
+                run_off_loop(lambda n=n: elsewhere(n), concurrency=cooperative) for n in range(50)
+            ]
             os.write(write, json.dumps(answers).encode())
             os._exit(0)
         os.waitpid(pid, 0)
@@ -134,6 +141,7 @@ def test_a_caller_interrupted_while_waiting_still_waits_for_its_call_to_end() ->
         import json, time
         import gevent
         from gevent.monkey import get_original
+        from webstore.concurrency import Concurrency
         from webstore.adapters.off_loop import run_off_loop
 
         native_sleep = get_original("time", "sleep")
@@ -145,7 +153,7 @@ def test_a_caller_interrupted_while_waiting_still_waits_for_its_call_to_end() ->
 
         def caller():
             try:
-                run_off_loop(slow)
+                run_off_loop(slow, concurrency=Concurrency.COOPERATIVE)
             except gevent.GreenletExit:
                 events.append("caller interrupted")
                 raise

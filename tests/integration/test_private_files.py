@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from tests.conftest import FAST_ARGON2
 from webstore.config import Settings
-from webstore.entrypoints.cli import main
+from webstore.entrypoints.cli.main import main
 
 KEY = "k" * 48
 

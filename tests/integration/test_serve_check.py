@@ -12,7 +12,7 @@ from alembic import command
 
 from tests.conftest import TEST_SECRET_KEY
 from webstore.adapters.sql.engine import create_engine
-from webstore.adapters.sql.migrations import config, upgrade
+from webstore.adapters.sql.operator.migrations import config, upgrade
 
 WEBSTORE = Path(sys.executable).with_name("webstore")
 
@@ -135,7 +135,7 @@ def not_durable(driver, record, proxy):
     driver.execute("PRAGMA synchronous = NORMAL")
 
 sa.event.listen(Pool, "checkout", not_durable)
-from webstore.entrypoints.cli import main
+from webstore.entrypoints.cli.main import main
 main(sys.argv[1:], prog_name="webstore")
 """
 

@@ -19,9 +19,9 @@ from tests.smtp import smtp_server as running_smtp
 from webstore import Principal, bootstrap
 from webstore.adapters.mail import SmtpMailer, mailer_for
 from webstore.adapters.mail.smtp import smtp_server
-from webstore.adapters.sql.migrations import upgrade
-from webstore.application.delivery import DeliveryOutcome
+from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.application.errors import MailNotSent, MailRejected, MailServerUnavailable
+from webstore.application.mail.delivery import DeliveryOutcome
 from webstore.domain.mail import Mail, MailKind, OutboxMessage
 
 WHEN = datetime(2026, 11, 26, 20, 12, 30, tzinfo=UTC)

@@ -6,20 +6,20 @@ import pytest
 from marshmallow import Schema
 
 from tests.conftest import fast_settings
-from webstore.application.orders import MAX_LINES
+from webstore.application.ordering.orders import MAX_LINES
 from webstore.domain import values
-from webstore.entrypoints import schemas
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
+from webstore.entrypoints.web.openapi import request_schemas
 
 REQUEST_SCHEMAS = [
-    schemas.SignInSchema,
-    schemas.LoginSchema,
-    schemas.OrderLineRequestSchema,
-    schemas.PlaceOrderSchema,
-    schemas.ProductCreateSchema,
-    schemas.ProductUpdateSchema,
-    schemas.PageQuerySchema,
-    schemas.OrderQuerySchema,
+    request_schemas.SignInSchema,
+    request_schemas.LoginSchema,
+    request_schemas.OrderLineRequestSchema,
+    request_schemas.PlaceOrderSchema,
+    request_schemas.ProductCreateSchema,
+    request_schemas.ProductUpdateSchema,
+    request_schemas.PageQuerySchema,
+    request_schemas.OrderQuerySchema,
 ]
 
 

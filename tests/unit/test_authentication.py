@@ -165,3 +165,28 @@ def test_logging_in_again_in_a_second_tab_keeps_the_first_tabs_csrf_token_valid(
 ) -> None:
     second_tab = store.authenticate(store.log_in("alice", ALICE_PASSWORD).access_token)
     store.check_csrf(alice_login.csrf_token, alice_login.csrf_token, second_tab)
+
+
+def test_a_read_for_anyone_is_handed_back_only_with_a_live_session(
+    store: Webstore, alice_login: LoginResult, clock: FakeClock
+) -> None:
+    """``authenticated_reading`` runs the read first, then checks the session as
+    ``authenticate`` does: what it read never reaches a caller whose session is dead."""
+    reads: list[str] = []
+
+    def read() -> str:
+        reads.append("read")
+        return "the listing"
+
+    principal, found = store.authenticated_reading(alice_login.access_token, read)
+    assert (principal, found) == (store.authenticate(alice_login.access_token), "the listing")
+    store.set_user_active(store.operator, "alice", False)
+    with pytest.raises(InvalidToken):
+        store.authenticated_reading(alice_login.access_token, read)
+    assert reads == ["read", "read"]
+    clock.advance(300)
+    with pytest.raises(TokenExpired):  # the token itself is checked before anything is read
+        store.authenticated_reading(alice_login.access_token, read)
+    with pytest.raises(InvalidToken):
+        store.authenticated_reading("garbage", read)
+    assert reads == ["read", "read"]

@@ -11,7 +11,7 @@ from tests.unit.conftest import new_product, stock_of
 from webstore import KeyedOrder, OrderSnapshot, Principal, ProductSnapshot, Webstore, bootstrap
 from webstore.adapters.memory import InMemoryUnitOfWork, InMemoryUnitOfWorkFactory
 from webstore.application.dto import IdempotencyRecord
-from webstore.application.idempotency import IdempotencyRequest
+from webstore.application.ordering.idempotency import IdempotencyRequest
 from webstore.errors import (
     IdempotencyConflict,
     IdempotencyKeyReused,

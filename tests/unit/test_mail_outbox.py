@@ -11,8 +11,8 @@ from tests.fakes import FakeClock, FakeMailServer, FakePasswordHasher, FakeRando
 from tests.unit.conftest import new_product
 from webstore import Principal, ProductSnapshot, Webstore, bootstrap
 from webstore.adapters.memory import InMemoryUnitOfWorkFactory
-from webstore.application.delivery import DeliveryOutcome
 from webstore.application.errors import ConfigurationError
+from webstore.application.mail.delivery import DeliveryOutcome
 from webstore.domain.errors import InsufficientStock
 from webstore.domain.mail import DeliveryStatus, MailKind, OutboxMessage
 

@@ -11,7 +11,7 @@ from tests.conftest import fast_settings
 from tests.fakes import FakeClock, FakeMailServer
 from webstore import Webstore, bootstrap
 from webstore.domain.mail import Mail, MailKind, OutboxMessage
-from webstore.entrypoints.mail_sender import log_report, watch
+from webstore.entrypoints.serve.mail_sender import log_report, watch
 
 
 @pytest.fixture

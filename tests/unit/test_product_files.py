@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from webstore.application.product_files import (
+from webstore.application.catalogue.product_files import (
     FileFormat,
     NumberedRow,
     ProductFile,

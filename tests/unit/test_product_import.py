@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from webstore import ImportReport, Principal, Webstore
-from webstore.application.product_files import FileFormat, ProductFile
+from webstore.application.catalogue.product_files import FileFormat, ProductFile
 from webstore.errors import InvalidImport, InvalidInput, PermissionDenied
 
 

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from webstore.application.snapshots import ProductSnapshot
 from webstore.application.versioned import PageStock
 from webstore.domain.values import Money
-from webstore.entrypoints import serializers
-from webstore.entrypoints.http import dumps
-from webstore.entrypoints.stock_free import StockFree
+from webstore.entrypoints.web.api import serializers
+from webstore.entrypoints.web.fast_listings.stock_free import StockFree
+from webstore.entrypoints.web.json_codec import dumps
 
 ENCODERS: list[Callable[[ProductSnapshot], dict[str, Any]]] = [
     serializers.product,

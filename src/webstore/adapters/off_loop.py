@@ -10,16 +10,18 @@ byte on one pipe (which the native threads block on), and its end by a byte on t
 (which one greenlet of the worker reads, cooperatively). A pipe holds its bytes until they are
 read, so no wake-up can be lost in either direction, whatever runs when.
 
-Without gevent (the CLI, tests, a threaded server) the call simply runs where it is.
+Without gevent (the CLI, tests, a threaded server: ``Concurrency.THREADS``) the call simply
+runs where it is.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
+
+from webstore.concurrency import Concurrency
 
 T = TypeVar("T")
 
@@ -29,21 +31,15 @@ THREADS = 1  # native threads per lane: a lane's calls run one at a time (SQLite
 COMMITS = "commits"
 
 
-def cooperative() -> bool:
-    """Whether gevent has replaced this process's threads with greenlets."""
-    monkey = sys.modules.get("gevent.monkey")
-    return monkey is not None and bool(monkey.is_module_patched("threading"))
-
-
-def run_off_loop(call: Callable[[], T], lane: str = COMMITS) -> T:
-    """``call()``, in a native thread of ``lane`` when the process is cooperative (see the
+def run_off_loop(call: Callable[[], T], lane: str = COMMITS, *, concurrency: Concurrency) -> T:
+    """``call()``, in a native thread of ``lane`` when ``concurrency`` is cooperative (see the
     module); the calls of one lane run one after the other.
 
     The caller waits for the call to end even if it is interrupted meanwhile (a worker being
     stopped): whatever the call uses stays in use until then. The interruption is raised once
     the call has ended.
     """
-    if not cooperative():
+    if concurrency is Concurrency.THREADS:
         return call()
     return _runner(lane).run(call)
 

@@ -16,6 +16,7 @@ from functools import cache
 from PIL import ExifTags, Image, ImageCms
 
 from webstore.adapters.off_loop import run_off_loop
+from webstore.concurrency import Concurrency
 from webstore.domain import pictures
 from webstore.domain.errors import InvalidImage
 from webstore.domain.pictures import ImageVariant
@@ -57,7 +58,8 @@ BOMB = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 class PillowPictureProcessor:
     """``PictureProcessor`` on Pillow."""
 
-    def __init__(self) -> None:
+    def __init__(self, concurrency: Concurrency = Concurrency.THREADS) -> None:
+        self._concurrency = concurrency
         # Pillow's own decompression-bomb check (in ``Image.open``) at the store's limit: it
         # warns past it and refuses twice past it, before ``check_dimensions`` looks.
         Image.MAX_IMAGE_PIXELS = pictures.MAX_PIXELS
@@ -66,7 +68,7 @@ class PillowPictureProcessor:
         # Off a cooperative worker's loop: Pillow lets go of the GIL while it decodes, resizes
         # and encodes, so the worker's other requests go on meanwhile (a 40-megapixel PNG takes
         # over a second).
-        return run_off_loop(lambda: _variants(data), lane="pictures")
+        return run_off_loop(lambda: _variants(data), lane="pictures", concurrency=self._concurrency)
 
 
 def _variants(data: bytes) -> list[ImageVariant]:

@@ -16,7 +16,7 @@ from tests.conftest import fast_settings
 from webstore import Webstore, bootstrap
 from webstore.config import Settings
 from webstore.domain.products import Product
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 PASSWORD = "correct horse battery staple"
 OPENING = datetime(2026, 11, 26, 20, 12, 30, tzinfo=UTC)

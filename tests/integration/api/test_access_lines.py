@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from webstore.entrypoints.logs import (
+from webstore.entrypoints.serve.logs import (
     FORMATTERS,
     AccessLog,
     current_request_id,

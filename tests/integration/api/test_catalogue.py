@@ -13,7 +13,7 @@ from tests.conftest import fast_settings
 from tests.integration.api.conftest import Shopper, answer
 from webstore import ProductSnapshot, Webstore, bootstrap
 from webstore.config import Settings
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 LIST = "/api/catalogue"
 NOT_FOUND = (404, {"detail": "Not found."})
@@ -234,7 +234,7 @@ def test_if_none_match_follows_rfc_9110(
 
 
 def test_a_tag_with_a_comma_inside_is_one_tag() -> None:
-    from webstore.entrypoints.conditional import entity_tags
+    from webstore.entrypoints.web.conditional import entity_tags
 
     assert entity_tags('"a,b", W/"c"') == [(False, '"a,b"'), (True, '"c"')]
     assert entity_tags('"a" "b"') is None
@@ -324,7 +324,7 @@ def test_with_cors_the_answers_vary_by_origin_only(
 def test_the_body_of_an_answer_is_exactly_what_its_tag_was_made_from(
     client: FlaskClient, catalogue: dict[str, ProductSnapshot]
 ) -> None:
-    from webstore.entrypoints.conditional import strong_etag
+    from webstore.entrypoints.web.conditional import strong_etag
 
     response = client.get(LIST)
     total = f"X-Total-Count: {response.headers['X-Total-Count']}".encode()

@@ -8,7 +8,7 @@ from tests.conftest import fast_settings
 from tests.integration.api.conftest import Shopper
 from webstore import Webstore
 from webstore.config import Settings
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 SHOP = "https://shop.example.com"
 with_cors = pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from tests.integration.api.conftest import PASSWORD, answer
 from webstore import bootstrap
 from webstore.adapters.sql import engine
 from webstore.application.store import Webstore
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 UNAVAILABLE = (503, {"detail": "Service temporarily unavailable."})
 STOOL = {"name": "Stool", "price": "5.00", "amount": 1}

@@ -16,8 +16,8 @@ from tests.conftest import fast_settings
 from tests.integration.api.conftest import Shopper
 from webstore import Webstore
 from webstore.config import Settings
-from webstore.entrypoints.fast_listings import FastListings
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
+from webstore.entrypoints.web.fast_listings.answers import FastListings
 
 SHOP = "https://shop.example.com"
 CALLERS = [

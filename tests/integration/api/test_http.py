@@ -13,7 +13,7 @@ from tests.integration.api.conftest import Shopper, answer
 from tests.integration.api.endpoints import EVERY_PATH
 from webstore import Webstore, bootstrap
 from webstore.domain.products import Product
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 MiB = 1024 * 1024
 

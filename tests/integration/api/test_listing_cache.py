@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from tests.conftest import fast_settings
 from webstore import Webstore, bootstrap
 from webstore.application.dto import Principal
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 PASSWORD = "correct horse battery staple"
 

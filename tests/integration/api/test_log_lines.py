@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from flask.testing import FlaskClient
 
-from webstore.entrypoints.logs import JsonFormatter, TextFormatter
+from webstore.entrypoints.serve.logs import JsonFormatter, TextFormatter
 
 FAKE = "2026-01-01T00:00:00.000Z WARNING webstore.security login throttled for client 6.6.6.6"
 # Every character some reader takes for the end of a line (str.splitlines, a terminal).

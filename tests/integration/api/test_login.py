@@ -9,7 +9,7 @@ from tests.integration.api.conftest import PASSWORD, Shopper, parse_set_cookies
 from webstore import Webstore, bootstrap
 from webstore.adapters.memory import InMemoryUnitOfWorkFactory
 from webstore.config import Settings
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 USER_NOT_FOUND = {"detail": "user not found"}
 

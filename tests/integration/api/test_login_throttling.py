@@ -11,7 +11,7 @@ from tests.conftest import FAST_ARGON2, TEST_SECRET_KEY, fast_settings
 from tests.integration.api.conftest import PASSWORD, Shopper, SteppingClock, answer
 from webstore import Webstore, bootstrap
 from webstore.config import Settings
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 USER_NOT_FOUND = {"detail": "user not found"}
 PROXY = "10.0.0.1"  # the reverse proxy in front of the app, when there is one

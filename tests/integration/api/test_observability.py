@@ -14,8 +14,8 @@ from tests.conftest import fast_settings
 from tests.integration.api.conftest import Shopper
 from webstore import bootstrap
 from webstore.domain.products import Product
-from webstore.entrypoints.flask_app import create_app
-from webstore.entrypoints.logs import JsonFormatter, TextFormatter, current_request_id
+from webstore.entrypoints.serve.logs import JsonFormatter, TextFormatter, current_request_id
+from webstore.entrypoints.web.app import create_app
 
 NEW_ID = re.compile(r"[0-9a-f]{32}")
 

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from marshmallow import Schema
 from openapi_spec_validator import validate
 
-from webstore.entrypoints import schemas
+from webstore.entrypoints.web.openapi import request_schemas
 
 UNDOCUMENTED = {"HEAD", "OPTIONS"}
 
@@ -163,11 +163,11 @@ def test_the_post_order_body_carries_the_validation_limits(spec: dict[str, Any])
 @pytest.mark.parametrize(
     ("method", "path", "schema"),
     [
-        ("post", "/api/sign_in", schemas.SignInSchema),
-        ("post", "/api/login_view", schemas.LoginSchema),
-        ("post", "/api/post_order", schemas.PlaceOrderSchema),
-        ("post", "/api/products", schemas.ProductCreateSchema),
-        ("patch", "/api/products/{product_id}", schemas.ProductUpdateSchema),
+        ("post", "/api/sign_in", request_schemas.SignInSchema),
+        ("post", "/api/login_view", request_schemas.LoginSchema),
+        ("post", "/api/post_order", request_schemas.PlaceOrderSchema),
+        ("post", "/api/products", request_schemas.ProductCreateSchema),
+        ("patch", "/api/products/{product_id}", request_schemas.ProductUpdateSchema),
     ],
 )
 def test_request_bodies_are_the_schemas_that_validate_them(

@@ -11,7 +11,7 @@ from tests.integration.api.endpoints import UNSAFE
 from webstore import Webstore
 from webstore.config import Settings
 from webstore.domain.products import Product
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 EVIL = "https://evil.example.com"
 SHOP = "https://shop.example.com"

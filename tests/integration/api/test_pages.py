@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 PAGES = ["/", "/admin/", "/admin"]
 POLICY = "default-src 'self'; frame-ancestors 'none'"
-STATIC = resources.files("webstore.entrypoints") / "static"
+STATIC = resources.files("webstore.entrypoints.web.pages") / "static"
 
 
 class Inline(HTMLParser):

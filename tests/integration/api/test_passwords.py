@@ -14,7 +14,7 @@ from tests.conftest import fast_settings
 from tests.integration.api.conftest import PASSWORD, Shopper, SteppingClock, answer
 from webstore import Webstore, bootstrap
 from webstore.adapters.mail import InMemoryMailbox
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 NEW_PASSWORD = "through the looking glass"
 CHANGED = {"detail": "New password has been saved."}

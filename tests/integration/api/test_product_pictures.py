@@ -17,7 +17,7 @@ from tests.conftest import fast_settings
 from tests.integration.api.conftest import Shopper, answer
 from webstore import ProductSnapshot, Webstore, bootstrap
 from webstore.domain import pictures
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 CHAIR = "/api/products/1/image"
 URL = re.compile(r"/media/products/1/(?P<digest>[0-9a-f]{16})-(?P<size>400|1200)\.webp")

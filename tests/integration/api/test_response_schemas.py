@@ -8,14 +8,15 @@ from decimal import Decimal
 import pytest
 from marshmallow import Schema
 
-from webstore.application import catalog
+from webstore.application.catalogue import products
 from webstore.application.dto import Principal
 from webstore.application.snapshots import ProductSnapshot, UserSnapshot
 from webstore.domain.orders import Order, OrderLine, OrderStatus
 from webstore.domain.pictures import ImageRef, ProductImage
 from webstore.domain.products import Product
 from webstore.domain.values import Money
-from webstore.entrypoints import picture_urls, schemas, serializers
+from webstore.entrypoints.web.api import picture_urls, serializers
+from webstore.entrypoints.web.openapi import request_schemas, response_schemas
 
 CHAIR = Product("Red Chair", Money(Decimal("19.99")), 10, "A sturdy red chair", id=1)
 LAMP = Product("Brass Lamp", Money(Decimal("35")), 0, "", is_active=False, id=3)
@@ -53,14 +54,18 @@ ORDERS = [
 @pytest.mark.parametrize(
     ("serialize", "schema", "item"),
     [
-        (serializers.product, schemas.ProductSchema(), CHAIR),
-        (serializers.product_detail, schemas.ProductDetailSchema(), ProductSnapshot.of(LAMP)),
-        (serializers.product_detail, schemas.ProductDetailSchema(), PICTURED_LAMP),
-        (serializers.order, schemas.OrderSchema(), ORDERS[0]),
-        (serializers.order, schemas.OrderSchema(), ORDERS[1]),
-        (serializers.user, schemas.UserSchema(), ALICE),
-        (serializers.me, schemas.MeSchema(), MARGARET),
-        (serializers.account, schemas.AccountSchema(), ZOE),
+        (serializers.product, response_schemas.ProductSchema(), CHAIR),
+        (
+            serializers.product_detail,
+            response_schemas.ProductDetailSchema(),
+            ProductSnapshot.of(LAMP),
+        ),
+        (serializers.product_detail, response_schemas.ProductDetailSchema(), PICTURED_LAMP),
+        (serializers.order, response_schemas.OrderSchema(), ORDERS[0]),
+        (serializers.order, response_schemas.OrderSchema(), ORDERS[1]),
+        (serializers.user, response_schemas.UserSchema(), ALICE),
+        (serializers.me, response_schemas.MeSchema(), MARGARET),
+        (serializers.account, response_schemas.AccountSchema(), ZOE),
     ],
 )
 def test_the_fast_serializer_writes_what_the_schema_documents(
@@ -81,9 +86,9 @@ def test_a_catalogue_product_is_the_listings_object_and_its_pictures_urls(
     fast = serializers.catalogue_product(chair)
 
     assert fast == {**serializers.product(chair), **picture_urls.urls(1, picture)}
-    assert fast == schemas.CatalogueProductSchema().dump(chair)
-    assert list(fast) == list(schemas.CatalogueProductSchema().fields)
-    assert schemas.CatalogueProductSchema().validate(fast) == {}
+    assert fast == response_schemas.CatalogueProductSchema().dump(chair)
+    assert list(fast) == list(response_schemas.CatalogueProductSchema().fields)
+    assert response_schemas.CatalogueProductSchema().validate(fast) == {}
 
 
 def test_a_pictures_urls_name_its_copies_by_product_digest_and_size() -> None:
@@ -111,10 +116,13 @@ def test_the_order_schema_knows_the_total() -> None:
 @pytest.mark.parametrize(
     ("body", "schema"),
     [
-        ({"massage": "success", "message": "success"}, schemas.SignInResponseSchema()),
-        (serializers.LOGGED_OUT, schemas.DetailSchema()),
-        ({"access_token": "a.b.c"}, schemas.AccessTokenSchema()),
-        ({"access_token": "a.b.c", "user": serializers.user(ALICE)}, schemas.LoginResponseSchema()),
+        ({"massage": "success", "message": "success"}, response_schemas.SignInResponseSchema()),
+        (serializers.LOGGED_OUT, response_schemas.DetailSchema()),
+        ({"access_token": "a.b.c"}, response_schemas.AccessTokenSchema()),
+        (
+            {"access_token": "a.b.c", "user": serializers.user(ALICE)},
+            response_schemas.LoginResponseSchema(),
+        ),
     ],
 )
 def test_fixed_bodies_match_their_schemas(body: dict[str, object], schema: Schema) -> None:
@@ -123,9 +131,11 @@ def test_fixed_bodies_match_their_schemas(body: dict[str, object], schema: Schem
 
 
 def test_the_product_request_schemas_name_the_fields_the_use_cases_read() -> None:
-    assert list(schemas.ProductCreateSchema().fields) == list(catalog.PRODUCT_RULES)
-    assert set(schemas.ProductUpdateSchema().fields) == set(catalog.EDITABLE)
+    assert list(request_schemas.ProductCreateSchema().fields) == list(products.PRODUCT_RULES)
+    assert set(request_schemas.ProductUpdateSchema().fields) == set(products.EDITABLE)
     required = {
-        name for name, field in schemas.ProductCreateSchema().fields.items() if field.required
+        name
+        for name, field in request_schemas.ProductCreateSchema().fields.items()
+        if field.required
     }
     assert required == {"name", "price", "amount"}

@@ -22,7 +22,7 @@ from playwright.sync_api import (
 from playwright.sync_api import Request as BrowserRequest
 
 from tests.integration.browser.steps import PASSWORD
-from tests.integration.e2e.conftest import Server, serve
+from tests.integration.e2e.conftest import Server, Stopping, serve
 
 CHROMIUM = Path(os.environ.get("WEBSTORE_TEST_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).parents[3] / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -61,9 +61,14 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def server(request: pytest.FixtureRequest, sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
-    """A fresh server; parametrize it indirectly with settings: ``{"access_token_ttl": "1"}``."""
-    yield from serve(sqlite_url, tmp_path / "server.log", **getattr(request, "param", {}))
+def server(
+    request: pytest.FixtureRequest, sqlite_url: str, tmp_path: Path, stopping: Stopping
+) -> Iterator[Server]:
+    """A fresh server; parametrize it indirectly with settings: ``{"access_token_ttl": "1"}``.
+
+    It stops while the next test runs (``stopping``)."""
+    settings = getattr(request, "param", {})
+    yield from serve(sqlite_url, tmp_path / "server.log", stopping=stopping, **settings)
 
 
 @dataclass
@@ -134,6 +139,10 @@ class Staff:
         assert created.returncode == 0, created.stderr
         self.api = f"{server.base_url}/api"
         self.session = requests.Session()
+        self.headers: dict[str, str] = {}
+        self.log_in()
+
+    def log_in(self) -> None:
         login = self.session.post(
             f"{self.api}/login_view", json={"username": ADMIN[0], "password": ADMIN[1]}
         )
@@ -143,15 +152,24 @@ class Staff:
             "X-CSRFToken": self.session.cookies["csrftoken"],
         }
 
+    def send(self, method: str, url: str, **options: Any) -> requests.Response:
+        """One staff request; logs in again first if a server with a short access-token
+        lifetime has expired the staff's token (a slow machine can take longer than it)."""
+        sent = self.session.request(method, url, headers=self.headers, **options)
+        if sent.status_code == 403 and "access_token expired" in sent.text:
+            self.log_in()
+            sent = self.session.request(method, url, headers=self.headers, **options)
+        return sent
+
     def add_product(self, name: str, price: str = "9.99", amount: int = 5, **extra: Any) -> int:
         body = {"name": name, "price": price, "amount": amount, **extra}
-        created = self.session.post(f"{self.api}/products", json=body, headers=self.headers)
+        created = self.send("POST", f"{self.api}/products", json=body)
         assert created.status_code == 201, created.text
         product_id: int = created.json()["id"]
         return product_id
 
     def product(self, product_id: int) -> dict[str, Any]:
-        found = self.session.get(f"{self.api}/products/{product_id}", headers=self.headers)
+        found = self.send("GET", f"{self.api}/products/{product_id}")
         assert found.status_code == 200, found.text
         body: dict[str, Any] = found.json()
         return body
@@ -159,21 +177,19 @@ class Staff:
     def set_picture(self, product_id: int, data: bytes) -> dict[str, Any]:
         url = f"{self.api}/products/{product_id}/image"
         files = {"image": ("picture.jpg", data, "image/jpeg")}
-        sent = self.session.post(url, files=files, headers=self.headers, timeout=60)
+        sent = self.send("POST", url, files=files, timeout=60)
         assert sent.status_code == 200, sent.text
         body: dict[str, Any] = sent.json()
         return body
 
     def orders(self) -> list[dict[str, Any]]:
-        listed = self.session.get(f"{self.api}/get_order", headers=self.headers)
+        listed = self.send("GET", f"{self.api}/get_order")
         assert listed.status_code == 200, listed.text
         body: list[dict[str, Any]] = listed.json()
         return body
 
     def user_id(self, username: str) -> int:
-        found = self.session.get(
-            f"{self.api}/users", params={"search": username}, headers=self.headers
-        )
+        found = self.send("GET", f"{self.api}/users", params={"search": username})
         assert found.status_code == 200, found.text
         (user,) = [user for user in found.json() if user["username"] == username]
         user_id: int = user["id"]
@@ -182,7 +198,7 @@ class Staff:
     def set_active(self, username: str, active: bool) -> None:
         action = "activate" if active else "deactivate"
         url = f"{self.api}/users/{self.user_id(username)}/{action}"
-        changed = self.session.post(url, headers=self.headers)
+        changed = self.send("POST", url)
         assert changed.status_code == 200, changed.text
 
 

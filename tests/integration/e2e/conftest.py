@@ -79,11 +79,58 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("webstore serve did not become healthy in time")
 
 
-def serve(database_url: str, log: Path, workers: int = 2, **settings: str) -> Iterator[Server]:
-    """A server; ``settings`` adds environment variables (``access_token_ttl="1"``)."""
+class Stopping:
+    """Servers told to stop (SIGTERM) by tests done with them, waited for by the session's end.
+
+    A graceful stop takes seconds (the workers' and the mail sender's loops, the interpreters'
+    exits), which a test that has asserted all it checks need not spend waiting.
+    """
+
+    def __init__(self) -> None:
+        self._processes: list[subprocess.Popen[bytes]] = []
+
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        self._processes = [each for each in self._processes if each.poll() is None]
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            self._processes.append(process)
+
+    def wait(self) -> None:
+        for process in self._processes:
+            reap(process)
+        self._processes = []
+
+
+def stop_now(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    reap(process)
+
+
+def reap(process: subprocess.Popen[bytes]) -> None:
+    """Wait for a server told to stop; SIGKILL if its graceful stop takes too long."""
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def serve(
+    database_url: str,
+    log: Path,
+    workers: int = 2,
+    stopping: Stopping | None = None,
+    **settings: str,
+) -> Iterator[Server]:
+    """A server; ``settings`` adds environment variables (``access_token_ttl="1"``), or
+    removes one given as ``""``.
+
+    With ``stopping``, the server is only told to stop when the caller is done with it.
+    """
     port = free_port()
     env = server_environment(database_url)
     env.update({f"WEBSTORE_{name.upper()}": value for name, value in settings.items()})
+    env = {name: value for name, value in env.items() if value != ""}
     args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -94,26 +141,24 @@ def serve(database_url: str, log: Path, workers: int = 2, **settings: str) -> It
             wait_until_healthy(base_url, process)
             yield Server(base_url, env, process.pid)
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            if stopping is None:
+                stop_now(process)
+            else:
+                stopping.stop(process)
 
 
 @pytest.fixture
-def sqlite_server(sqlite_url: str, tmp_path: Path) -> Iterator[Server]:
-    yield from serve(sqlite_url, tmp_path / "server.log")
+def sqlite_server(sqlite_url: str, tmp_path: Path, stopping: Stopping) -> Iterator[Server]:
+    yield from serve(sqlite_url, tmp_path / "server.log", stopping=stopping)
 
 
 @pytest.fixture(params=["direct", "nginx"])
 def postgres_server(
-    request: pytest.FixtureRequest, postgres_url: str, tmp_path: Path
+    request: pytest.FixtureRequest, postgres_url: str, tmp_path: Path, stopping: Stopping
 ) -> Iterator[Server]:
     """One node, or (``nginx``) the deployment: two nodes behind nginx, reached through it."""
     if request.param == "direct":
-        yield from serve(postgres_url, tmp_path / "server.log")
+        yield from serve(postgres_url, tmp_path / "server.log", stopping=stopping)
     else:
         with running_cluster(postgres_url, tmp_path) as cluster:
             yield Server(cluster.url, cluster.env)

@@ -28,8 +28,8 @@ from schemathesis.specs.openapi.checks import (
 from tests.conftest import fast_settings
 from tests.integration.e2e.running import Customer, Running, add_product, admin, running
 from webstore import bootstrap
-from webstore.entrypoints.flask_app import create_app
-from webstore.entrypoints.openapi import build_spec
+from webstore.entrypoints.web.app import create_app
+from webstore.entrypoints.web.openapi.document import build_spec
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.integration.e2e.conftest import Server, serve
+from tests.integration.e2e.conftest import Server, Stopping, serve
 
 pytestmark = pytest.mark.slow
 PASSWORD = "a long enough secret"
@@ -20,11 +20,14 @@ READS = 6  # enough for every worker of the reading server to answer at least on
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def two_servers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+def two_servers(
+    request: pytest.FixtureRequest, tmp_path: Path, stopping: Stopping
+) -> Iterator[tuple[Server, Server]]:
     url: str = request.getfixturevalue(f"{request.param}_url")
+    started = contextlib.contextmanager(serve)
     with contextlib.ExitStack() as stack:
-        first = stack.enter_context(contextlib.contextmanager(serve)(url, tmp_path / "a.log"))
-        second = stack.enter_context(contextlib.contextmanager(serve)(url, tmp_path / "b.log"))
+        first = stack.enter_context(started(url, tmp_path / "a.log", stopping=stopping))
+        second = stack.enter_context(started(url, tmp_path / "b.log", stopping=stopping))
         yield first, second
 
 

@@ -15,8 +15,8 @@ import pytest
 
 from tests.conftest import fast_settings
 from webstore import Webstore, bootstrap
-from webstore.entrypoints import serializers
-from webstore.entrypoints.listing_cache import ListingCache
+from webstore.entrypoints.web.api import serializers
+from webstore.entrypoints.web.fast_listings.cache import ListingCache
 
 SEARCHES = 1000  # each keeps about 2 KiB: the budget is reached well before the end
 BUDGET = 256 * 1024

@@ -28,7 +28,7 @@ from tests.integration.api.test_fast_listings import CountingFollower, comparabl
 from webstore import Webstore, bootstrap
 from webstore.adapters.sql import engine
 from webstore.config import Settings
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 PASSWORD = "correct horse battery staple"
 SHOP = "https://shop.example.com"

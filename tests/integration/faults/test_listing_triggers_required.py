@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from tests.conftest import TEST_SECRET_KEY
 from tests.integration.e2e.conftest import free_port
-from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.operator.migrations import upgrade
 
 WEBSTORE = Path(sys.executable).with_name("webstore")
 REFUSAL = "lacks the triggers that keep listings current"

@@ -20,9 +20,9 @@ from flask.testing import FlaskClient
 
 from tests.conftest import fast_settings, require_postgres
 from webstore import Webstore, bootstrap
-from webstore.adapters.sql.migrations import config, missing_listing_triggers, upgrade
+from webstore.adapters.sql.operator.migrations import config, missing_listing_triggers, upgrade
 from webstore.application.dto import Principal
-from webstore.entrypoints.flask_app import create_app
+from webstore.entrypoints.web.app import create_app
 
 PASSWORD = "correct horse battery staple"
 CHAIR = {"name": "Red chair", "description": "Beech", "price": "19.99", "amount": 5}

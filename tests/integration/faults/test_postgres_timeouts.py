@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from tests.conftest import fast_settings
 from tests.integration.faults.postgres_faults import proxy_to, through
 from webstore import bootstrap
-from webstore.adapters.sql.availability import is_outage
 from webstore.adapters.sql.engine import create_engine
+from webstore.adapters.sql.runtime.availability import is_outage
 from webstore.application.errors import StorageUnavailable
 
 pytestmark = pytest.mark.postgres

@@ -33,7 +33,7 @@ from tests.integration.faults.sqlite_faults import (
 from webstore import bootstrap
 from webstore.application.dto import Principal
 from webstore.application.errors import StorageUnavailable
-from webstore.application.idempotency import IdempotencyRequest
+from webstore.application.ordering.idempotency import IdempotencyRequest
 from webstore.application.store import Webstore
 
 STOCK = 100_000

@@ -10,7 +10,7 @@ import pytest
 
 from tests.integration.persistence.helpers import POSTGRES, Backend
 from webstore.adapters.memory import InMemoryUnitOfWorkFactory
-from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 

@@ -13,14 +13,14 @@ import sqlalchemy as sa
 
 import webstore.adapters.sql
 from tests.integration.persistence.helpers import NOW, add_product, add_user, connection, money
-from webstore.adapters.sql.orm import products
+from webstore.adapters.sql.tables import products
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.domain.orders import Order
 
 
 def revision(name: str) -> ModuleType:
     """A migration's module (their file names start with digits: no import statement)."""
-    folder = Path(webstore.adapters.sql.__file__).parent / "alembic" / "versions"
+    folder = Path(webstore.adapters.sql.__file__).parent / "operator" / "alembic" / "versions"
     [path] = folder.glob(f"{name}_*.py")
     spec = importlib.util.spec_from_file_location(f"revision_{name}", path)
     assert spec is not None and spec.loader is not None

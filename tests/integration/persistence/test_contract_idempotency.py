@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.integration.persistence.helpers import NOW, Backend, add_user, run_together
-from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.application.dto import IdempotencyRecord
 from webstore.application.errors import IdempotencyConflict

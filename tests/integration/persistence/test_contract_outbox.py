@@ -17,7 +17,7 @@ from tests.integration.persistence.helpers import (
     add_user,
     run_together,
 )
-from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.application.ports import UnitOfWorkFactory
 from webstore.domain.mail import DeliveryStatus, Mail, MailKind, OutboxMessage

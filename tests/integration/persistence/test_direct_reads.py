@@ -14,10 +14,10 @@ from tests.integration.persistence.helpers import (
     add_user,
     statements,
 )
-from webstore.adapters.sql.direct import DirectRead
-from webstore.adapters.sql.repositories import _PRINCIPAL
+from webstore.adapters.sql.repositories.login_sessions import _PRINCIPAL
+from webstore.adapters.sql.runtime.direct import DirectRead
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from webstore.application.ports import ProductQuery
+from webstore.application.ports import LoginFailureKind, ProductQuery
 
 
 def read_both_ways(
@@ -139,3 +139,64 @@ def test_a_statement_that_stands_alone_sees_what_committed_since_the_read_began(
         assert [str(p.stock) for p in reading.products.list(ProductQuery())] == [
             state.stock.amounts
         ]
+
+
+class CursorListener:
+    """A cursor listener as tracing libraries write them (OpenTelemetry's, for one): it reads
+    the connection's engine and dialect, and keeps its span on the execution context."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.seen: list[tuple[str, str, bool]] = []
+
+    def before(self, conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        context = rest[1]
+        context._span = statement  # would fail on a None context
+        assert conn.engine.url == self.engine.url  # the engine, or its read-only options
+        assert cursor is context.cursor
+
+    def after(self, conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        context = rest[1]
+        self.seen.append((statement, conn.dialect.name, context._span == statement))
+
+
+def test_cursor_listeners_get_the_connection_and_context_of_direct_statements(
+    sql_uow: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    user = add_user(sql_uow)
+    add_session(sql_uow, user)
+    quiet = read_both_ways(sql_uow, "s-alice", user)
+    listener = CursorListener(sql_uow.engine)
+    sa.event.listen(sql_uow.engine, "before_cursor_execute", listener.before)
+    sa.event.listen(sql_uow.engine, "after_cursor_execute", listener.after)
+    try:
+        with sql_uow(read_only=True) as work:  # a read on the driver only
+            assert work.sessions.principal("s-alice", user, NOW) is not None
+        with sql_uow() as work:  # writes in the session's transaction
+            failure = work.login_attempts.add_failure(LoginFailureKind.USERNAME, "alice", NOW)
+            work.login_attempts.remove(failure)
+            work.commit()
+        observed = read_both_ways(sql_uow, "s-alice", user)
+    finally:
+        sa.event.remove(sql_uow.engine, "before_cursor_execute", listener.before)
+        sa.event.remove(sql_uow.engine, "after_cursor_execute", listener.after)
+    dialect = sql_uow.engine.dialect.name
+    assert ("JOIN users" in listener.seen[0][0], listener.seen[0][1:]) == (True, (dialect, True))
+    assert any(
+        statement.startswith("INSERT INTO login_failures") for statement, *_ in listener.seen
+    )
+    assert all(seen[1:] == (dialect, True) for seen in listener.seen)
+    assert observed == quiet  # the same values, read either way
+    assert [type(value) for value in observed[0]] == [type(value) for value in quiet[0]]
+
+
+def test_without_cursor_listeners_a_sqlite_read_makes_no_sqlalchemy_connection(
+    sql_uow: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    user = add_user(sql_uow)
+    add_session(sql_uow, user)
+    with sql_uow(read_only=True) as work:
+        assert work.sessions.principal("s-alice", user, NOW) is not None
+        assert work._reading is not None
+        made = work._reading.opened is not None
+    assert made == (sql_uow.engine.dialect.name == "postgresql")  # which always makes one

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 
-from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.operator.migrations import upgrade
 
 
 def run_patched(sqlite_url: str, body: str) -> object:
@@ -20,9 +20,12 @@ def run_patched(sqlite_url: str, body: str) -> object:
         from gevent import monkey; monkey.patch_all()
         import json, sys
         import gevent
+        from webstore.concurrency import Concurrency
         from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
         from webstore.domain.products import Product
-        factory = SqlAlchemyUnitOfWorkFactory.from_url(sys.argv[1])
+        factory = SqlAlchemyUnitOfWorkFactory.from_url(
+            sys.argv[1], concurrency=Concurrency.COOPERATIVE
+        )
 
         def driver_of(work):
             return id(work._reading.pooled.driver_connection)

@@ -17,11 +17,11 @@ from tests.integration.persistence.helpers import POSTGRES, connection, query
 from webstore import Principal
 from webstore.adapters.sql.columns import UtcDateTime
 from webstore.adapters.sql.engine import create_engine
-from webstore.adapters.sql.migrations import config, drift, upgrade
-from webstore.adapters.sql.orm import metadata
-from webstore.application.idempotency import IdempotencyRequest
+from webstore.adapters.sql.operator.migrations import config, drift, upgrade
+from webstore.adapters.sql.tables import metadata
+from webstore.application.ordering.idempotency import IdempotencyRequest
 from webstore.bootstrap import bootstrap
-from webstore.entrypoints import serializers
+from webstore.entrypoints.web.api import serializers
 
 HEAD = "0030"
 

@@ -17,7 +17,7 @@ from tests.integration.persistence import mail_workers
 from tests.integration.persistence.helpers import add_product, add_user, query
 from tests.smtp import silent_server, smtp_server
 from webstore import Principal, bootstrap
-from webstore.application.delivery import DeliveryOutcome
+from webstore.application.mail.delivery import DeliveryOutcome
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:

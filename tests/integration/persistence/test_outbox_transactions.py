@@ -12,7 +12,7 @@ from tests.conftest import fast_settings
 from tests.fakes import FakeMailServer
 from tests.integration.persistence.helpers import NOW, add_product, add_user, query, run_together
 from webstore import IdempotencyRequest, Principal, Webstore, bootstrap
-from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.domain.errors import InsufficientStock
 from webstore.domain.mail import Mail, MailKind, OutboxMessage

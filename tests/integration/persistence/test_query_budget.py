@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 import pytest
+import sqlalchemy as sa
+from psycopg import pq
 from sqlalchemy import text
 
 from tests.integration.persistence.helpers import (
@@ -13,8 +22,13 @@ from tests.integration.persistence.helpers import (
     money,
     statements,
 )
+from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from webstore.application.dto import Principal
+from webstore.application.mail.notices import MailPolicy
+from webstore.application.ordering.orders import place_order
 from webstore.application.ports import OrderQuery, ProductQuery
+from webstore.application.snapshots import OrderSnapshot
 from webstore.domain.orders import Order, OrderLine, OrderStatus
 
 
@@ -107,3 +121,81 @@ def test_each_order_listing_reads_its_own_index(
         plan = work.session.connection().exec_driver_sql(explain + statement, parameters).all()
     assert index in str(plan)
     assert "TEMP B-TREE" not in str(plan)  # SQLite's sign of a sort the index did not spare
+
+
+@dataclass(frozen=True)
+class _FixedClock:
+    moment: datetime
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+@contextmanager
+def _round_trips(uow: SqlAlchemyUnitOfWorkFactory) -> Iterator[list[str]]:
+    """What each PostgreSQL connection checked out in the block sends, read from libpq's trace
+    of the wire: ``Query`` (BEGIN, COMMIT) or ``Execute`` (a statement), and ``Sync`` where
+    the client waits for the server's answers (one round trip each)."""
+    sent: list[str] = []
+    with tempfile.TemporaryFile("w+") as trace:
+        traced: list[Any] = []
+
+        def on_checkout(driver: Any, *_: object) -> None:
+            driver.pgconn.trace(trace.fileno())
+            driver.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+            traced.append(driver)
+
+        sa.event.listen(uow.engine.pool, "checkout", on_checkout)
+        try:
+            yield sent
+        finally:
+            sa.event.remove(uow.engine.pool, "checkout", on_checkout)
+            for driver in traced:
+                if not driver.closed:
+                    driver.pgconn.untrace()
+            trace.seek(0)
+            for line in trace.read().splitlines():
+                fields = line.split("\t")  # direction, length, message, its contents
+                if (
+                    len(fields) > 2
+                    and fields[0] == "F"
+                    and fields[2].split(" ")[0] in ("Query", "Execute", "Sync")
+                ):
+                    sent.append(fields[2].split(" ")[0])
+
+
+@pytest.mark.postgres
+def test_a_checkout_on_postgresql_waits_for_the_server_five_times(postgres_url: str) -> None:
+    upgrade(postgres_url)
+    uow = SqlAlchemyUnitOfWorkFactory.from_url(postgres_url)
+    try:
+        user = add_user(uow)
+        add_session(uow, user)
+        products = [add_product(uow, f"ITEM-{n}", stock=10) for n in range(3)]
+        buyer = Principal(user, "alice", "alice@example.com", session_id="s-alice")
+        items = [{"product_id": pid, "amount": 2} for pid in products]
+
+        def checkout() -> OrderSnapshot:
+            return place_order(
+                buyer, "1 Main Street", "+1 555 0100", items,
+                uow=uow, clock=_FixedClock(NOW), mail=MailPolicy(),
+            )  # fmt: skip
+
+        checkout()  # connects, and compiles what it runs
+        with _round_trips(uow) as sent:
+            placed = checkout()
+        # BEGIN with the live customer; the products locked; the order with its lines; its
+        # confirmation in the outbox with the stock of every line; COMMIT.
+        waits = sent.count("Query") + sent.count("Sync")
+        assert waits == 5, sent
+        assert sent.count("Query") == 1  # COMMIT, as psycopg sends it
+        assert sent.count("Execute") == 5 + len(products)  # BEGIN too; the stock: one a line
+        with uow(read_only=True) as work:
+            assert [p.stock for p in work.products.list(ProductQuery())] == [6, 6, 6]
+            stored = work.orders.get(placed.id)
+            assert stored is not None
+            assert [(line.product_id, line.quantity) for line in stored.lines] == [
+                (pid, 2) for pid in products
+            ]
+    finally:
+        uow.dispose()

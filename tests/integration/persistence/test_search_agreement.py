@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from tests.conftest import postgres_schema, require_postgres
 from tests.integration.persistence.helpers import money
 from webstore.adapters.memory import InMemoryUnitOfWorkFactory
-from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.application.ports import ProductQuery, UnitOfWorkFactory, UserQuery
 from webstore.domain.products import Product

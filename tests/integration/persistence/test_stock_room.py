@@ -8,7 +8,7 @@ from alembic import command
 from tests.conftest import fast_settings
 from tests.integration.persistence.helpers import POSTGRES, connection, query
 from webstore import bootstrap
-from webstore.adapters.sql.migrations import config, drift, upgrade
+from webstore.adapters.sql.operator.migrations import config, drift, upgrade
 from webstore.domain.values import MAX_STOCK
 
 ADDRESS, PHONE = "1 Main Street", "+1 555 0100"

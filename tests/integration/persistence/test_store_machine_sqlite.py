@@ -12,7 +12,7 @@ from tests.conftest import fast_settings
 from tests.fakes import FakePasswordHasher, FakeRandom
 from tests.store_machine import StoreMachine
 from webstore import Webstore, bootstrap
-from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 _template: Path | None = None

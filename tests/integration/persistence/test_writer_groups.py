@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.integration.persistence.helpers import money, run_together
-from webstore.adapters.sql import writer_groups
-from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.operator.migrations import upgrade
+from webstore.adapters.sql.runtime import writer_groups
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.application.errors import StorageUnavailable
 from webstore.domain.products import Product
@@ -133,7 +133,7 @@ def test_a_writer_that_fails_leaves_the_others_of_its_group_alone(
 def test_a_failed_group_commit_reaches_every_writer_and_keeps_nothing(
     factory: SqlAlchemyUnitOfWorkFactory, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def disk_fails(call: Callable[[], object]) -> object:
+    def disk_fails(call: Callable[[], object], **_: object) -> object:
         raise sqlite3.OperationalError("disk I/O error")  # instead of the COMMIT
 
     outcomes: dict[str, BaseException | None] = {}

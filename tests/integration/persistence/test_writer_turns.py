@@ -6,8 +6,11 @@ import sqlite3
 import threading
 import time
 
-from webstore.adapters.sql.migrations import upgrade
+import pytest
+
+from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from webstore.concurrency import Concurrency
 
 
 def test_a_second_sqlite_writer_waits_for_the_first_and_starts_as_soon_as_it_ends(
@@ -108,3 +111,27 @@ def test_a_nested_writer_is_refused_at_once_and_writers_of_other_threads_never_w
     writers.leave()
     writers.enter()  # once left, the thread may open a writer again
     writers.leave()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("concurrency", list(Concurrency))
+def test_only_a_cooperative_worker_refuses_a_postgresql_writer_nested_in_its_own(
+    postgres_url: str, concurrency: Concurrency
+) -> None:
+    # A greenlet's nested writer would wait for itself on a row its outer writer locked;
+    # threads' writers are each their own thread's, and run side by side.
+    upgrade(postgres_url)
+    factory = SqlAlchemyUnitOfWorkFactory.from_url(postgres_url, concurrency=concurrency)
+    try:
+        with factory() as outer:
+            outer.ping()
+            if concurrency is Concurrency.COOPERATIVE:
+                with pytest.raises(RuntimeError, match="already open"), factory():
+                    pass
+            else:
+                with factory() as inner:
+                    inner.ping()
+        with factory() as after:  # the outer writer, once ended, no longer counts
+            after.ping()
+    finally:
+        factory.dispose()

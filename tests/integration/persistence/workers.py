@@ -9,10 +9,10 @@ from typing import Any
 
 from tests.conftest import fast_settings
 from webstore import bootstrap
-from webstore.adapters.sql.migrations import upgrade
+from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.application.dto import Principal
 from webstore.application.errors import IdempotencyConflict, Throttled
-from webstore.application.idempotency import IdempotencyRequest
+from webstore.application.ordering.idempotency import IdempotencyRequest
 from webstore.domain.errors import (
     InsufficientStock,
     InvalidCredentials,

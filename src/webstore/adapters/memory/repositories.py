@@ -179,6 +179,9 @@ class InMemoryLoginSessionRepository:
     def get(self, session_id: str) -> LoginSession | None:
         return self._table.get(session_id)
 
+    def prefetch(self, session_id: str, user_id: int) -> None:
+        return None  # reading costs no round trip here
+
     def principal(self, session_id: str, user_id: int, now: datetime) -> Principal | None:
         session = self._table.get(session_id)
         user = self._users.get(user_id)

@@ -3,7 +3,7 @@
 Why imperative mapping: the domain classes (``User``, ``Product``, ``Order``, ``LoginSession``)
 are plain dataclasses that import nothing but the standard library, and the use cases and the
 in-memory store use them as they are. ``orm.start_mappers()`` maps them onto the tables defined
-in ``orm.py`` from the outside, so the database's concerns (column types, constraints, indexes,
+in ``tables.py`` from the outside, so the database's concerns (column types, constraints, indexes,
 how lines are stored, the version check on login sessions) stay in this package and the same
 objects flow through every layer, without a parallel set of row classes and copying code. Two
 values need help: ``Money`` is stored through a ``TypeDecorator`` as NUMERIC(10, 2), and

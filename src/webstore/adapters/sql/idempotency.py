@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import BigInteger, ColumnElement, delete, func, insert, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.orm import idempotency_keys
+from webstore.adapters.sql.sessions import SqlSession
+from webstore.adapters.sql.tables import idempotency_keys
 from webstore.application.dto import IdempotencyRecord
 from webstore.application.errors import IdempotencyConflict
 
@@ -21,7 +21,7 @@ _KEY_TAKEN = ("pk_idempotency_keys", "UNIQUE constraint failed: idempotency_keys
 class SqlAlchemyIdempotencyRepository:
     """Records of Idempotency-Keys; ``get_for_update`` makes requests with one key take turns."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: SqlSession) -> None:
         self._session = session
 
     def get(self, user_id: int, key: str) -> IdempotencyRecord | None:

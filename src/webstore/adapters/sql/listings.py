@@ -13,15 +13,16 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Text, bindparam, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from webstore.adapters.sql import search
-from webstore.adapters.sql.direct import DirectRead, DriverAccess, in_session
-from webstore.adapters.sql.listing_triggers import WrittenByTrigger
-from webstore.adapters.sql.orm import catalogue_version as catalogue_version_table
-from webstore.adapters.sql.orm import order_lines, order_versions, orders, products
+from webstore.adapters.sql.operator.listing_triggers import WrittenByTrigger
+from webstore.adapters.sql.runtime.direct import DirectRead, DriverAccess, in_session
+from webstore.adapters.sql.runtime.reuse import ReusableRead
+from webstore.adapters.sql.sessions import SqlSession
+from webstore.adapters.sql.tables import catalogue_version as catalogue_version_table
+from webstore.adapters.sql.tables import order_lines, order_versions, orders, products
 from webstore.application.ports import ListingState, OrderQuery
 from webstore.application.versioned import PageStock
 from webstore.domain.orders import Order, OrderLine
@@ -31,7 +32,7 @@ T = TypeVar("T")
 
 
 def products_by_id(
-    session: Session, criteria: list[ColumnElement[bool]], limit: int | None, offset: int
+    session: SqlSession, criteria: list[ColumnElement[bool]], limit: int | None, offset: int
 ) -> list[Product]:
     """Matching products by id, in one statement."""
     c = products.c
@@ -85,7 +86,7 @@ def _joined_in_order(element: _Joined, compiler: SQLCompiler, **kw: Any) -> str:
     )
 
 
-def _page_state_read(include_inactive: bool, searching: bool) -> DirectRead:
+def _page_state_read(include_inactive: bool, searching: bool) -> ReusableRead:
     """The catalogue's version beside the listed products' ids and stock: one statement, so
     one snapshot, that a read may send without a transaction of its own, and one row."""
     c = products.c
@@ -105,7 +106,7 @@ def _page_state_read(include_inactive: bool, searching: bool) -> DirectRead:
         .where(WrittenByTrigger(catalogue_version_table))
         .scalar_subquery()
     )
-    return DirectRead(
+    return ReusableRead(
         select(
             version.label("version"),
             _Joined(page.c.id, page.c.id).label("ids"),
@@ -124,7 +125,7 @@ _PAGE_STATES = {
 
 
 def catalogue_page_state(
-    session: Session,
+    session: SqlSession,
     include_inactive: bool,
     name_key_contains: str | None,
     limit: int | None,
@@ -141,17 +142,18 @@ def catalogue_page_state(
     return ListingState(version, PageStock(ids or "", amounts or ""))
 
 
-CATALOGUE_VERSION = DirectRead(
+# Rows that depend on the database alone: reused where they still hold (``reuse.py``).
+CATALOGUE_VERSION = ReusableRead(
     select(catalogue_version_table.c.version).where(WrittenByTrigger(catalogue_version_table))
 )
 _ORDER_VERSION_SELECT = select(order_versions.c.version).where(
     order_versions.c.scope == bindparam("scope"), WrittenByTrigger(order_versions)
 )
-ORDER_VERSION = DirectRead(_ORDER_VERSION_SELECT)
-ORDER_VERSION_ALONE = DirectRead(_ORDER_VERSION_SELECT, alone=True)
+ORDER_VERSION = ReusableRead(_ORDER_VERSION_SELECT)
+ORDER_VERSION_ALONE = ReusableRead(_ORDER_VERSION_SELECT, alone=True)
 
 
-def catalogue_version(session: Session, direct: DriverAccess | None = None) -> int | None:
+def catalogue_version(session: SqlSession, direct: DriverAccess | None = None) -> int | None:
     """The catalogue's version (drawn afresh by triggers on every product change); ``None``
     when no trigger wrote the one kept (see ``listing_triggers``): then nothing is reused.
 
@@ -162,7 +164,7 @@ def catalogue_version(session: Session, direct: DriverAccess | None = None) -> i
 
 
 def order_listing_version(
-    session: Session, user_id: int, direct: DriverAccess | None = None, *, alone: bool = False
+    session: SqlSession, user_id: int, direct: DriverAccess | None = None, *, alone: bool = False
 ) -> int | None:
     """The version of one user's orders; ``None`` when no trigger wrote it (a user whose orders
     never changed has none): then nothing is reused. ``alone``: in a snapshot of its own."""
@@ -206,7 +208,7 @@ _ORDERS_READS = {
 
 
 def orders_with_lines(
-    session: Session,
+    session: SqlSession,
     query: OrderQuery,
     limit: int | None,
     offset: int,

@@ -10,16 +10,16 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Integer, bindparam, delete, func, insert, literal, select
-from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.direct import (
+from webstore.adapters.sql.runtime.direct import (
     DirectRead,
     DirectWrite,
     DriverAccess,
     in_session,
     new_values,
 )
-from webstore.adapters.sql.orm import login_failures
+from webstore.adapters.sql.sessions import SqlSession
+from webstore.adapters.sql.tables import login_failures
 from webstore.application.ports import LoginFailureKind
 
 PRUNE_BATCH = 500  # rows one prune deletes at most, so that no login waits on a long delete
@@ -28,7 +28,7 @@ PRUNE_BATCH = 500  # rows one prune deletes at most, so that no login waits on a
 class SqlAlchemyLoginAttemptRepository:
     """Failures per (kind, key); ``ix_login_failures_kind_key_failed_at`` serves every read."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: SqlSession) -> None:
         self._session = session
 
     def lock(self, kind: LoginFailureKind, key: str) -> None:

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.direct import DirectWrite, in_session, new_values
-from webstore.adapters.sql.orm import outbox, password_resets
+from webstore.adapters.sql.runtime.direct import DirectWrite, in_session, new_values
+from webstore.adapters.sql.runtime.last_writes import LastWrites
+from webstore.adapters.sql.sessions import SqlSession
+from webstore.adapters.sql.tables import outbox, password_resets
 from webstore.domain.mail import DeliveryStatus, Mail, MailKind, OutboxMessage
 from webstore.domain.password_resets import PasswordReset
 
@@ -24,27 +25,43 @@ _PENDING = outbox.c.status == DeliveryStatus.PENDING.value
 class SqlAlchemyOutboxRepository:
     """Mail waiting to be sent; claims skip rows another sender holds (PostgreSQL)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: SqlSession, last: LastWrites | None = None) -> None:
         self._session = session
+        # A PostgreSQL writer's: messages are inserted with its last writes, as it commits.
+        self._last = last
 
     def add(self, message: OutboxMessage) -> None:
-        inserted = _INSERT.one(
-            in_session(self._session, None), **{f"new_{k}": v for k, v in _row(message).items()}
-        )
-        assert inserted is not None
-        message.id = inserted[0]
+        row = {f"new_{k}": v for k, v in _row(message).items()}
+        if self._last is None:
+            inserted = _INSERT.one(in_session(self._session, None), **row)
+            assert inserted is not None
+            message.id = inserted[0]
+            return
+
+        def numbered(returned: list[tuple[Any, ...]]) -> None:
+            message.id = returned[0][0]
+
+        self._last.add(_INSERT, [row], numbered)  # its id is known once committed
+
+    def _write_queued(self) -> None:
+        """What this unit of work queued is in the table before the outbox is read or changed."""
+        if self._last:
+            self._last.send(in_session(self._session, None))
 
     def get(self, message_id: int) -> OutboxMessage | None:
+        self._write_queued()
         row = self._session.execute(select(outbox).where(outbox.c.id == message_id)).first()
         return None if row is None else _message(row)
 
     def next_due(self) -> datetime | None:
+        self._write_queued()
         due: datetime | None = self._session.execute(
             select(func.min(outbox.c.due_at)).where(_PENDING)
         ).scalar()
         return due
 
     def claim(self, now: datetime, until: datetime, limit: int) -> list[OutboxMessage]:
+        self._write_queued()
         # SKIP LOCKED: senders of several nodes claiming at once share the due messages out
         # instead of queueing for each other. SQLite ignores it: one writer at a time.
         due = (
@@ -63,6 +80,7 @@ class SqlAlchemyOutboxRepository:
         return messages
 
     def save(self, message: OutboxMessage) -> None:
+        self._write_queued()
         row = _row(message)
         changes = {k: row[k] for k in ("status", "due_at", "attempts", "last_error", "settled_at")}
         self._session.execute(
@@ -70,6 +88,7 @@ class SqlAlchemyOutboxRepository:
         )
 
     def prune(self, before: datetime) -> None:
+        self._write_queued()
         doomed = select(outbox.c.id).where(outbox.c.settled_at < before).limit(PRUNE_BATCH)
         self._session.execute(delete(outbox).where(outbox.c.id.in_(doomed)))
 
@@ -107,7 +126,7 @@ def _message(row: Any) -> OutboxMessage:
 class SqlAlchemyPasswordResetRepository:
     """Password-reset links, mapped onto ``password_resets``."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: SqlSession) -> None:
         self._session = session
 
     def add(self, reset: PasswordReset) -> None:

@@ -6,9 +6,9 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
 
-from webstore.adapters.sql.orm import product_images
+from webstore.adapters.sql.sessions import SqlSession
+from webstore.adapters.sql.tables import product_images
 from webstore.domain.pictures import ImageRef, ImageVariant, ProductImage
 
 # Ids per statement when naming the pictures of a listing: databases cap a statement's
@@ -17,7 +17,7 @@ IDS_PER_READ = 500
 
 
 class SqlAlchemyProductImageRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: SqlSession) -> None:
         self._session = session
 
     def replace(self, product_id: int, variants: Sequence[ImageVariant]) -> None:

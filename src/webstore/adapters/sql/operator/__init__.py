@@ -1,0 +1,2 @@
+"""Operator tools for the SQL database: migrations (Alembic), backups, the listing triggers'
+checks."""

@@ -1,0 +1,1 @@
+"""Use cases of the catalogue: products, product files and imports, pictures."""

@@ -1,0 +1,1 @@
+"""The mail the store writes, and sending its outbox."""

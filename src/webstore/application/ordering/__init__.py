@@ -1,0 +1,1 @@
+"""Use cases of orders: placing, listing, transitions, Idempotency-Key."""

@@ -1,0 +1,1 @@
+"""The ``webstore`` command line."""

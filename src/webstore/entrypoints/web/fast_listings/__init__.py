@@ -1,0 +1,1 @@
+"""The fast paths: the two polled listings answered in front of Flask, from kept bytes."""

@@ -1,0 +1,1 @@
+"""The OpenAPI document, built from the marshmallow schemas, and the docs page."""

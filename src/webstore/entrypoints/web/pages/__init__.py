@@ -1,0 +1,1 @@
+"""The storefront and the back office: pages over the JSON API."""
