@@ -145,14 +145,14 @@ def _unit_of_work_factory(
             "upgrade` or pass migrate=True to bootstrap()"
         )
     # Imported here so that the in-memory mode never loads SQLAlchemy.
-    from webstore.adapters.sql.factory import sql_unit_of_work_factory
     from webstore.adapters.sql.operator.migrations import is_at_head, upgrade
+    from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
     if migrate:
         upgrade(settings.database_url)
     elif is_at_head(settings.database_url) is False:
         raise ConfigurationError(NOT_AT_HEAD)
-    return sql_unit_of_work_factory(
+    return SqlAlchemyUnitOfWorkFactory.from_url(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 from webstore.adapters.sql import engine as engines
 from webstore.adapters.sql.orm import start_mappers
 from webstore.adapters.sql.runtime.availability import OutageLog
-from webstore.adapters.sql.runtime.deadlines import Deadlines
+from webstore.adapters.sql.runtime.deadlines import Deadlines, GeventDeadlines
 from webstore.adapters.sql.runtime.writer_groups import WriterGroups
 from webstore.adapters.sql.unit_of_work.grouped import GroupedWrite
 from webstore.adapters.sql.unit_of_work.plain import OpenWriters, PlainWrite
@@ -67,14 +67,16 @@ class SqlAlchemyUnitOfWorkFactory:
         pool_size: int = 5,
         max_overflow: int = 10,
         timeout: int | None = None,
-        deadlines: Deadlines | None = None,
         concurrency: Concurrency = Concurrency.THREADS,
     ) -> SqlAlchemyUnitOfWorkFactory:
-        """Units of work over ``url``; ``timeout`` and ``deadlines`` as ``create_engine`` and
-        ``deadlines.py`` describe them."""
+        """Units of work over ``url``; ``timeout`` as ``create_engine`` describes it. In a
+        cooperative (gevent) worker each unit of work also has ``timeout`` seconds in all, cut
+        short wherever it waits on the database (``deadlines.py``)."""
         engine = engines.create_engine(
             url, pool_size=pool_size, max_overflow=max_overflow, timeout=timeout
         )
+        cooperative = concurrency is Concurrency.COOPERATIVE
+        deadlines = GeventDeadlines(timeout) if cooperative and timeout is not None else None
         return cls(engine, deadlines, concurrency=concurrency)
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
