@@ -74,7 +74,7 @@ def main() -> None:
         seeding.place_orders(seed, user_orders=20, bulk_orders=20)
     finally:
         seed.stop()
-    env = systems.project_env(url)
+    env = systems.project_env(url, workdir / "mail")
     chosen = [SCENARIOS[0], SCENARIOS[3]]
     rows: dict[str, dict[str, list[float]]] = {}
     extra: dict[str, str] = {}

@@ -74,7 +74,10 @@ def start(
     raise SystemExit(f"{name} did not become healthy; see {log}")
 
 
-def project_env(database_url: str) -> dict[str, str]:
+def project_env(database_url: str, mail_folder: Path) -> dict[str, str]:
+    """The project's settings; its mail goes to files in ``mail_folder`` (SQLite's default,
+    beside the database) on every database: a ``memory://`` mailbox would keep every message
+    in the sender process for the whole run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WEBSTORE_")}
     env.update(
         WEBSTORE_DATABASE_URL=database_url,
@@ -83,7 +86,8 @@ def project_env(database_url: str) -> dict[str, str]:
         WEBSTORE_COOKIE_SECURE="0",
     )
     if not database_url.startswith("sqlite"):
-        env.update(WEBSTORE_MAIL_URL="memory://", WEBSTORE_PUBLIC_URL="http://127.0.0.1")
+        env.update(WEBSTORE_PUBLIC_URL="http://127.0.0.1")
+    env.update(WEBSTORE_MAIL_URL=mail_folder.resolve().as_uri())
     return env
 
 
@@ -94,7 +98,7 @@ def start_project(
     name: str = "webstore",
     extra_env: dict[str, str] | None = None,
 ) -> System:
-    env = {**project_env(database_url), **(extra_env or {})}
+    env = {**project_env(database_url, workdir / f"{name}.mail"), **(extra_env or {})}
     # Commands other than serve use an existing database only: make it first.
     upgrade = [str(BIN / "webstore"), "db", "upgrade"]
     subprocess.run(upgrade, env=env, capture_output=True, check=True)
