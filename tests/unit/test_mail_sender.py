@@ -83,3 +83,52 @@ def test_each_message_attempted_is_one_log_line(
             "next attempt at 2026-11-26T20:12:31Z",
         ),
     ]
+
+
+class CountedWrites:
+    """The store's unit-of-work factory, counting the units of work that may write."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.writes = 0
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        if not kwargs.get("read_only"):
+            self.writes += 1
+        return self.inner(*args, **kwargs)  # type: ignore[operator]
+
+
+def test_a_batch_is_claimed_in_one_transaction_and_settled_in_one_more(
+    store: Webstore, mail_server: FakeMailServer, clock: FakeClock
+) -> None:
+    post(store, 20, clock)
+    counted = CountedWrites(store.uow)
+    sender = bootstrap(fast_settings(), uow=counted, clock=clock, mailer=mail_server)  # type: ignore[arg-type]
+
+    report = sender.send_pending_mail(batches=1)
+
+    assert len(report.deliveries) == len(mail_server.sent) == 20
+    assert counted.writes == 2  # not one per message: each would be a commit waiting for disk
+    assert store.send_pending_mail().deliveries == []  # all twenty were marked sent
+
+
+def test_a_slow_mail_server_sees_its_messages_settled_within_a_quarter_second(
+    store: Webstore, clock: FakeClock
+) -> None:
+    post(store, 20, clock)
+
+    class TenthOfASecondEach(FakeMailServer):
+        def send(self, message: OutboxMessage) -> None:
+            super().send(message)
+            clock.advance(0.1)
+
+    slow = TenthOfASecondEach()
+    counted = CountedWrites(store.uow)
+    sender = bootstrap(fast_settings(), uow=counted, clock=clock, mailer=slow)  # type: ignore[arg-type]
+
+    report = sender.send_pending_mail(batches=1)
+
+    assert len(report.deliveries) == len(slow.sent) == 20
+    # Attempts at 0, .1 and .2 s are settled before the one at .3 s: three at a time, so a
+    # sender dying mid-batch would send at most three messages again.
+    assert counted.writes == 1 + 7
