@@ -315,3 +315,53 @@ def test_errors_of_several_lines_are_keyed_by_their_index(
     assert response.json["error"] == (
         "items.1.non_field_errors: Invalid data. Expected a dictionary, but got str."
     )
+
+
+# --- a checkout reads the login session once, in its own transaction --------------------------
+
+INVALID_TOKEN = (403, {"detail": "Invalid token."})
+CSRF_MISSING = (403, {"detail": "CSRF Failed: CSRF token missing."})
+
+
+def test_a_checkout_of_an_ended_login_is_refused_first_whatever_else_is_wrong(
+    alice: Shopper, store: Webstore, catalogue: dict[str, Product]
+) -> None:
+    store.set_user_active(store.operator, "alice", False)
+    wrongs = [
+        alice.post("/api/post_order", json=order((1, 1))),
+        alice.post("/api/post_order", json=order((1, 1)), headers={"X-CSRFToken": ""}),
+        alice.post("/api/post_order", json=order((1, 1)), headers={"Idempotency-Key": " \x01"}),
+        alice.post("/api/post_order", json=order((1, 1)), headers={"Idempotency-Key": "k-1"}),
+        alice.post("/api/post_order", json=order((1, 0), phone="x")),
+        alice.post("/api/post_order", json=order((99, 1))),
+        alice.post("/api/post_order", json=order((1, 1000))),
+        alice.client.post(
+            "/api/post_order",
+            data="{not json",
+            content_type="application/json",
+            headers=alice.headers(),
+        ),
+    ]
+    assert [answer(response) for response in wrongs] == [INVALID_TOKEN] * len(wrongs)
+    assert [p.stock for p in store.list_products().items] == [10, 2, 0]
+
+
+def test_a_live_login_hears_csrf_then_validation_as_before(
+    alice: Shopper, store: Webstore, catalogue: dict[str, Product]
+) -> None:
+    missing = alice.post("/api/post_order", json=order((1, 0)), headers={"X-CSRFToken": ""})
+    invalid = alice.post("/api/post_order", json=order((1, 0)))
+    assert answer(missing) == CSRF_MISSING
+    assert answer(invalid) == (400, invalid.json) and "items" in invalid.json["errors"]
+    assert [p.stock for p in store.list_products().items] == [10, 2, 0]
+
+
+def test_an_idempotent_order_is_not_replayed_once_its_login_ended(
+    alice: Shopper, store: Webstore, catalogue: dict[str, Product]
+) -> None:
+    keyed = {"headers": {"Idempotency-Key": "order-1"}}
+    first = alice.post("/api/post_order", json=order((1, 1)), **keyed)
+    assert first.status_code == 201
+    store.set_user_active(store.operator, "alice", False)
+    assert answer(alice.post("/api/post_order", json=order((1, 1)), **keyed)) == INVALID_TOKEN
+    assert [p.stock for p in store.list_products().items] == [9, 2, 0]

@@ -114,6 +114,25 @@ def test_a_kept_listing_is_one_round_trip_on_postgresql(
             assert len(sent) == expected
 
 
+def test_a_checkout_reads_the_login_session_once_in_its_own_transaction(
+    store: Webstore, make_shopper: Callable[..., Shopper], statements: list[str]
+) -> None:
+    """The access token and CSRF are checked before the checkout, the session only inside its
+    transaction (which rechecks it anyway): no read-only transaction before it."""
+    admin = make_shopper("margaret", superuser=True, store=store)
+    created = admin.post("/api/products", json={"name": "Chair", "price": "5", "amount": 9})
+    alice = make_shopper("alice")
+    items = [{"product_id": created.json["id"], "amount": 1}]
+    order = {"address": "1 Main Street", "phone": "+1 555 0100", "items": items}
+    assert alice.post("/api/post_order", json=order).status_code == 201
+    for _ in range(2):
+        statements.clear()
+        assert alice.post("/api/post_order", json=order).status_code == 201
+        sessions = [s for s in statements if "login_sessions" in s]
+        assert len(sessions) == 1, statements
+    assert alice.get("/api/get_all_products").json[0]["amount"] == 6
+
+
 def commit_elsewhere(database_url: str, sql: str) -> None:
     """``sql`` committed by another process, on a connection of its own."""
     script = (

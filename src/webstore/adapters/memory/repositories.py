@@ -91,7 +91,9 @@ class InMemoryProductRepository:
     def get(self, product_id: int) -> Product | None:
         return self._table.get(product_id)
 
-    def get_for_update(self, product_ids: Collection[int]) -> list[Product]:
+    def get_for_update(
+        self, product_ids: Collection[int], *, for_order: bool = False
+    ) -> list[Product]:
         found = (self._table.get(pid) for pid in sorted(set(product_ids)))
         return [product for product in found if product is not None]
 

@@ -229,6 +229,19 @@ def authenticate(
     return principal
 
 
+def claim(access_token: str, *, tokens: TokenKit) -> Principal:
+    """Who an access token says the caller is, from its signature alone (no storage read).
+
+    Only for a use case that rechecks the login session in its own unit of work before it
+    changes anything (``actors.live_actor``), with what ``authenticate`` would check: the
+    user's name, email and rights come from that recheck, not from here.
+    """
+    if not isinstance(access_token, str):
+        raise NotAuthenticated()
+    claims = tokens.access.verify(access_token)
+    return Principal(claims.user_id, "", "", session_id=claims.session_id)
+
+
 def authenticated_reading(
     access_token: str,
     read: Callable[[], T],

@@ -119,7 +119,8 @@ def place_draft(
     """Place ``draft`` for the live ``actor`` in the caller's unit of work (see ``Order.place``),
     with its confirmation and staff notices in the outbox."""
     buyer = live_customer(work, actor, clock.now())
-    products = {p.id: p for p in work.products.get_for_update(sorted(draft.wanted))}
+    locked = work.products.get_for_update(sorted(draft.wanted), for_order=True)
+    products = {p.id: p for p in locked}
     order = Order.place(
         user_id=buyer.user_id,
         address=draft.address,

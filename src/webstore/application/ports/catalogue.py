@@ -38,8 +38,13 @@ class ProductRepository(Protocol):
     def get(self, product_id: int) -> Product | None:
         """The product with this id, active or not."""
 
-    def get_for_update(self, product_ids: Collection[int]) -> list[Product]:
-        """The existing products among ``product_ids``, locked until commit, in id order."""
+    def get_for_update(
+        self, product_ids: Collection[int], *, for_order: bool = False
+    ) -> list[Product]:
+        """The existing products among ``product_ids``, locked until commit, in id order.
+
+        ``for_order``: locked to place an order next in this unit of work, which storage may
+        number with this very statement, so that the order needs no answer of its own."""
 
     def ids_by_name_key(self, name_keys: Collection[str]) -> dict[str, list[int]]:
         """The ids of the products (withdrawn ones too) whose name key is one of

@@ -49,6 +49,7 @@ class Webstore(AccountUseCases, MailUseCases, CatalogueUseCases, OrderUseCases):
     log_out = AccountUseCases.log_out
     authenticate = AccountUseCases.authenticate
     authenticated_reading = AccountUseCases.authenticated_reading
+    claim = AccountUseCases.claim
     check_csrf = AccountUseCases.check_csrf
     require_superuser = AccountUseCases.require_superuser
     list_users = AccountUseCases.list_users

@@ -11,7 +11,12 @@ from flask import Response, current_app, g, request
 
 from webstore.application.accounts.sessions import double_submitted
 from webstore.application.dto import Principal
-from webstore.application.errors import CsrfFailed, InvalidToken, NotAuthenticated
+from webstore.application.errors import (
+    CsrfFailed,
+    InvalidToken,
+    NotAuthenticated,
+    StorageUnavailable,
+)
 from webstore.config import Settings
 from webstore.entrypoints.web.json_codec import settings, webstore
 
@@ -39,6 +44,43 @@ def require_auth(view: Callable[P, R]) -> Callable[P, R]:
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def require_auth_rechecked(view: Callable[P, R]) -> Callable[P, R]:
+    """``require_auth`` for a view whose use case rechecks the caller's login session in its
+    own transaction before it changes anything (``place_order``): the token's signature and
+    CSRF are checked here, the session only there, one read and one round trip less.
+
+    The answers stay those of ``require_auth``, in its order: whatever the view fails with
+    first (CSRF, the body, validation), authentication is checked as ``require_auth`` would
+    have, and its refusal answers instead. The recheck's own refusal (``PrincipalRevoked``, as
+    "Invalid token.") and an outage answer as they are. A view that may answer without such a
+    recheck (a replay of an Idempotency-Key) calls ``authenticated`` first.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        store = webstore()
+        g.principal, g.claimed = store.claim(bearer_token()), True
+        try:
+            store.check_csrf(*unsafe_request_csrf(), g.principal)
+            return view(*args, **kwargs)
+        except (InvalidToken, NotAuthenticated, StorageUnavailable):
+            raise  # already authentication's answer (the recheck's), or an outage's
+        except Exception:
+            authenticated()
+            raise
+
+    return wrapper
+
+
+def authenticated() -> Principal:
+    """The caller as ``require_auth`` finds it (its login session read now, if only claimed
+    so far), on ``g`` as well."""
+    if g.get("claimed"):
+        g.principal, g.claimed = webstore().authenticate(bearer_token()), False
+    principal: Principal = g.principal
+    return principal
 
 
 def current_principal() -> Principal:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
-from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, text, update
 from sqlalchemy.orm.util import identity_key
 
 from webstore.adapters.sql import listings, search
+from webstore.adapters.sql.repositories.orders import OrderNumbers
 from webstore.adapters.sql.runtime.direct import DirectRead, DirectWrite, in_session, new_values
 from webstore.adapters.sql.runtime.last_writes import LastWrites
 from webstore.adapters.sql.runtime.reading import ReadTransaction
@@ -25,12 +26,28 @@ _UPDATE_PRODUCT = DirectWrite(
 )
 
 
+# On PostgreSQL the stock of every line of an order in one statement, whatever their number.
+_UPDATE_STOCK = DirectWrite(
+    text(
+        "UPDATE products SET amount = line.amount FROM unnest("
+        "CAST(:product_ids AS BIGINT[]), CAST(:amounts AS BIGINT[])"
+        ") AS line (id, amount) WHERE products.id = line.id"
+    )
+)
+
+
 class SqlAlchemyProductRepository:
     """Products; ``get_for_update`` locks rows until the unit of work ends."""
 
-    def __init__(self, session: SqlSession, direct: ReadTransaction | None = None) -> None:
+    def __init__(
+        self,
+        session: SqlSession,
+        direct: ReadTransaction | None = None,
+        numbers: OrderNumbers | None = None,
+    ) -> None:
         self._session = session
         self._direct = direct  # a read-only unit of work's (see ``direct.py``)
+        self._numbers = numbers  # a PostgreSQL writer's: where an order's id drawn ahead goes
         self._locked: dict[int, Product] = {}  # by get_for_update, outside the session
         self._saved: dict[int, tuple[object, ...]] = {}  # what their rows hold
 
@@ -58,7 +75,9 @@ class SqlAlchemyProductRepository:
     def get(self, product_id: int) -> Product | None:
         return self._session.get(Product, product_id)
 
-    def get_for_update(self, product_ids: Collection[int]) -> list[Product]:
+    def get_for_update(
+        self, product_ids: Collection[int], *, for_order: bool = False
+    ) -> list[Product]:
         # Locking in id order means two orders for {A, B} and {B, A} queue instead of
         # deadlocking. FOR NO KEY UPDATE is the lock the UPDATE takes anyway, and it lets other
         # transactions insert order lines that reference these rows. SQLite ignores the clause:
@@ -77,12 +96,18 @@ class SqlAlchemyProductRepository:
             )
             return list(self._session.scalars(statement))
         # Every checkout locks its products: straight to the driver, and the products stay out
-        # of the session (``write_changes`` saves what changes in them).
-        rows = _locking_read(len(wanted)).rows(
-            in_session(self._session, None), **{f"id_{n}": pid for n, pid in enumerate(wanted)}
+        # of the session (``write_changes`` saves what changes in them). On PostgreSQL the
+        # statement also draws the id of the order being placed (``OrderNumbers``).
+        writing = in_session(self._session, None)
+        numbering = for_order and self._numbers is not None and writing.dialect.name == "postgresql"
+        rows = _locking_read(len(wanted), numbering).rows(
+            writing, **{f"id_{n}": pid for n, pid in enumerate(wanted)}
         )
+        if numbering and rows:
+            assert self._numbers is not None
+            self._numbers.drawn = rows[0][-1]
         locked = []
-        for pid, name_key, name, description, price, stock, is_active in rows:
+        for pid, name_key, name, description, price, stock, is_active, *_ in rows:
             product = self._locked.get(pid)
             if product is None:
                 product = self._locked[pid] = Product(name, price, stock, description, id=pid)
@@ -117,18 +142,24 @@ class SqlAlchemyProductRepository:
         """Queue what changed in the products ``get_for_update`` handed out (the unit of work
         sends it as it commits)."""
         changed = [p for pid, p in self._locked.items() if _stored(p) != self._saved[pid]]
-
-        def saved(_: object) -> None:
-            for product in changed:
-                self._saved[product.product_id] = _stored(product)
-
+        if changed and self._session.get_bind().dialect.name == "postgresql":
+            # An order changes only its products' stock: one UPDATE for all of its lines.
+            stock = [
+                p
+                for p in changed
+                if _but_stock(_stored(p)) == _but_stock(self._saved[p.product_id])
+            ]
+            if stock:
+                changed = [p for p in changed if p not in stock]
+                arrays = {"product_ids": [p.id for p in stock], "amounts": [p.stock for p in stock]}
+                last.add(_UPDATE_STOCK, [arrays], _saved_now(self._saved, stock))
         rows: list[Mapping[str, object]] = [
             {"product_id": p.id, "new_name": p.name, "new_name_key": p.name_key,
              "new_description": p.description, "new_price": p.price,
              "new_amount": p.stock, "new_is_active": p.is_active}
             for p in changed
         ]  # fmt: skip
-        last.add(_UPDATE_PRODUCT, rows, saved)
+        last.add(_UPDATE_PRODUCT, rows, _saved_now(self._saved, changed))
 
     def _session_holds(self, product_ids: list[int]) -> bool:
         """Whether the session already has one of these products (added, or loaded by a
@@ -176,18 +207,38 @@ def _stored(product: Product) -> tuple[object, ...]:
             product.stock, product.is_active)  # fmt: skip
 
 
-_LOCKING_READS: dict[int, DirectRead] = {}
+def _but_stock(stored: tuple[object, ...]) -> tuple[object, ...]:
+    return stored[:4] + stored[5:]
 
 
-def _locking_read(count: int) -> DirectRead:
-    """The products with ``count`` given ids, locked, in id order (one statement per count)."""
-    read = _LOCKING_READS.get(count)
+def _saved_now(
+    saved: dict[int, tuple[object, ...]], products: list[Product]
+) -> Callable[[object], None]:
+    """What tells ``saved`` that ``products`` are stored as they are now, once they are."""
+
+    def now_saved(_: object) -> None:
+        for product in products:
+            saved[product.product_id] = _stored(product)
+
+    return now_saved
+
+
+_LOCKING_READS: dict[tuple[int, bool], DirectRead] = {}
+# The next id of the orders' sequence, drawn once per statement (an uncorrelated subquery).
+_ORDER_ID = select(func.nextval(func.pg_get_serial_sequence("orders", "id"))).scalar_subquery()
+
+
+def _locking_read(count: int, numbering: bool = False) -> DirectRead:
+    """The products with ``count`` given ids, locked, in id order (one statement per count);
+    ``numbering``: each row also holds a new order's id (PostgreSQL; the same in every row)."""
+    read = _LOCKING_READS.get((count, numbering))
     if read is None:
         c = products.c
+        columns = [c.id, c.name_key, c.name, c.description, c.price, c.amount, c.is_active]
         read = _LOCKING_READS.setdefault(
-            count,
+            (count, numbering),
             DirectRead(
-                select(c.id, c.name_key, c.name, c.description, c.price, c.amount, c.is_active)
+                select(*columns, *([_ORDER_ID.label("order_id")] if numbering else []))
                 .where(c.id.in_([bindparam(f"id_{n}") for n in range(count)]))
                 .order_by(c.id)
                 .with_for_update(key_share=True)

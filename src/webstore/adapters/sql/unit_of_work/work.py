@@ -22,6 +22,7 @@ from webstore.adapters.sql.repositories import (
     SqlAlchemyProductRepository,
     SqlAlchemyUserRepository,
 )
+from webstore.adapters.sql.repositories.orders import OrderNumbers
 from webstore.adapters.sql.runtime.availability import OutageLog, is_outage
 from webstore.adapters.sql.runtime.deadlines import Deadline, DeadlinePassed, Deadlines
 from webstore.adapters.sql.runtime.direct import DirectRead, in_session
@@ -75,18 +76,20 @@ class SqlAlchemyUnitOfWork:
             self._abandon(error)
         self.session = session = transaction.session
         self._reading = direct = transaction.reading
+        self._last = LastWrites()
+        # A PostgreSQL writer sends a new order (numbered with its products' lock) and the
+        # outbox's inserts together with its last writes.
+        together = transaction.sends_last_writes_together
+        last = self._last if together else None
+        numbers = OrderNumbers() if together else None
         self.users = SqlAlchemyUserRepository(session, direct)
-        self.products = SqlAlchemyProductRepository(session, direct)
-        self.orders = SqlAlchemyOrderRepository(session, direct)
+        self.products = SqlAlchemyProductRepository(session, direct, numbers)
+        self.orders = SqlAlchemyOrderRepository(session, direct, numbers, last)
         self.sessions = SqlAlchemyLoginSessionRepository(session, direct)
         self.login_attempts = SqlAlchemyLoginAttemptRepository(session)
         self.idempotency = SqlAlchemyIdempotencyRepository(session)
         self.images = SqlAlchemyProductImageRepository(session)
-        self._last = LastWrites()
-        # A PostgreSQL writer sends the outbox's inserts together with its last writes.
-        self.outbox = SqlAlchemyOutboxRepository(
-            session, self._last if transaction.sends_last_writes_together else None
-        )
+        self.outbox = SqlAlchemyOutboxRepository(session, last)
         self.password_resets = SqlAlchemyPasswordResetRepository(session)
 
     def __exit__(
@@ -146,8 +149,9 @@ class SqlAlchemyUnitOfWork:
 
     def commit(self) -> None:
         try:
-            # The last writes (the products' changes, a PostgreSQL writer's outbox) need no
-            # answer before the COMMIT: on PostgreSQL they are sent in one round trip.
+            # The last writes (the products' changes; a PostgreSQL writer's new order and
+            # outbox) need no answer before the COMMIT: on PostgreSQL they are sent in one
+            # round trip.
             self.products.queue_changes(self._last)
             if self._last:
                 self._last.send(in_session(self.session, self._reading))

@@ -17,7 +17,12 @@ from webstore.entrypoints.web.bodies import fields_of
 from webstore.entrypoints.web.fast_listings.cache import Listing, listing_cache
 from webstore.entrypoints.web.json_codec import JsonResponse, json_object, webstore
 from webstore.entrypoints.web.openapi.request_schemas import PlaceOrderSchema
-from webstore.entrypoints.web.security import current_principal, require_auth
+from webstore.entrypoints.web.security import (
+    authenticated,
+    current_principal,
+    require_auth,
+    require_auth_rechecked,
+)
 
 bp = Blueprint("orders", __name__, url_prefix="/api")
 PLACE = PlaceOrderSchema()
@@ -51,15 +56,17 @@ def orders_listed(
 
 
 @bp.post("/post_order")
-@require_auth
+@require_auth_rechecked  # place_order rechecks the login session first, in its transaction
 def post_order() -> Response:
     key = requested_key()  # a bad header is refused before the body is looked at
     data = json_object()
     address, phone, items = fields_of(data, PLACE)
-    order_input = (current_principal(), address, phone, items)
     if key is None:
+        order_input = (current_principal(), address, phone, items)
         return JsonResponse.of(serializers.order(webstore().place_order(*order_input)), 201)
+    # A keyed request may be answered by a replay, without the recheck: authenticated first.
     keyed = IdempotencyRequest(key, fingerprint(data, PLACE))
+    order_input = (authenticated(), address, phone, items)
     return keyed_response(webstore().place_order_once(*order_input, keyed))
 
 
