@@ -3,71 +3,68 @@
 A customer's listing that the worker does not keep for the version read with its login session
 (``versioned.py``) used to cost BEGIN, the version, the page, its lines and ROLLBACK: five
 round trips. One SELECT is a snapshot by itself on PostgreSQL, so it reads them all as of one
-moment, with no transaction: the owner's version on every row (once, as an init plan), a
-row per order of the page newest first, and each order's lines as arrays the database builds
-in their order (a lateral aggregate over the lines' primary key). The version is exactly the
-rows', as when they were read in one REPEATABLE READ transaction. A user without orders still
-gets one row, of the version alone.
+moment, with no transaction: the version is exactly the rows', as when they were read in one
+REPEATABLE READ transaction. Its rows, of three kinds, come in this order: a head (the owner's
+version, and with a slice of the orders how many there are in all), then each order of the
+page newest first, followed by its lines in their order. Each value comes in its own column's
+type, converted as a read of that column converts it, and the lines are the page's own (the
+page is read once, as a common table expression).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from sqlalchemy import ColumnElement, bindparam, func, literal, select, true
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import BigInteger, Integer, column, text
 
 from webstore.adapters.sql.listings import NO_LIMIT, detached
-from webstore.adapters.sql.operator.listing_triggers import WrittenByTrigger
 from webstore.adapters.sql.runtime.direct import DirectRead, DriverAccess
-from webstore.adapters.sql.tables import order_lines, order_versions, orders
+from webstore.adapters.sql.tables import order_lines, orders
 from webstore.application.ports import OrderListing
 from webstore.domain.orders import Order, OrderLine
 
-
-def _own_orders_read(paged: bool) -> DirectRead:
-    """The statement (see the module); ``paged``: with how many orders the user has in all."""
-    c, line = orders.c, order_lines.c
-    page = (
-        select(c.id, c.user_id, c.address, c.phone, c.status, c.created_at)
-        .where(c.user_id == bindparam("user_id"))
-        .order_by(c.created_at.desc(), c.id.desc())
-        .limit(bindparam("size"))
-        .offset(bindparam("start"))
-        .subquery("page")
-    )
-    lines = (
-        select(
-            *(
-                func.array_agg(aggregate_order_by(column, line.position)).label(column.name)
-                for column in (line.product_id, line.product_name, line.amount, line.price)
-            )
-        )
-        .where(line.order_id == page.c.id)
-        .lateral("lines")
-    )
-    version = (
-        select(order_versions.c.version)
-        .where(order_versions.c.scope == bindparam("user_id"), WrittenByTrigger(order_versions))
-        .scalar_subquery()
-    )
-    heads: list[ColumnElement[Any]] = [version.label("version")]
-    if paged:
-        everything = (
-            select(func.count()).select_from(orders).where(c.user_id == bindparam("user_id"))
-        )
-        heads.append(everything.scalar_subquery().label("total"))
-    one = select(literal(1).label("one")).subquery("one")
-    return DirectRead(
-        select(*heads, *page.c, *lines.c)
-        .select_from(one.outerjoin(page, true()).outerjoin(lines, true()))
-        .order_by(page.c.created_at.desc(), page.c.id.desc()),
+# ``written_by``: the version row's writer (``listing_triggers.WrittenByTrigger``).
+_SQL = """
+WITH page AS (
+    SELECT id, user_id, address, phone, status, created_at,
+        row_number() OVER (ORDER BY created_at DESC, id DESC) AS rank
+    FROM orders WHERE user_id = :user_id
+    ORDER BY created_at DESC, id DESC LIMIT :size OFFSET :start
+)
+SELECT 0 AS rank, 0 AS part, CAST(NULL AS INTEGER) AS position,
+    (SELECT version FROM order_versions WHERE scope = :user_id
+        AND mod(written_by, 4294967296) = order_versions.xmin::text::bigint) AS version,
+    {total} AS total,
+    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR),
+    CAST(NULL AS VARCHAR), CAST(NULL AS TIMESTAMP WITH TIME ZONE),
+    CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR), CAST(NULL AS INTEGER), CAST(NULL AS NUMERIC)
+UNION ALL
+SELECT rank, 1, NULL, NULL, NULL, id, user_id, address, phone, status, created_at,
+    NULL, NULL, NULL, NULL
+FROM page
+UNION ALL
+SELECT page.rank, 2, line.position, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    line.product_id, line.product_name, line.amount, line.price
+FROM page JOIN order_lines AS line ON line.order_id = page.id
+ORDER BY rank, part, position
+"""
+_COUNT = "(SELECT count(*) FROM orders WHERE user_id = :user_id)"
+_NOT_LISTED = ("order_id", "position")  # the order's id comes with the order
+_COLUMNS = (
+    column("rank", BigInteger),
+    column("part", Integer),
+    column("position", Integer),
+    column("version", BigInteger),
+    column("total", BigInteger),
+    *(column(c.name, c.type) for c in orders.columns),
+    *(column(c.name, c.type) for c in order_lines.columns if c.name not in _NOT_LISTED),
+)
+_OWN_ORDERS = {
+    paged: DirectRead(
+        text(_SQL.format(total=_COUNT if paged else "CAST(NULL AS BIGINT)")).columns(*_COLUMNS),
         alone=True,
     )
-
-
-_OWN_ORDERS = {paged: _own_orders_read(paged) for paged in (False, True)}
+    for paged in (False, True)
+}
+_ORDER, _LINE = 1, 2
 
 
 def own_orders(reading: DriverAccess, user_id: int, limit: int | None, offset: int) -> OrderListing:
@@ -76,23 +73,27 @@ def own_orders(reading: DriverAccess, user_id: int, limit: int | None, offset: i
     paged = not (limit is None and offset == 0)
     size = NO_LIMIT if limit is None else limit
     rows = _OWN_ORDERS[paged].rows(reading, user_id=user_id, size=size, start=offset)
-    version = rows[0][0]
-    heads = 2 if paged else 1
-    listed = [_order(row[heads:]) for row in rows if row[heads] is not None]
-    total = rows[0][1] if paged else len(listed)
-    return OrderListing(None if version is None else int(version), listed, total)
-
-
-def _order(row: Sequence[Any]) -> Order:
-    order_id, user_id, address, phone, status, created_at, *columns = row
-    product_ids, names, amounts, prices = (column or [] for column in columns)
-    return detached(
-        Order,
-        id=order_id,
-        user_id=user_id,
-        address=address,
-        phone=phone,
-        status=status,
-        created_at=created_at,
-        lines=[OrderLine(*line) for line in zip(product_ids, names, amounts, prices, strict=True)],
+    listed: list[Order] = []
+    lines: list[OrderLine] = []
+    for row in rows[1:]:
+        if row[1] == _LINE:
+            lines.append(OrderLine(*row[11:]))
+            continue
+        order_id, owner, address, phone, status, created_at = row[5:11]
+        lines = []
+        listed.append(
+            detached(
+                Order,
+                id=order_id,
+                user_id=owner,
+                address=address,
+                phone=phone,
+                status=status,
+                created_at=created_at,
+                lines=lines,
+            )
+        )
+    version, total = rows[0][3:5]
+    return OrderListing(
+        None if version is None else int(version), listed, total if paged else len(listed)
     )
