@@ -13,7 +13,7 @@ page is read once, as a common table expression).
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, column, text
+from sqlalchemy import BigInteger, Integer, bindparam, column, text
 
 from webstore.adapters.sql.listings import NO_LIMIT, detached
 from webstore.adapters.sql.runtime.direct import DirectRead, DriverAccess
@@ -59,7 +59,9 @@ _COLUMNS = (
 )
 _OWN_ORDERS = {
     paged: DirectRead(
-        text(_SQL.format(total=_COUNT if paged else "CAST(NULL AS BIGINT)")).columns(*_COLUMNS),
+        text(_SQL.format(total=_COUNT if paged else "CAST(NULL AS BIGINT)"))
+        .bindparams(*(bindparam(name, type_=BigInteger) for name in ("user_id", "size", "start")))
+        .columns(*_COLUMNS),
         alone=True,
     )
     for paged in (False, True)
