@@ -13,7 +13,11 @@ page is read once, as a common table expression).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import BigInteger, Integer, bindparam, column, text
+from sqlalchemy.engine import Dialect
 
 from webstore.adapters.sql.listings import NO_LIMIT, detached
 from webstore.adapters.sql.runtime.direct import DirectRead, DriverAccess
@@ -48,15 +52,40 @@ ORDER BY rank, part, position
 """
 _COUNT = "(SELECT count(*) FROM orders WHERE user_id = :user_id)"
 _NOT_LISTED = ("order_id", "position")  # the order's id comes with the order
+# Converted here, on the rows of their kind only (most of a row's columns are NULL): each with
+# its column type's own result processor, for PostgreSQL's type of it (VARCHAR, TIMESTAMP WITH
+# TIME ZONE, NUMERIC). The other columns need none on PostgreSQL; they keep their types.
+_CONVERTED = {orders.c.status: 1043, orders.c.created_at: 1184, order_lines.c.price: 1700}
 _COLUMNS = (
     column("rank", BigInteger),
     column("part", Integer),
     column("position", Integer),
     column("version", BigInteger),
     column("total", BigInteger),
-    *(column(c.name, c.type) for c in orders.columns),
-    *(column(c.name, c.type) for c in order_lines.columns if c.name not in _NOT_LISTED),
+    *(column(c.name, None if c in _CONVERTED else c.type) for c in orders.columns),
+    *(
+        column(c.name, None if c in _CONVERTED else c.type)
+        for c in order_lines.columns
+        if c.name not in _NOT_LISTED
+    ),
 )
+_converters: dict[str, tuple[Callable[[Any], Any], ...]] = {}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _converters_for(dialect: Dialect) -> tuple[Callable[[Any], Any], ...]:
+    found = _converters.get(dialect.name)
+    if found is None:
+        found = _converters[dialect.name] = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, code) or _same
+            for column, code in _CONVERTED.items()
+        )
+    return found
+
+
 _OWN_ORDERS = {
     paged: DirectRead(
         text(_SQL.format(total=_COUNT if paged else "CAST(NULL AS BIGINT)"))
@@ -75,13 +104,16 @@ def own_orders(reading: DriverAccess, user_id: int, limit: int | None, offset: i
     paged = not (limit is None and offset == 0)
     size = NO_LIMIT if limit is None else limit
     rows = _OWN_ORDERS[paged].rows(reading, user_id=user_id, size=size, start=offset)
+    status_of, time_of, money_of = _converters_for(reading.dialect)
     listed: list[Order] = []
     lines: list[OrderLine] = []
     for row in rows[1:]:
         if row[1] == _LINE:
-            lines.append(OrderLine(*row[11:]))
+            product_id, name, amount, price = row[11:]
+            lines.append(OrderLine(product_id, name, amount, money_of(price)))
             continue
         order_id, owner, address, phone, status, created_at = row[5:11]
+        status, created_at = status_of(status), time_of(created_at)
         lines = []
         listed.append(
             detached(
