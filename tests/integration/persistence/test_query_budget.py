@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,9 +26,10 @@ from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.application.dto import Principal
 from webstore.application.mail.notices import MailPolicy
-from webstore.application.ordering.orders import place_order
+from webstore.application.ordering.orders import list_orders_versioned, place_order
 from webstore.application.ports import OrderQuery, ProductQuery
 from webstore.application.snapshots import OrderSnapshot
+from webstore.application.versioned import Versioned
 from webstore.domain.orders import Order, OrderLine, OrderStatus
 
 
@@ -202,5 +203,38 @@ def test_a_checkout_on_postgresql_waits_for_the_server_four_times(postgres_url: 
             assert [(line.product_id, line.quantity) for line in stored.lines] == [
                 (pid, 2) for pid in products
             ]
+    finally:
+        uow.dispose()
+
+
+@pytest.mark.postgres
+def test_a_customers_order_listing_on_postgresql_waits_twice_on_a_miss_once_on_a_hit(
+    postgres_url: str,
+) -> None:
+    upgrade(postgres_url)
+    uow = SqlAlchemyUnitOfWorkFactory.from_url(postgres_url)
+    try:
+        user = add_user(uow)
+        add_session(uow, user)
+        products = [add_product(uow, f"ITEM-{n}") for n in range(3)]
+        _place(uow, user, products, 20)
+        buyer = Principal(user, "alice", "alice@example.com", session_id="s-alice")
+
+        def listing(known: Callable[[Hashable, int], bool]) -> Versioned[OrderSnapshot]:
+            return list_orders_versioned(buyer, uow=uow, clock=_FixedClock(NOW), known=known)
+
+        listing(lambda key, version: False)  # connects, and compiles what it runs
+        with _round_trips(uow) as missed:
+            first = listing(lambda key, version: False)
+        assert first.page is not None and first.version is not None
+        assert len(first.page.items) == first.page.total == 20
+        assert all(len(order.lines) == 3 for order in first.page.items)
+        # The login session with the owner's version; then (not kept) the version, the
+        # orders and their lines in one statement: no BEGIN, no ROLLBACK.
+        assert missed == ["Execute", "Sync", "Execute", "Sync"]
+        with _round_trips(uow) as hit:
+            again = listing(lambda key, version: (key, version) == (first.key, first.version))
+        assert again.page is None and again.version == first.version
+        assert hit == ["Execute", "Sync"]  # the login session with the owner's version
     finally:
         uow.dispose()

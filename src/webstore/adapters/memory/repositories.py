@@ -11,6 +11,7 @@ from webstore.application.errors import IdempotencyConflict
 from webstore.application.ports import (
     ListingState,
     LoginFailureKind,
+    OrderListing,
     OrderQuery,
     ProductQuery,
     UserQuery,
@@ -168,6 +169,11 @@ class InMemoryOrderRepository:
 
     def count(self, query: OrderQuery) -> int:
         return len(self._matching(query))
+
+    def listing(
+        self, query: OrderQuery, limit: int | None = None, offset: int = 0, *, versioned: bool
+    ) -> OrderListing:
+        return OrderListing(None, self.list(query, limit, offset), self.count(query))
 
 
 class InMemoryLoginSessionRepository:

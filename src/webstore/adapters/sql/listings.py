@@ -44,7 +44,7 @@ def products_by_id(
         .offset(offset)
     )
     return [
-        _detached(
+        detached(
             Product,
             id=product_id,
             name=name,
@@ -230,7 +230,7 @@ def orders_with_lines(
     for order_id, product_id, name, quantity, price in lines_of_page.rows(access, **values):
         lines[order_id].append(OrderLine(product_id, name, quantity, price))
     return [
-        _detached(
+        detached(
             Order,
             id=order_id,
             user_id=user_id,
@@ -244,7 +244,7 @@ def orders_with_lines(
     ]
 
 
-def _detached(cls: type[T], **fields: object) -> T:
+def detached(cls: type[T], **fields: object) -> T:
     """An instance of a mapped class holding ``fields``, never seen by any session.
 
     The mapper instruments ``__init__`` and every attribute write (change tracking for the

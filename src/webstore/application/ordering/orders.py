@@ -259,11 +259,10 @@ def _listing(
             )
             if kept is not None and known(key, kept):
                 return Versioned(key, kept, None)
-        # Not kept: the version again, and the rows, in one snapshot.
-        version = None if known is None else work.orders.listing_version(query)
-        items = work.orders.list(query, size, start)
-        total = len(items) if size is None and start == 0 else work.orders.count(query)
-    return Versioned(key, version, Page(snapshots.orders(items), total))
+        # Not kept: the version again, the rows and their count, in one snapshot (one
+        # statement where storage can).
+        listed = work.orders.listing(query, size, start, versioned=known is not None)
+    return Versioned(key, listed.version, Page(snapshots.orders(listed.orders), listed.total))
 
 
 def get_order(

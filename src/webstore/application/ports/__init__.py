@@ -20,7 +20,12 @@ from webstore.application.ports.catalogue import (
     ProductRepository,
 )
 from webstore.application.ports.mail import OutboxRepository
-from webstore.application.ports.ordering import IdempotencyRepository, OrderQuery, OrderRepository
+from webstore.application.ports.ordering import (
+    IdempotencyRepository,
+    OrderListing,
+    OrderQuery,
+    OrderRepository,
+)
 from webstore.application.ports.services import (
     AccessTokenService,
     Clock,
@@ -43,6 +48,7 @@ __all__ = [
     "LoginFailureKind",
     "LoginSessionRepository",
     "Mailer",
+    "OrderListing",
     "OrderQuery",
     "OrderRepository",
     "OutboxRepository",

@@ -18,6 +18,16 @@ class OrderQuery:
     status: OrderStatus | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class OrderListing:
+    """A page of orders as ``OrderRepository.listing`` reads it: their listing's version
+    (``listing_version``'s), the orders, and how many match in all, of one snapshot."""
+
+    version: int | None
+    orders: list[Order]
+    total: int
+
+
 class OrderRepository(Protocol):
     def add(self, order: Order) -> None:
         """Store a new order with its lines (it gets its id by the end of the call)."""
@@ -38,6 +48,12 @@ class OrderRepository(Protocol):
 
     def count(self, query: OrderQuery) -> int:
         """How many orders match."""
+
+    def listing(
+        self, query: OrderQuery, limit: int | None = None, offset: int = 0, *, versioned: bool
+    ) -> OrderListing:
+        """``list``, with how many match in all and (``versioned``; else ``None``)
+        ``listing_version``, all read in one snapshot."""
 
 
 class IdempotencyRepository(Protocol):

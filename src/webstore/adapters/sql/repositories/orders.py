@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, bindparam, func, insert, select, text
 from sqlalchemy.orm import make_transient_to_detached
 
-from webstore.adapters.sql import listings
+from webstore.adapters.sql import listings, order_pages
 from webstore.adapters.sql.orm import restore_lines
 from webstore.adapters.sql.runtime.direct import DirectWrite, DriverAccess, in_session, new_values
 from webstore.adapters.sql.runtime.last_writes import LastWrites
 from webstore.adapters.sql.runtime.reading import ReadTransaction
 from webstore.adapters.sql.sessions import SqlSession
 from webstore.adapters.sql.tables import order_lines, orders
-from webstore.application.ports import OrderQuery
+from webstore.application.ports import OrderListing, OrderQuery
 from webstore.domain.orders import Order
 
 _INSERT_ORDER = DirectWrite(
@@ -178,6 +178,25 @@ class SqlAlchemyOrderRepository:
         self._write_queued()
         statement = select(func.count()).select_from(orders).where(*_matching(query))
         return self._session.execute(statement).scalar_one()
+
+    def listing(
+        self, query: OrderQuery, limit: int | None = None, offset: int = 0, *, versioned: bool
+    ) -> OrderListing:
+        reading = self._direct
+        if (
+            reading is not None
+            and reading.dialect.name == "postgresql"
+            and query.user_id is not None
+            and query.status is None
+        ):  # a user's orders, in one statement (``order_pages.py``)
+            self._write_queued()
+            listed = order_pages.own_orders(reading, query.user_id, limit, offset)
+            return listed if versioned else replace(listed, version=None)
+        # The version first begins the snapshot that the rows are read in.
+        version = self.listing_version(query) if versioned else None
+        items = self.list(query, limit, offset)
+        total = len(items) if limit is None and offset == 0 else self.count(query)
+        return OrderListing(version, items, total)
 
     def _write_queued(self) -> None:
         """An order this unit of work queued is in the tables before orders are read."""
