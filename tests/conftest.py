@@ -49,7 +49,7 @@ def turn(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
     """Under pytest-xdist, a test marked ``alone`` runs while no other test of the run does:
-    its assertions hold timings or throughput that the other worker's load would blur."""
+    its outcome moves with the load of the machine, which the other worker's test would add to."""
     if os.environ.get("PYTEST_XDIST_WORKER") is None:
         yield  # one process: every test runs alone
         return
