@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +42,36 @@ def require_postgres() -> str:
             pytest.fail(reason)
         pytest.skip(reason)
     return url
+
+
+@pytest.fixture(autouse=True)
+def turn(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Under pytest-xdist, a test marked ``alone`` runs while no other test of the run does:
+    its outcome moves with the load of the machine, which the other worker's test would add to."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        yield  # one process: every test runs alone
+        return
+    alone = request.node.get_closest_marker("alone") is not None
+    with turns(tmp_path_factory.getbasetemp().parent, alone=alone):  # shared by the workers
+        yield
+
+
+@contextmanager
+def turns(folder: Path, *, alone: bool) -> Iterator[None]:
+    """A shared hold on ``folder``'s turn for a test, an exclusive one for a test alone.
+
+    A test alone first closes the gate, through which every other test passes before taking
+    its hold, so that the tests of the other worker, one after another, cannot keep it
+    waiting for ever; then it waits for the test under way to end."""
+    how = fcntl.LOCK_EX if alone else fcntl.LOCK_SH
+    with open(folder / "turn.gate", "a") as gate, open(folder / "turn.lock", "a") as hold:
+        fcntl.flock(gate, how)
+        fcntl.flock(hold, how)
+        if not alone:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        yield  # both released as the files close
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from playwright.sync_api import (
 from playwright.sync_api import Request as BrowserRequest
 
 from tests.integration.browser.steps import PASSWORD
-from tests.integration.e2e.conftest import Server, Stopping, serve
+from tests.integration.e2e.conftest import Launched, Server, Stopping, hand_over, launch
 
 CHROMIUM = Path(os.environ.get("WEBSTORE_TEST_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).parents[3] / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -61,14 +63,100 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def server(
-    request: pytest.FixtureRequest, sqlite_url: str, tmp_path: Path, stopping: Stopping
-) -> Iterator[Server]:
+def server(request: pytest.FixtureRequest, spares: Spares, stopping: Stopping) -> Iterator[Server]:
     """A fresh server; parametrize it indirectly with settings: ``{"access_token_ttl": "1"}``.
 
-    It stops while the next test runs (``stopping``)."""
-    settings = getattr(request, "param", {})
-    yield from serve(sqlite_url, tmp_path / "server.log", stopping=stopping, **settings)
+    It was started while the test before ran (``Spares``), and stops while the next test runs
+    (``stopping``)."""
+    launched = spares.take(request.node, settings_of(request.node))
+    after = following(request.node)
+    if after is not None:
+        spares.prepare(after)
+    try:
+        yield from hand_over(launched, stopping)
+    finally:
+        spares.with_superuser.discard(launched.server.base_url)
+
+
+def settings_of(item: pytest.Item) -> dict[str, str]:
+    callspec = getattr(item, "callspec", None)
+    settings: dict[str, str] = {} if callspec is None else callspec.params.get("server", {})
+    return settings
+
+
+NEXT_ITEM = pytest.StashKey[pytest.Item | None]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Note which test runs next, for ``Spares``."""
+    item.stash[NEXT_ITEM] = nextitem
+
+
+def following(item: pytest.Item) -> pytest.Item | None:
+    """The test that runs after ``item``, if it is one of this folder's with a server."""
+    after = item.stash.get(NEXT_ITEM, None)
+    if after is None or "server" not in getattr(after, "fixturenames", ()):
+        return None
+    return after if Path(__file__).parent in after.path.parents else None
+
+
+class Spares:
+    """Each test's fresh server, started (and its superuser made, if the test has ``staff``)
+    while the test before it runs: starting one takes seconds, mostly of waiting.
+
+    A spare made for a test that does not take it (a failure stopped the run) is stopped."""
+
+    def __init__(self, folders: pytest.TempPathFactory, stopping: Stopping) -> None:
+        self._folders = folders
+        self._stopping = stopping
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spare-server")
+        self._spare: tuple[str, Future[Launched]] | None = None
+        self.with_superuser: set[str] = set()  # base URLs
+
+    def prepare(self, item: pytest.Item) -> None:
+        self.discard()
+        staff = "staff" in getattr(item, "fixturenames", ())
+        started = self._pool.submit(self._start, settings_of(item), staff)
+        self._spare = (item.nodeid, started)
+
+    def take(self, item: pytest.Item, settings: dict[str, str]) -> Launched:
+        """``item``'s spare, or a server started now."""
+        if self._spare is not None and self._spare[0] == item.nodeid:
+            started, self._spare = self._spare[1], None
+            return started.result()
+        self.discard()
+        return self._start(settings, staff=False)
+
+    def discard(self) -> None:
+        if self._spare is not None:
+            started, self._spare = self._spare[1], None
+            with contextlib.suppress(Exception):  # one that failed to start is stopped
+                self._stopping.stop(started.result().process)
+
+    def close(self) -> None:
+        self.discard()
+        self._pool.shutdown()
+
+    def _start(self, settings: dict[str, str], staff: bool) -> Launched:
+        folder = self._folders.mktemp("server")
+        launched = launch(f"sqlite:///{folder}/webstore.db", folder / "server.log", **settings)
+        server = launched.ready()
+        if staff:
+            try:
+                make_superuser(server)
+            except BaseException:
+                self._stopping.stop(launched.process)
+                raise
+            self.with_superuser.add(server.base_url)
+        return launched
+
+
+@pytest.fixture(scope="session")
+def spares(tmp_path_factory: pytest.TempPathFactory, stopping: Stopping) -> Iterator[Spares]:
+    made = Spares(tmp_path_factory, stopping)
+    yield made
+    made.close()
 
 
 @dataclass
@@ -132,11 +220,6 @@ class Staff:
     """The API as a superuser, to set the scene (the back office tests use the page itself)."""
 
     def __init__(self, server: Server) -> None:
-        created = server.cli(
-            "create-superuser", "--username", ADMIN[0], "--email", "root@example.com",
-            "--password-stdin", stdin=ADMIN[1] + "\n",
-        )  # fmt: skip
-        assert created.returncode == 0, created.stderr
         self.api = f"{server.base_url}/api"
         self.session = requests.Session()
         self.headers: dict[str, str] = {}
@@ -202,8 +285,18 @@ class Staff:
         assert changed.status_code == 200, changed.text
 
 
+def make_superuser(server: Server) -> None:
+    created = server.cli(
+        "create-superuser", "--username", ADMIN[0], "--email", "root@example.com",
+        "--password-stdin", stdin=ADMIN[1] + "\n",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+
+
 @pytest.fixture
-def staff(server: Server) -> Staff:
+def staff(server: Server, spares: Spares) -> Staff:
+    if server.base_url not in spares.with_superuser:  # made with the spare, or now
+        make_superuser(server)
     return Staff(server)
 
 

@@ -152,9 +152,10 @@ def on_this_server(link: str, base_url: str) -> str:
 @pytest.mark.parametrize("server", [{"public_url": PUBLIC_URL}], indirect=True)
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
 def test_a_forgotten_password_is_reset_with_the_link_of_the_e_mail(
-    shop: Shop, sqlite_url: str, axe_source: str, viewport: dict[str, int] | None
+    shop: Shop, axe_source: str, viewport: dict[str, int] | None
 ) -> None:
-    mail = Path(sqlite_url.removeprefix("sqlite:///") + ".mail")
+    database = shop.server.env["WEBSTORE_DATABASE_URL"].removeprefix("sqlite:///")
+    mail = Path(database + ".mail")
     customer(shop.server, "alice")
     page = on_a_phone(shop.open("/"), viewport)
     login = page.locator("#login-form")

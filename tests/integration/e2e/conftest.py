@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,17 +89,20 @@ class Stopping:
 
     def __init__(self) -> None:
         self._processes: list[subprocess.Popen[bytes]] = []
+        self._lock = threading.Lock()  # servers may be stopped from another thread too
 
     def stop(self, process: subprocess.Popen[bytes]) -> None:
-        self._processes = [each for each in self._processes if each.poll() is None]
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            self._processes.append(process)
+        with self._lock:
+            self._processes = [each for each in self._processes if each.poll() is None]
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                self._processes.append(process)
 
     def wait(self) -> None:
-        for process in self._processes:
+        with self._lock:
+            processes, self._processes = self._processes, []
+        for process in processes:
             reap(process)
-        self._processes = []
 
 
 def stop_now(process: subprocess.Popen[bytes]) -> None:
@@ -127,6 +131,28 @@ def serve(
 
     With ``stopping``, the server is only told to stop when the caller is done with it.
     """
+    yield from hand_over(launch(database_url, log, workers, **settings), stopping)
+
+
+@dataclass
+class Launched:
+    """A ``webstore serve`` process started, which may not answer yet."""
+
+    process: subprocess.Popen[bytes]
+    server: Server
+
+    def ready(self) -> Server:
+        """The server, once it answers its health check (it is stopped if it never does)."""
+        try:
+            wait_until_healthy(self.server.base_url, self.process)
+        except BaseException:
+            stop_now(self.process)
+            raise
+        return self.server
+
+
+def launch(database_url: str, log: Path, workers: int = 2, **settings: str) -> Launched:
+    """``webstore serve`` started as ``serve`` starts it, without waiting for it to answer."""
     port = free_port()
     env = server_environment(database_url)
     env.update({f"WEBSTORE_{name.upper()}": value for name, value in settings.items()})
@@ -136,15 +162,19 @@ def serve(
         process = subprocess.Popen(
             [str(WEBSTORE), *args], env=env, stdout=output, stderr=subprocess.STDOUT
         )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_healthy(base_url, process)
-            yield Server(base_url, env, process.pid)
-        finally:
-            if stopping is None:
-                stop_now(process)
-            else:
-                stopping.stop(process)
+    return Launched(process, Server(f"http://127.0.0.1:{port}", env, process.pid))
+
+
+def hand_over(launched: Launched, stopping: Stopping | None = None) -> Iterator[Server]:
+    """``launched``'s server once it answers; stopped (or, with ``stopping``, told to stop)
+    when the caller is done with it."""
+    try:
+        yield launched.ready()
+    finally:
+        if stopping is None:
+            stop_now(launched.process)
+        else:
+            stopping.stop(launched.process)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.e2e.running import Running, running
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.alone]
 
 CONNECTIONS = 8
 ROUNDS = 3  # left to the kernel, a round came out even about once in three

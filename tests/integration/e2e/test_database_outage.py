@@ -14,7 +14,7 @@ from tests.integration.e2e.conftest import Server, serve
 from tests.integration.e2e.proxy import Proxy
 from tests.integration.e2e.shop import Admin, log_in_admin
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.alone]
 UNAVAILABLE = {"detail": "Service temporarily unavailable."}
 
 

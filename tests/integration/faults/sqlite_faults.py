@@ -181,7 +181,9 @@ def post_order(
             headers={**buyer.headers, "Idempotency-Key": key},
             timeout=60,
         )
-    except requests.ConnectionError:
+    # No whole answer: none at all, or one cut short (a worker killed between its head and
+    # its body).
+    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
         return HttpAnswer(None)
     if answer.status_code >= 400:
         assert answer.headers["Content-Type"].startswith("application/json"), answer.text

@@ -136,6 +136,9 @@ def test_an_order_whose_commit_answer_is_lost_is_replayed_on_retry(
         cutter.stop()
 
 
+# Where a random kill lands (a worker's COMMIT, the mail sender's poll) moves with the load
+# of the other worker's tests.
+@pytest.mark.alone
 def test_backends_terminated_under_a_load_of_orders_leave_every_answer_true(
     postgres_url: str, tmp_path: Path
 ) -> None:

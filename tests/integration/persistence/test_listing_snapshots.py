@@ -15,6 +15,7 @@ TIMEOUT = 60
 
 
 @pytest.mark.slow
+@pytest.mark.alone
 def test_pages_of_orders_read_while_orders_are_placed_always_have_their_lines(
     sql_url: str, sql_uow: SqlAlchemyUnitOfWorkFactory, workers_pool: Pool
 ) -> None:
