@@ -142,8 +142,10 @@ class SqlAlchemyProductRepository:
         """Queue what changed in the products ``get_for_update`` handed out (the unit of work
         sends it as it commits)."""
         changed = [p for pid, p in self._locked.items() if _stored(p) != self._saved[pid]]
-        if changed and self._session.get_bind().dialect.name == "postgresql":
-            # An order changes only its products' stock: one UPDATE for all of its lines.
+        if changed and self._numbers is not None:
+            # An order changes only its products' stock: one UPDATE for all of its lines, on
+            # PostgreSQL (whose writers number their orders). Asked of the session, the
+            # dialect would cost an SQLite writer an ORM session and its savepoint.
             stock = [
                 p
                 for p in changed
