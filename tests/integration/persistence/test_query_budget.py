@@ -165,6 +165,26 @@ def _round_trips(uow: SqlAlchemyUnitOfWorkFactory) -> Iterator[list[str]]:
                     sent.append(fields[2].split(" ")[0])
 
 
+def _checkout_of(
+    uow: SqlAlchemyUnitOfWorkFactory, lines: int
+) -> tuple[Callable[[], OrderSnapshot], list[int]]:
+    """A customer with a live session, ``lines`` products of ten, and their checkout of two of
+    each (the products' ids with it)."""
+    user = add_user(uow)
+    add_session(uow, user)
+    products = [add_product(uow, f"ITEM-{n}", stock=10) for n in range(lines)]
+    buyer = Principal(user, "alice", "alice@example.com", session_id="s-alice")
+    items = [{"product_id": pid, "amount": 2} for pid in products]
+
+    def checkout() -> OrderSnapshot:
+        return place_order(
+            buyer, "1 Main Street", "+1 555 0100", items,
+            uow=uow, clock=_FixedClock(NOW), mail=MailPolicy(),
+        )  # fmt: skip
+
+    return checkout, products
+
+
 def test_an_sqlite_checkout_runs_on_the_driver_without_an_orm_session(sqlite_url: str) -> None:
     """The grouped writer's ORM session (and the savepoint it opens through SQLAlchemy) is made
     only if something needs one: a checkout needs none, and making it cost a sixth of the
@@ -172,18 +192,7 @@ def test_an_sqlite_checkout_runs_on_the_driver_without_an_orm_session(sqlite_url
     upgrade(sqlite_url)
     uow = SqlAlchemyUnitOfWorkFactory.from_url(sqlite_url)
     try:
-        user = add_user(uow)
-        add_session(uow, user)
-        products = [add_product(uow, f"ITEM-{n}", stock=10) for n in range(2)]
-        buyer = Principal(user, "alice", "alice@example.com", session_id="s-alice")
-        items = [{"product_id": pid, "amount": 2} for pid in products]
-
-        def checkout() -> OrderSnapshot:
-            return place_order(
-                buyer, "1 Main Street", "+1 555 0100", items,
-                uow=uow, clock=_FixedClock(NOW), mail=MailPolicy(),
-            )  # fmt: skip
-
+        checkout, _ = _checkout_of(uow, 2)
         checkout()
         with statements(uow.engine) as seen:
             checkout()
@@ -199,18 +208,7 @@ def test_a_checkout_on_postgresql_waits_for_the_server_four_times(postgres_url: 
     upgrade(postgres_url)
     uow = SqlAlchemyUnitOfWorkFactory.from_url(postgres_url)
     try:
-        user = add_user(uow)
-        add_session(uow, user)
-        products = [add_product(uow, f"ITEM-{n}", stock=10) for n in range(3)]
-        buyer = Principal(user, "alice", "alice@example.com", session_id="s-alice")
-        items = [{"product_id": pid, "amount": 2} for pid in products]
-
-        def checkout() -> OrderSnapshot:
-            return place_order(
-                buyer, "1 Main Street", "+1 555 0100", items,
-                uow=uow, clock=_FixedClock(NOW), mail=MailPolicy(),
-            )  # fmt: skip
-
+        checkout, products = _checkout_of(uow, 3)
         checkout()  # connects, and compiles what it runs
         with _round_trips(uow) as sent:
             placed = checkout()
