@@ -92,17 +92,25 @@ def statements(store: Webstore) -> Iterator[list[str]]:
     sa.event.remove(engine, "before_cursor_execute", record)
 
 
+def _a_buyer_with_an_order(
+    store: Webstore, make_shopper: Callable[..., Shopper], *, stock: int
+) -> tuple[Shopper, dict[str, object]]:
+    """Alice, who has ordered one of the ``stock`` chairs a superuser added; her order's body."""
+    admin = make_shopper("margaret", superuser=True, store=store)
+    created = admin.post("/api/products", json={"name": "Chair", "price": "5", "amount": stock})
+    alice = make_shopper("alice")
+    items = [{"product_id": created.json["id"], "amount": 1}]
+    order = {"address": "1 Main Street", "phone": "+1 555 0100", "items": items}
+    assert alice.post("/api/post_order", json=order).status_code == 201
+    return alice, order
+
+
 def test_a_kept_listing_is_one_round_trip_on_postgresql(
     store: Webstore, make_shopper: Callable[..., Shopper], statements: list[str]
 ) -> None:
     """The login session is looked up in the very statement that reads the page's state; an
     owner's orders take two: the session, then its recheck with their version."""
-    admin = make_shopper("margaret", superuser=True, store=store)
-    created = admin.post("/api/products", json={"name": "Chair", "price": "5", "amount": 3})
-    alice = make_shopper("alice")
-    items = [{"product_id": created.json["id"], "amount": 1}]
-    order = {"address": "1 Main Street", "phone": "+1 555 0100", "items": items}
-    assert alice.post("/api/post_order", json=order).status_code == 201
+    alice, _ = _a_buyer_with_an_order(store, make_shopper, stock=3)
     for path, expected in (("/api/get_all_products", 1), ("/api/get_order", 2)):
         first = alice.get(path)
         statements.clear()
@@ -119,12 +127,7 @@ def test_a_checkout_reads_the_login_session_once_in_its_own_transaction(
 ) -> None:
     """The access token and CSRF are checked before the checkout, the session only inside its
     transaction (which rechecks it anyway): no read-only transaction before it."""
-    admin = make_shopper("margaret", superuser=True, store=store)
-    created = admin.post("/api/products", json={"name": "Chair", "price": "5", "amount": 9})
-    alice = make_shopper("alice")
-    items = [{"product_id": created.json["id"], "amount": 1}]
-    order = {"address": "1 Main Street", "phone": "+1 555 0100", "items": items}
-    assert alice.post("/api/post_order", json=order).status_code == 201
+    alice, order = _a_buyer_with_an_order(store, make_shopper, stock=9)
     for _ in range(2):
         statements.clear()
         assert alice.post("/api/post_order", json=order).status_code == 201

@@ -3,14 +3,13 @@ lines, its mail and its stock in one round trip before COMMIT: all of it or none
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
-
 import pytest
 import sqlalchemy as sa
 
+from tests.fakes import FakeClock
 from tests.integration.persistence.helpers import (
     NOW,
+    POSTGRES,
     add_order,
     add_product,
     add_user,
@@ -18,7 +17,6 @@ from tests.integration.persistence.helpers import (
     money,
     query,
 )
-from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.application.dto import Principal
 from webstore.application.mail.notices import MailPolicy
@@ -26,25 +24,8 @@ from webstore.application.ordering.orders import OrderDraft, place_draft, place_
 from webstore.application.ports import OrderQuery
 from webstore.application.snapshots import OrderSnapshot
 
-pytestmark = pytest.mark.postgres
-
-
-class _Clock:
-    def now(self) -> datetime:
-        return NOW
-
-
-@pytest.fixture
-def url(postgres_url: str) -> str:
-    upgrade(postgres_url)
-    return postgres_url
-
-
-@pytest.fixture
-def uow(url: str) -> Iterator[SqlAlchemyUnitOfWorkFactory]:
-    factory = SqlAlchemyUnitOfWorkFactory.from_url(url)
-    yield factory
-    factory.dispose()
+# The conftest's migrated database and units of work, on PostgreSQL only.
+pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("sql_url", [POSTGRES], indirect=True)]
 
 
 def _checkout(
@@ -52,7 +33,13 @@ def _checkout(
 ) -> OrderSnapshot:
     items = [{"product_id": pid, "amount": amount} for pid, amount in wanted.items()]
     return place_order(
-        buyer, "1 Main Street", "+1 555 0100", items, uow=uow, clock=_Clock(), mail=MailPolicy()
+        buyer,
+        "1 Main Street",
+        "+1 555 0100",
+        items,
+        uow=uow,
+        clock=FakeClock(NOW),
+        mail=MailPolicy(),
     )
 
 
@@ -70,15 +57,15 @@ def _counts(url: str) -> tuple[int, int, int]:
 
 
 def test_checkouts_store_the_ids_they_answer_with_their_lines_mail_and_stock(
-    uow: SqlAlchemyUnitOfWorkFactory, url: str
+    sql_uow: SqlAlchemyUnitOfWorkFactory, sql_url: str
 ) -> None:
-    buyer = Principal(add_user(uow), "alice", "alice@example.com")
-    products = [add_product(uow, f"ITEM-{n}", stock=10) for n in range(3)]
-    first = _checkout(uow, buyer, {pid: n + 1 for n, pid in enumerate(products)})
-    second = _checkout(uow, buyer, {products[1]: 4})
+    buyer = Principal(add_user(sql_uow), "alice", "alice@example.com")
+    products = [add_product(sql_uow, f"ITEM-{n}", stock=10) for n in range(3)]
+    first = _checkout(sql_uow, buyer, {pid: n + 1 for n, pid in enumerate(products)})
+    second = _checkout(sql_uow, buyer, {products[1]: 4})
     assert second.id > first.id
     stored = query(
-        url, "SELECT order_id, product_id, amount FROM order_lines ORDER BY order_id, position"
+        sql_url, "SELECT order_id, product_id, amount FROM order_lines ORDER BY order_id, position"
     )
     assert [tuple(row) for row in stored] == [
         (first.id, products[0], 1),
@@ -86,17 +73,17 @@ def test_checkouts_store_the_ids_they_answer_with_their_lines_mail_and_stock(
         (first.id, products[2], 3),
         (second.id, products[1], 4),
     ]
-    assert _stock(url) == [9, 4, 7]
-    subjects = [row[0] for row in query(url, "SELECT subject FROM outbox ORDER BY id")]
+    assert _stock(sql_url) == [9, 4, 7]
+    subjects = [row[0] for row in query(sql_url, "SELECT subject FROM outbox ORDER BY id")]
     assert subjects == [f"Your order #{first.id}", f"Your order #{second.id}"]
 
 
 def test_a_write_refused_before_commit_leaves_no_order_no_mail_and_the_stock(
-    uow: SqlAlchemyUnitOfWorkFactory, url: str
+    sql_uow: SqlAlchemyUnitOfWorkFactory, sql_url: str
 ) -> None:
-    buyer = Principal(add_user(uow), "alice", "alice@example.com")
-    products = [add_product(uow, f"ITEM-{n}", stock=10) for n in range(2)]
-    with connection(url) as db:  # the outbox, sent after the order and before the stock
+    buyer = Principal(add_user(sql_uow), "alice", "alice@example.com")
+    products = [add_product(sql_uow, f"ITEM-{n}", stock=10) for n in range(2)]
+    with connection(sql_url) as db:  # the outbox, sent after the order and before the stock
         db.execute(
             sa.text(
                 "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
@@ -108,48 +95,48 @@ def test_a_write_refused_before_commit_leaves_no_order_no_mail_and_the_stock(
         )
         db.commit()
     with pytest.raises(sa.exc.DBAPIError, match="refused"):
-        _checkout(uow, buyer, {products[0]: 1, products[1]: 2})
-    assert _counts(url) == (0, 0, 0)
-    assert _stock(url) == [10, 10]
-    with connection(url) as db:
+        _checkout(sql_uow, buyer, {products[0]: 1, products[1]: 2})
+    assert _counts(sql_url) == (0, 0, 0)
+    assert _stock(sql_url) == [10, 10]
+    with connection(sql_url) as db:
         db.execute(sa.text("DROP TRIGGER refuse ON outbox"))
         db.commit()
-    placed = _checkout(uow, buyer, {products[0]: 1, products[1]: 2})  # the connection is fine
-    assert _counts(url) == (1, 2, 1)
-    assert _stock(url) == [9, 8]
+    placed = _checkout(sql_uow, buyer, {products[0]: 1, products[1]: 2})  # the connection is fine
+    assert _counts(sql_url) == (1, 2, 1)
+    assert _stock(sql_url) == [9, 8]
     assert placed.id is not None
 
 
 def test_an_order_placed_in_a_unit_of_work_is_read_back_in_it(
-    uow: SqlAlchemyUnitOfWorkFactory, url: str
+    sql_uow: SqlAlchemyUnitOfWorkFactory, sql_url: str
 ) -> None:
-    buyer = Principal(add_user(uow), "alice", "alice@example.com", session_id=None)
-    chair = add_product(uow, stock=5)
+    buyer = Principal(add_user(sql_uow), "alice", "alice@example.com", session_id=None)
+    chair = add_product(sql_uow, stock=5)
     draft = OrderDraft.of("1 Main Street", "+1 555 0100", [{"product_id": chair, "amount": 2}])
-    with uow() as work:
-        order = place_draft(work, buyer, draft, _Clock(), MailPolicy())
+    with sql_uow() as work:
+        order = place_draft(work, buyer, draft, FakeClock(NOW), MailPolicy())
         assert order.id is not None
         assert [o.id for o in work.orders.list(OrderQuery(user_id=buyer.user_id))] == [order.id]
         again = work.orders.get(order.id)
         assert again is not None and [line.quantity for line in again.lines] == [2]
         work.commit()
-    assert _counts(url) == (1, 1, 1)
-    assert _stock(url) == [3]
+    assert _counts(sql_url) == (1, 1, 1)
+    assert _stock(sql_url) == [3]
 
 
 def test_only_a_lock_for_an_order_draws_an_order_id(
-    uow: SqlAlchemyUnitOfWorkFactory, url: str
+    sql_uow: SqlAlchemyUnitOfWorkFactory, sql_url: str
 ) -> None:
-    user = add_user(uow)
-    chair = add_product(uow, stock=5)
-    first = add_order(uow, user, chair)
+    user = add_user(sql_uow)
+    chair = add_product(sql_uow, stock=5)
+    first = add_order(sql_uow, user, chair)
     for _ in range(3):  # changes to a product lock it without placing an order
-        with uow() as work:
+        with sql_uow() as work:
             [product] = work.products.get_for_update([chair])
             product.revise(price=money("21.00"))
             work.commit()
-    with uow() as work:  # an order id drawn and not used is not used by the next order
+    with sql_uow() as work:  # an order id drawn and not used is not used by the next order
         work.products.get_for_update([chair], for_order=True)
-    placed = _checkout(uow, Principal(user, "alice", "alice@example.com"), {chair: 1})
+    placed = _checkout(sql_uow, Principal(user, "alice", "alice@example.com"), {chair: 1})
     assert placed.id == first + 2
-    assert _stock(url) == [4]
+    assert _stock(sql_url) == [4]

@@ -99,7 +99,7 @@ class SqlAlchemyProductRepository:
         # of the session (``write_changes`` saves what changes in them). On PostgreSQL the
         # statement also draws the id of the order being placed (``OrderNumbers``).
         writing = in_session(self._session, None)
-        numbering = for_order and self._numbers is not None and writing.dialect.name == "postgresql"
+        numbering = for_order and self._numbers is not None  # a PostgreSQL writer's
         rows = _locking_read(len(wanted), numbering).rows(
             writing, **{f"id_{n}": pid for n, pid in enumerate(wanted)}
         )
