@@ -79,8 +79,7 @@ def backends(db: sa.Connection, name: str, condition: str = "true") -> list[int]
     return list(
         db.scalars(
             sa.text(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = :name "
-                f"AND {condition}"
+                f"SELECT pid FROM pg_stat_activity WHERE application_name = :name AND {condition}"
             ),
             {"name": name},
         )
@@ -232,12 +231,15 @@ def test_a_unit_of_work_whose_backend_is_terminated_after_its_statements_ends_in
 ) -> None:
     store = bootstrap(fast_settings(postgres_url), migrate=True)
     try:
-        with database(postgres_url) as db, pytest.raises(StorageUnavailable):
-            with store.uow(read_only=read_only) as work:
-                work.outbox.next_due()  # a transaction begun, to be rolled back at the end
-                pid = work.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
-                terminate(db, [pid])
-                wait_for(lambda: not backends_of(db, pid))
+        with (
+            database(postgres_url) as db,
+            pytest.raises(StorageUnavailable),
+            store.uow(read_only=read_only) as work,
+        ):
+            work.outbox.next_due()  # a transaction begun, to be rolled back at the end
+            pid = work.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+            terminate(db, [pid])
+            wait_for(lambda: not backends_of(db, pid))
         with store.uow(read_only=True) as work:  # the broken connection was not pooled again
             assert work.outbox.next_due() is None
     finally:

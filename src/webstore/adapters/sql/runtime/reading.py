@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.pool import Pool, PoolProxiedConnection
 
 from webstore.adapters.sql import engine as engines
-from webstore.adapters.sql.runtime.direct import DirectRead, driver_error
+from webstore.adapters.sql.runtime.direct import DirectRead
 from webstore.concurrency import Concurrency
 
 if TYPE_CHECKING:
@@ -183,7 +183,9 @@ class ReadTransaction:
                 # Ended before the pool puts the connection back as it was; unless a statement
                 # found it broken, and SQLAlchemy has dropped it (and its transaction) already.
                 if self._begun and not self._connection.invalidated:
-                    self._roll_back_on_driver()
+                    driver = self.pooled.driver_connection
+                    assert driver is not None
+                    driver.rollback()
             finally:
                 self._connection.close()
         elif self._kept is not None:
@@ -199,16 +201,6 @@ class ReadTransaction:
             kept.in_use = False
         else:
             self.pooled.close()  # the pool rolls back a connection given back to it
-
-    def _roll_back_on_driver(self) -> None:
-        """ROLLBACK straight to the driver, failing as SQLAlchemy's own would: a connection
-        that broke (its backend terminated) is dropped, and said to be (``driver_error``)."""
-        driver = self.pooled.driver_connection
-        assert driver is not None
-        try:
-            driver.rollback()
-        except self.dialect.loaded_dbapi.Error as error:
-            raise driver_error(self, error, "ROLLBACK", None) from error
 
     def _give_up_kept(self) -> None:
         """This transaction's connection goes back to the pool when it ends, not to the worker."""
