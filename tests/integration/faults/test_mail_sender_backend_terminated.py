@@ -27,7 +27,7 @@ from webstore.application.mail.delivery import DeliveryPolicy
 from webstore.domain.mail import Mail, MailKind, OutboxMessage
 from webstore.entrypoints.serve.mail_sender import watch
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 # A poll shorter than the pool's idle ping (``engine.IDLE_BEFORE_PING``): the sender meets its
 # dead connection itself, rather than the pool replacing it unseen.
