@@ -180,7 +180,9 @@ class ReadTransaction:
         self.pooled.info.pop(engines.BEGUN_ON_DRIVER, None)
         if self._connection is not None:
             try:
-                if self._begun:  # ended before the pool puts the connection back as it was
+                # Ended before the pool puts the connection back as it was; unless a statement
+                # found it broken, and SQLAlchemy has dropped it (and its transaction) already.
+                if self._begun and not self._connection.invalidated:
                     driver = self.pooled.driver_connection
                     assert driver is not None
                     driver.rollback()
