@@ -10,6 +10,7 @@ import functools
 import inspect
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -17,14 +18,17 @@ from typing import Any
 
 import gevent.baseserver
 import gevent.server
+import gunicorn.http.wsgi
 import gunicorn.util
 import gunicorn.workers.base
+import gunicorn.workers.base_async
 import pytest
 from gunicorn.http.errors import InvalidRequestLine
 from gunicorn.workers import ggevent
 
 from webstore.entrypoints.serve import library_patches
 from webstore.entrypoints.serve.balancing import BalancingStreamServer, KeptClients
+from webstore.entrypoints.serve.coalescing import CoalescingResponse
 from webstore.entrypoints.serve.server import PSYCOPG_WAIT_FUNC
 
 
@@ -129,3 +133,22 @@ def test_gunicorns_body_errors_are_still_those_whole_bodies_turns_into_400() -> 
     for broken in (errors.InvalidChunkSize, errors.ChunkMissingTerminator):
         assert issubclass(broken, ServerParseError)
     assert issubclass(errors.NoMoreData, OSError)
+
+
+def test_gunicorn_still_makes_its_responses_from_the_module_global(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    create = inspect.getsource(gunicorn.http.wsgi.create)
+    assert "response_class = Response" in create
+    handle = inspect.getsource(gunicorn.workers.base_async.AsyncWorker.handle_request)
+    # HTTP/1 requests: no response_class given, so the module global is the one made.
+    assert re.search(r"wsgi\.create\(req, sock, addr,\s+listener_name, self\.cfg\)", handle)
+    response = gunicorn.http.wsgi.Response
+    assert parameters(response.__init__) == ["self", "req", "sock", "cfg"]
+    assert parameters(response.write) == ["self", "arg"]
+    assert parameters(response._emit_body) == ["self", "data"]
+    assert parameters(response.send_headers) == ["self"]
+    monkeypatch.setattr(gunicorn.http.wsgi, "Response", response)  # restored afterwards
+    library_patches.install_coalescing_responses()
+    assert gunicorn.http.wsgi.Response is CoalescingResponse
+    assert issubclass(CoalescingResponse, response)

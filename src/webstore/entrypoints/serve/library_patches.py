@@ -16,6 +16,13 @@ longer looking it up where the patch puts ours). The versions are pinned to thei
    this module global in ``GeventWorker.run``; its one choice of class, ``server_class``, makes
    it a gevent ``pywsgi`` server that parses HTTP itself instead of gunicorn. The balance between
    workers (balancing.py) needs its own server class.
+3. ``gunicorn.http.wsgi.Response`` becomes ``CoalescingResponse``
+   (``install_coalescing_responses``), which sends a response's head with the first bytes of
+   its body: one ``send`` instead of two (coalescing.py). ``wsgi.create`` makes each response
+   from this module global unless given a ``response_class``, which gunicorn's async worker
+   gives only for HTTP/2. The subclass overrides ``send_headers``, ``write`` and
+   ``_emit_body``, the hook gunicorn documents for a subclass that puts body bytes on the wire
+   its own way. gunicorn has no setting for it.
 
 Relied on, not replaced (tested with the patches): gunicorn sets the server's ``max_accept`` (a
 documented gevent attribute) to 1 when there are several workers, and gevent's accept loop
@@ -64,6 +71,16 @@ def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: st
         f"Content-Length: {len(body)}\r\n\r\n"
     )
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+def install_coalescing_responses() -> None:
+    """Patch 3: responses made by ``gunicorn.http.wsgi.create`` send their head with their
+    body (call in the worker)."""
+    from gunicorn.http import wsgi
+
+    from webstore.entrypoints.serve.coalescing import CoalescingResponse
+
+    wsgi.Response = CoalescingResponse
 
 
 def install_balancing_servers(clients: KeptClients) -> None:

@@ -10,7 +10,10 @@ import gevent
 from gunicorn.workers.ggevent import GeventWorker
 
 from webstore.entrypoints.serve.balancing import KeptClients
-from webstore.entrypoints.serve.library_patches import install_balancing_servers
+from webstore.entrypoints.serve.library_patches import (
+    install_balancing_servers,
+    install_coalescing_responses,
+)
 from webstore.entrypoints.serve.whole_bodies import READ_DEADLINE, BodyTimedOut
 from webstore.entrypoints.serve.worker_loads import WorkerLoad
 
@@ -37,6 +40,7 @@ class FairGeventWorker(GeventWorker):  # type: ignore[misc]  # gunicorn ships no
         # It sets their ``max_accept`` to 1 when there are several workers, as the balance
         # needs too: one connection per wake-up, so that a burst is shared.
         install_balancing_servers(self.clients)
+        install_coalescing_responses()  # a response's head and body in one send
         super().init_process()
 
     def load_wsgi(self) -> None:
