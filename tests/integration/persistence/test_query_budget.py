@@ -163,7 +163,7 @@ def _round_trips(uow: SqlAlchemyUnitOfWorkFactory) -> Iterator[list[str]]:
                 message = fields[2].split(" ")[0]
                 if message in ("Query", "Execute", "Sync"):
                     sent.append(message)
-                elif message == "Parse" and '"COMMIT"' in fields[2]:
+                elif message == "Parse" and '"COMMIT"' in " ".join(fields[2:]):
                     sent.append("COMMIT")
 
 
