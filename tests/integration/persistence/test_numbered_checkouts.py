@@ -3,6 +3,10 @@ lines, its mail, its stock and its COMMIT in one round trip: all of it or none o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
 import pytest
 import sqlalchemy as sa
 from psycopg import pq
@@ -20,6 +24,7 @@ from tests.integration.persistence.helpers import (
 )
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from webstore.application.dto import Principal
+from webstore.application.errors import StorageUnavailable
 from webstore.application.mail.notices import MailPolicy
 from webstore.application.ordering.orders import OrderDraft, place_draft, place_order
 from webstore.application.ports import OrderQuery
@@ -162,3 +167,31 @@ def test_only_a_lock_for_an_order_draws_an_order_id(
     placed = _checkout(sql_uow, Principal(user, "alice", "alice@example.com"), {chair: 1})
     assert placed.id == first + 2
     assert _stock(sql_url) == [4]
+
+
+def test_a_commits_pipeline_that_cannot_end_loses_its_connection_not_the_pool(
+    sql_uow: SqlAlchemyUnitOfWorkFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # As when its backend is terminated and its error is read before the connection's end:
+    # everything was sent, no answer after the error comes, the pipeline cannot be left.
+    buyer = Principal(add_user(sql_uow), "alice", "alice@example.com")
+    product = add_product(sql_uow, "ITEM-0", stock=10)
+
+    def cut(pipeline: Any) -> Iterator[Any]:
+        pipeline._enqueue_sync()
+        pipeline.pgconn.flush()
+        raise psycopg.errors.AdminShutdown("terminating connection due to administrator command")
+        yield  # a generator, as psycopg waits on it
+
+    with monkeypatch.context() as patched:
+        patched.setattr(psycopg.Pipeline, "_exit_gen", cut)
+        with pytest.raises(StorageUnavailable) as raised:  # a 503: it may have been stored
+            _checkout(sql_uow, buyer, {product: 1})
+    lost = raised.value.__cause__
+    assert isinstance(lost, sa.exc.OperationalError)
+    assert lost.connection_invalidated  # never handed out again, nor reset in pipeline mode
+    assert sql_uow.engine.pool.checkedout() == 0
+    assert "Exception during reset" not in caplog.text
+    assert _checkout(sql_uow, buyer, {product: 1}).id is not None  # the pool's next one works

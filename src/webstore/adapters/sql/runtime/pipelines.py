@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from webstore.adapters.sql.runtime.direct import DriverAccess
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction begun on the connection
+_OFF = 0  # psycopg.pq.PipelineStatus.OFF: the connection is out of pipeline mode
 
 
 @contextmanager
@@ -31,17 +32,25 @@ def answered_together(access: DriverAccess) -> Iterator[Any]:
 
     Their cursors' rows are read after the block. If the block is interrupted while sending
     (a deadline, a killed greenlet), the connection is closed first: ending the pipeline
-    would otherwise wait for answers from a server that may never give them.
+    would otherwise wait for answers from a server that may never give them. So too if the
+    pipeline could not end (its backend terminated, the error read before the connection's
+    end): the connection is left in pipeline mode, where no ROLLBACK can be sent, and closed,
+    it is seen as lost (``driver_error``) rather than handed back to the pool.
     """
     driver: Any = access.pooled.driver_connection
-    with driver.pipeline() as pipeline:
-        try:
-            yield pipeline
-        except Exception:
-            raise  # the server answers what was sent; the pipeline ends as usual
-        except BaseException:
+    try:
+        with driver.pipeline() as pipeline:
+            try:
+                yield pipeline
+            except Exception:
+                raise  # the server answers what was sent; the pipeline ends as usual
+            except BaseException:
+                driver.close()
+                raise
+    except Exception:
+        if not driver.closed and driver.pgconn.pipeline_status != _OFF:
             driver.close()
-            raise
+        raise
 
 
 def begins_transaction(access: DriverAccess) -> bool:
