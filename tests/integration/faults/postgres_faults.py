@@ -56,9 +56,17 @@ class CommitCutter(Proxy):
 
     ``after=True``: the COMMIT reaches PostgreSQL, which commits, and its answer is lost;
     ``after=False``: the COMMIT is lost with the link, and the transaction rolls back.
+
+    A COMMIT travels in one of two messages: psycopg's own commit sends it as a simple query;
+    a writer that sends its last writes together sends it at the end of their pipeline (the
+    extended protocol's ``Parse`` of an unnamed statement), in the same write to the socket
+    as the writes before it, which are then cut (or carried) with it.
     """
 
-    COMMIT = b"Q\x00\x00\x00\x0bCOMMIT\x00"  # a simple query message, as psycopg sends it
+    COMMITS = (
+        b"Q\x00\x00\x00\x0bCOMMIT\x00",  # a simple query message
+        b"P\x00\x00\x00\x0e\x00COMMIT\x00\x00\x00",  # Parse: no name, the words, no parameters
+    )
 
     def __init__(self, target: tuple[str, int]) -> None:
         super().__init__(target)
@@ -75,7 +83,7 @@ class CommitCutter(Proxy):
     ) -> None:
         if sink in self._muted:
             return  # the answer to a COMMIT whose link was cut
-        after, cutting = self._armed, upstream and self.COMMIT in data
+        after, cutting = self._armed, upstream and any(c in data for c in self.COMMITS)
         if not cutting or after is None:
             super().forward(data, source, sink, upstream)
             return

@@ -136,6 +136,30 @@ def test_an_order_whose_commit_answer_is_lost_is_replayed_on_retry(
         cutter.stop()
 
 
+def test_an_order_whose_commit_is_lost_on_the_way_is_placed_once_on_retry(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    address = urlsplit(postgres_url)
+    cutter = CommitCutter((address.hostname or "127.0.0.1", address.port or 5432))
+    cutter.start()
+    try:
+        with running(through(postgres_url, cutter), tmp_path / "server.log", workers=1) as shop:
+            product_id = add_product(shop, admin(shop), "Red chair", STOCK)
+            buyer = customer(shop, "alice")
+            cutter.arm(after=False)  # the COMMIT, and the writes sent with it, never arrive
+            first = place(shop, buyer, product_id, "first")
+            assert cutter.cut.is_set()
+            assert first.cannot_know, first
+            assert stored(postgres_url, product_id).orders == {}
+
+            retried = place(shop, buyer, product_id, "first")
+            assert (retried.status, retried.replayed) == (201, False)
+            reconcile([first, retried], stored(postgres_url, product_id), STOCK)
+            assert "Traceback" not in shop.log_text()
+    finally:
+        cutter.stop()
+
+
 # Where a random kill lands (a worker's COMMIT, the mail sender's poll) moves with the load
 # of the other worker's tests.
 @pytest.mark.alone

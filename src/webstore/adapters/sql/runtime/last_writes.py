@@ -1,11 +1,17 @@
-"""A writer's last writes, sent together just before its COMMIT.
+"""A writer's last writes, sent together with its COMMIT.
 
 A checkout on PostgreSQL used to wait for the server once per statement. Two of its writes
 need no answer before the next thing is sent: its confirmation in the outbox (whose id nobody
 reads before the commit) and the stock of its lines. A unit of work queues such writes
 (``LastWrites``) and sends them all when it commits, on PostgreSQL in one pipeline
-(``pipelines.py``): one round trip. If one fails, its error is raised there and the ones
-after it are skipped; the COMMIT, psycopg's own as ever, is then never sent.
+(``pipelines.py``), and a writer that sends them together (``PlainWrite``) sends its COMMIT
+at the end of that same pipeline: one round trip for the writes and the COMMIT, the only
+wait of a checkout after its products' lock. Whatever its session holds unsaved is flushed
+before (``in_session``), so that the COMMIT commits all of it and the session's own commit
+afterwards has nothing to send. If a write fails, its error is raised there and the ones
+after it are skipped, the COMMIT too: the transaction is left failed, and rolled back by the
+unit of work as it ends. If the connection is lost once the pipeline was sent, the COMMIT
+may or may not have been carried out, as when a COMMIT of its own loses its answer.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 from sqlalchemy import exc
 
 from webstore.adapters.sql.runtime.direct import DirectWrite, DriverAccess, driver_error, observed
-from webstore.adapters.sql.runtime.pipelines import answered_together
+from webstore.adapters.sql.runtime.pipelines import answered_together, commit_sent
 
 _LAST = "(the last writes of a unit of work)"  # what an error names as its statement
 Rows = list[Mapping[str, Any]]
@@ -49,22 +55,28 @@ class LastWrites:
         """Forget them (the unit of work rolled back)."""
         self._queued.clear()
 
-    def send(self, access: DriverAccess) -> None:
+    def send(self, access: DriverAccess, *, commit: bool = False) -> bool:
         """Run them all now: on PostgreSQL in one round trip, elsewhere one after the other
-        (and so when cursor listeners want to see each, or when there is only one)."""
+        (and so when cursor listeners want to see each, or when there is only one and no
+        COMMIT to go with it). ``commit``: on PostgreSQL, the transaction's COMMIT goes last
+        in that round trip. Whether it went: if not, the caller commits as usual."""
         queued, self._queued = self._queued, []
-        if len(queued) == 1 or access.dialect.name != "postgresql" or observed(access):
+        pipelined = access.dialect.name == "postgresql" and not observed(access)
+        if not pipelined or (len(queued) == 1 and not commit):
             for each in queued:
                 returned = each.write.run_rows(access, each.rows)
                 if each.returned is not None:
                     each.returned(returned)
-            return
+            return False
         cursors = [access.pooled.cursor() for _ in queued]
+        committing = access.pooled.cursor() if commit else None
         try:
             try:
                 with answered_together(access):
                     for each, cursor in zip(queued, cursors, strict=True):
                         _sent(access, each, cursor)
+                    if committing is not None:
+                        commit_sent(committing)
             except access.dialect.loaded_dbapi.Error as error:
                 raise driver_error(access, error, _LAST, cursors[0]) from error
             for each, cursor in zip(queued, cursors, strict=True):
@@ -73,6 +85,9 @@ class LastWrites:
         finally:
             for cursor in cursors:
                 cursor.close()
+            if committing is not None:
+                committing.close()
+        return commit
 
 
 def _sent(access: DriverAccess, queued: _Queued, cursor: Any) -> None:

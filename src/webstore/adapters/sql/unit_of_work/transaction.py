@@ -35,7 +35,7 @@ class Transaction(ABC):
     """How one unit of work holds its transaction, from ``begin`` to ``end``."""
 
     writing = True  # which of the outage log's counts its failures go to
-    sends_last_writes_together = False  # in one round trip, before its commit (``pipelines.py``)
+    sends_last_writes_together = False  # in one round trip, with its COMMIT (``last_writes.py``)
     session: SqlSession  # the repositories', once begun
     reading: ReadTransaction | None = None  # a read-only one's: where direct statements go
 

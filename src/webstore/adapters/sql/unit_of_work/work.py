@@ -151,10 +151,13 @@ class SqlAlchemyUnitOfWork:
         try:
             # The last writes (the products' changes; a PostgreSQL writer's new order and
             # outbox) need no answer before the COMMIT: on PostgreSQL they are sent in one
-            # round trip.
+            # round trip, and a writer that sends them together sends its COMMIT in it too,
+            # after what its session held unsaved (``in_session`` flushes it first). The
+            # session's commit then finds the connection idle and sends nothing.
             self.products.queue_changes(self._last)
             if self._last:
-                self._last.send(in_session(self.session, self._reading))
+                writing = in_session(self.session, self._reading)
+                self._last.send(writing, commit=self._transaction.sends_last_writes_together)
             self._transaction.commit()  # a writer of a group: once the group's is durable
         except StaleDataError as error:
             # A versioned row (a login session's generation) changed since we read it.
