@@ -192,7 +192,7 @@ def _release(
     with uow() as work:
         for message in rest:
             message.release(due_at)
-            work.outbox.save(message)
+        work.outbox.save_all(rest)
         work.commit()
     for message in rest:
         assert message.id is not None
@@ -215,8 +215,7 @@ def _settle(
         return
     settled = _made_durable(attempted, now, mailer, policy)
     with uow() as work:
-        for message, _ in settled:
-            work.outbox.save(message)
+        work.outbox.save_all([message for message, _ in settled])
         work.commit()
     report.deliveries.extend(delivery for _, delivery in settled)
     attempted.clear()
