@@ -109,5 +109,8 @@ class FakeMailServer:
             raise RuntimeError("a bug in composing")
         self.sent.append(copy.deepcopy(message))
 
+    def flush(self) -> None:
+        pass  # what it took it keeps
+
     def sent_to(self, address: str) -> list[OutboxMessage]:
         return [message for message in self.sent if message.mail.to == address]

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import stat
 import threading
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import fast_settings
 from tests.fakes import FakeClock, FakeMailServer
 from webstore import Webstore, bootstrap
-from webstore.domain.mail import Mail, MailKind, OutboxMessage
+from webstore.adapters.mail import FolderMailer
+from webstore.application.mail.delivery import DeliveryOutcome
+from webstore.domain.mail import DeliveryStatus, Mail, MailKind, OutboxMessage
 from webstore.entrypoints.serve.mail_sender import log_report, watch
 
 
@@ -132,3 +139,72 @@ def test_a_slow_mail_server_sees_its_messages_settled_within_a_quarter_second(
     # Attempts at 0, .1 and .2 s are settled before the one at .3 s: three at a time, so a
     # sender dying mid-batch would send at most three messages again.
     assert counted.writes == 1 + 7
+
+
+def _fsyncs(
+    monkeypatch: pytest.MonkeyPatch, on_directory: Callable[[], None] = lambda: None
+) -> list[str]:
+    """Each fsync from now on, as "file" or "directory"; ``on_directory`` runs before each
+    fsync of a directory (and may raise, as a failing disk would)."""
+    seen: list[str] = []
+    real = os.fsync
+
+    def counted(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            seen.append("directory")
+            on_directory()
+        else:
+            seen.append("file")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", counted)
+    return seen
+
+
+def _folder_store(store: Webstore, clock: FakeClock, folder: Path) -> Webstore:
+    folder.mkdir(mode=0o700)
+    mailer = FolderMailer(folder, "shop@example.com")
+    return bootstrap(fast_settings(), uow=store.uow, clock=clock, mailer=mailer)
+
+
+def test_a_batch_written_to_a_folder_waits_for_the_folder_once(
+    store: Webstore, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post(store, 20, clock)
+    sender = _folder_store(store, clock, tmp_path / "mail")
+    fsyncs = _fsyncs(monkeypatch)
+
+    report = sender.send_pending_mail(batches=1)
+
+    assert report.count(DeliveryOutcome.SENT) == 20
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 20
+    # Each file's content, then every rename at once (it was an fsync of the folder each).
+    assert fsyncs == ["file"] * 20 + ["directory"]
+
+
+def test_mail_is_marked_sent_only_once_the_folder_is_synced(
+    store: Webstore, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post(store, 3, clock)
+    sender = _folder_store(store, clock, tmp_path / "mail")
+    marked_when_synced: list[list[DeliveryStatus]] = []
+
+    def failing_disk() -> None:
+        with store.uow(read_only=True) as work:
+            found = [work.outbox.get(n) for n in (1, 2, 3)]
+            marked_when_synced.append([m.status for m in found if m is not None])
+        raise OSError(errno.EIO, "Input/output error")
+
+    _fsyncs(monkeypatch, failing_disk)
+    failed = sender.send_pending_mail()
+
+    # The files were written, but a power cut could lose them: nothing is marked sent.
+    assert marked_when_synced == [[DeliveryStatus.PENDING] * 3]
+    assert [d.outcome for d in failed.deliveries] == [DeliveryOutcome.RETRYING] * 3
+    assert all(d.server_unavailable for d in failed.deliveries)
+    monkeypatch.undo()
+    clock.advance(1)
+    again = sender.send_pending_mail()
+    assert again.count(DeliveryOutcome.SENT) == 3
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 3  # written again, not twice
+    assert store.send_pending_mail().deliveries == []

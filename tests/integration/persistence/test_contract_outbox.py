@@ -16,6 +16,7 @@ from tests.integration.persistence.helpers import (
     add_session,
     add_user,
     run_together,
+    statements,
 )
 from webstore.adapters.sql.operator.migrations import upgrade
 from webstore.adapters.sql.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -113,6 +114,38 @@ def test_what_a_sender_saves_is_what_is_read_back(backend: Backend) -> None:
     ]
     with backend.uow(read_only=True) as work:
         assert work.outbox.next_due() == NOW + timedelta(seconds=2)
+
+
+def test_a_batch_is_saved_in_one_statement_and_each_message_as_it_became(
+    backend: Backend,
+) -> None:
+    ids = post(backend.uow, *(mail(subject=f"#{n}") for n in range(20)))
+    with backend.uow() as work:
+        claimed = work.outbox.claim(NOW, NOW + LEASE, 20)
+        work.commit()
+    for n, message in enumerate(claimed):
+        if n % 2:
+            message.sent(NOW + timedelta(seconds=1))
+        else:
+            message.retry_at(NOW + timedelta(seconds=n), "mailbox busy")
+    engine = getattr(backend.uow, "engine", None)
+    with backend.uow() as work:
+        if engine is None:  # in memory: nothing to count
+            work.outbox.save_all(claimed)
+        else:
+            with statements(engine) as seen:
+                work.outbox.save_all(claimed)
+            # A sender settling its batch holds the one write lock for one statement.
+            assert [sql.split()[:2] for sql, _ in seen] == [["UPDATE", "outbox"]]
+        work.commit()
+
+    found = [stored(backend.uow, n) for n in ids]
+    assert [(m.status, m.attempts, m.due_at) for m in found if m is not None] == [
+        (DeliveryStatus.SENT, 0, NOW + LEASE)
+        if n % 2
+        else (DeliveryStatus.PENDING, 1, NOW + timedelta(seconds=n))
+        for n in range(20)
+    ]
 
 
 def test_pruning_forgets_only_messages_settled_before_the_given_time(backend: Backend) -> None:

@@ -205,6 +205,30 @@ def test_an_sqlite_checkout_runs_on_the_driver_without_an_orm_session(sqlite_url
         uow.dispose()
 
 
+def test_an_sqlite_checkout_writes_only_the_stock_of_its_products(sqlite_url: str) -> None:
+    """Its products' other columns stay as they are: the UPDATE names the stock alone, one row
+    per line, and the catalogue's version (which follows the other columns) is not drawn."""
+    upgrade(sqlite_url)
+    uow = SqlAlchemyUnitOfWorkFactory.from_url(sqlite_url)
+    try:
+        checkout, products = _checkout_of(uow, 2)
+        checkout()
+        with uow(read_only=True) as work:
+            version = work.products.catalogue_version()
+        with statements(uow.engine) as seen:
+            checkout()
+        updates = [(sql, values) for sql, values in seen if sql.startswith("UPDATE products")]
+        assert [" ".join(sql.split()) for sql, _ in updates] == [
+            "UPDATE products SET amount=? WHERE products.id = ?"
+        ]
+        assert [list(row) for row in updates[0][1]] == [[6, pid] for pid in products]
+        with uow(read_only=True) as work:
+            assert [p.stock for p in work.products.list(ProductQuery())] == [6, 6]
+            assert work.products.catalogue_version() == version
+    finally:
+        uow.dispose()
+
+
 @pytest.mark.postgres
 def test_a_checkout_on_postgresql_waits_for_the_server_three_times(postgres_url: str) -> None:
     upgrade(postgres_url)

@@ -142,6 +142,9 @@ class SmtpMailer:
             # can go until that changes, whatever the message.
             raise MailServerUnavailable(_described(error)) from None
 
+    def flush(self) -> None:
+        pass  # a message the server took is the server's to keep
+
     def _connected(self) -> smtplib.SMTP:
         server = self.server
         smtp: smtplib.SMTP

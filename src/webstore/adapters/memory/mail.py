@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from webstore.adapters.memory.tables import Table
@@ -34,6 +34,10 @@ class InMemoryOutboxRepository:
 
     def save(self, message: OutboxMessage) -> None:
         self._table.put(message)
+
+    def save_all(self, messages: Sequence[OutboxMessage]) -> None:
+        for message in messages:
+            self.save(message)
 
     def prune(self, before: datetime) -> None:
         for message in self._table.all():

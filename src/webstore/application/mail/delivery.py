@@ -9,6 +9,10 @@ commit waiting for the disk). A sender that dies between claiming and settling l
 messages to be claimed again once the lease ends: a message is sent twice only if its sender
 died (or lost the database) after the mail server took it and before it was marked sent, that
 is within ``settle_within`` of its attempt, or before the end of its batch.
+
+A message the mailer took is marked sent only once the mailer has made it durable
+(``Mailer.flush``, once per settling: a folder's one fsync for all of its files). If that
+fails, those messages are retried, as if the mail server had been unavailable.
 """
 
 from __future__ import annotations
@@ -70,6 +74,10 @@ class DeliveryReport:
         return sum(1 for delivery in self.deliveries if delivery.outcome is outcome)
 
 
+# A message attempted, what became of it, and when it was attempted.
+_Attempted = tuple[OutboxMessage, Delivery, datetime]
+
+
 def send_pending(
     *,
     uow: UnitOfWorkFactory,
@@ -109,26 +117,30 @@ def _deliver(
     clock: Clock,
     policy: DeliveryPolicy,
 ) -> None:
-    unsettled: list[tuple[OutboxMessage, Delivery]] = []
+    unsettled: list[_Attempted] = []
     first_attempt = claimed_at
+
+    def settle(now: datetime) -> None:
+        _settle(unsettled, report, now, uow=uow, mailer=mailer, policy=policy)
+
     for index, message in enumerate(batch):
         now = clock.now()
         if unsettled and now - first_attempt >= policy.settle_within:
-            _settle(unsettled, report, uow=uow)
+            settle(now)
         if now - claimed_at >= policy.lease / 2:
-            _settle(unsettled, report, uow=uow)
+            settle(now)
             _release(batch[index:], now, report, uow=uow)  # too late to start within the lease
             return
         delivery = _attempt(message, now, mailer, policy)
         if not unsettled:
             first_attempt = now
-        unsettled.append((message, delivery))
+        unsettled.append((message, delivery, now))
         if delivery.server_unavailable:
             # No message can go now: the rest wait for the same retry, unattempted.
-            _settle(unsettled, report, uow=uow)
+            settle(now)
             _release(batch[index + 1 :], message.due_at, report, uow=uow)
             return
-    _settle(unsettled, report, uow=uow)
+    settle(clock.now())
 
 
 def _attempt(
@@ -140,7 +152,7 @@ def _attempt(
         message.give_up(now, "expired before it could be sent")
         return Delivery(message.id, kind, DeliveryOutcome.FAILED, message.last_error)
     try:
-        mailer.send(message)
+        mailer.send(message)  # marked sent once the mailer has made it durable (``_settle``)
     except MailRejected as refusal:
         message.give_up(now, str(refusal))
         return Delivery(message.id, kind, DeliveryOutcome.FAILED, str(refusal))
@@ -148,7 +160,6 @@ def _attempt(
         return _retry(message, now, policy, failure)
     except Exception as error:  # a fault of ours for this one message: it must not stop the rest
         return _retry(message, now, policy, error)
-    message.sent(now)
     return Delivery(message.id, kind, DeliveryOutcome.SENT)
 
 
@@ -181,7 +192,7 @@ def _release(
     with uow() as work:
         for message in rest:
             message.release(due_at)
-            work.outbox.save(message)
+        work.outbox.save_all(rest)
         work.commit()
     for message in rest:
         assert message.id is not None
@@ -191,17 +202,42 @@ def _release(
 
 
 def _settle(
-    attempted: list[tuple[OutboxMessage, Delivery]],
+    attempted: list[_Attempted],
     report: DeliveryReport,
+    now: datetime,
     *,
     uow: UnitOfWorkFactory,
+    mailer: Mailer,
+    policy: DeliveryPolicy,
 ) -> None:
     """Save what became of the messages attempted, in one transaction; forget them."""
     if not attempted:
         return
+    settled = _made_durable(attempted, now, mailer, policy)
     with uow() as work:
-        for message, _ in attempted:
-            work.outbox.save(message)
+        work.outbox.save_all([message for message, _ in settled])
         work.commit()
-    report.deliveries.extend(delivery for _, delivery in attempted)
+    report.deliveries.extend(delivery for _, delivery in settled)
     attempted.clear()
+
+
+def _made_durable(
+    attempted: list[_Attempted], now: datetime, mailer: Mailer, policy: DeliveryPolicy
+) -> list[tuple[OutboxMessage, Delivery]]:
+    """The attempts, the messages the mailer took marked sent (at their attempt) once it has
+    made them durable; retried if it could not."""
+    failure: MailServerUnavailable | None = None
+    if any(delivery.outcome is DeliveryOutcome.SENT for _, delivery, _ in attempted):
+        try:
+            mailer.flush()
+        except MailServerUnavailable as unavailable:
+            failure = unavailable
+    settled: list[tuple[OutboxMessage, Delivery]] = []
+    for message, delivery, attempted_at in attempted:
+        if delivery.outcome is DeliveryOutcome.SENT:
+            if failure is None:
+                message.sent(attempted_at)
+            else:
+                delivery = _retry(message, now, policy, failure)
+        settled.append((message, delivery))
+    return settled

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -26,6 +27,9 @@ class OutboxRepository(Protocol):
 
     def save(self, message: OutboxMessage) -> None:
         """Write back the delivery state of a message this unit of work claimed or read."""
+
+    def save_all(self, messages: Sequence[OutboxMessage]) -> None:
+        """``save`` each of ``messages`` (in one statement where storage can)."""
 
     def prune(self, before: datetime) -> None:
         """Forget messages settled before ``before``, a bounded batch at a time."""

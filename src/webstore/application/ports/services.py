@@ -76,3 +76,10 @@ class Mailer(Protocol):
         Raises ``MailServerUnavailable`` when no message can go now, ``MailRejected`` when
         this one never will, ``MailNotSent`` when this one may later.
         """
+
+    def flush(self) -> None:
+        """Make every message ``send`` took since the last call durable (a no-op where
+        ``send`` already is); the sender marks them sent only after it returns.
+
+        Raises ``MailServerUnavailable`` when they may be lost: they are then sent again.
+        """

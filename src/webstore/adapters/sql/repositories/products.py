@@ -25,6 +25,12 @@ _UPDATE_PRODUCT = DirectWrite(
     .values(new_values("name", "name_key", "description", "price", "amount", "is_active"))
 )
 
+# Elsewhere the stock alone, one row per line (executemany): a checkout's UPDATE that named
+# every column converted and bound six values a line, and made SQLite write them all.
+_UPDATE_AMOUNT = DirectWrite(
+    update(products).where(products.c.id == bindparam("product_id")).values(new_values("amount"))
+)
+
 
 # On PostgreSQL the stock of every line of an order in one statement, whatever their number.
 _UPDATE_STOCK = DirectWrite(
@@ -142,19 +148,23 @@ class SqlAlchemyProductRepository:
         """Queue what changed in the products ``get_for_update`` handed out (the unit of work
         sends it as it commits)."""
         changed = [p for pid, p in self._locked.items() if _stored(p) != self._saved[pid]]
-        if changed and self._numbers is not None:
-            # An order changes only its products' stock: one UPDATE for all of its lines, on
-            # PostgreSQL (whose writers number their orders). Asked of the session, the
-            # dialect would cost an SQLite writer an ORM session and its savepoint.
-            stock = [
-                p
-                for p in changed
-                if _but_stock(_stored(p)) == _but_stock(self._saved[p.product_id])
-            ]
-            if stock:
-                changed = [p for p in changed if p not in stock]
+        # An order changes only its products' stock: that column alone is written. On
+        # PostgreSQL (whose writers number their orders) one UPDATE for all of its lines.
+        # Asked of the session, the dialect would cost an SQLite writer an ORM session and
+        # its savepoint.
+        stock = [
+            p for p in changed if _but_stock(_stored(p)) == _but_stock(self._saved[p.product_id])
+        ]
+        if stock:
+            changed = [p for p in changed if p not in stock]
+            if self._numbers is not None:
                 arrays = {"product_ids": [p.id for p in stock], "amounts": [p.stock for p in stock]}
                 last.add(_UPDATE_STOCK, [arrays], _saved_now(self._saved, stock))
+            else:
+                amounts: list[Mapping[str, object]] = [
+                    {"product_id": p.id, "new_amount": p.stock} for p in stock
+                ]
+                last.add(_UPDATE_AMOUNT, amounts, _saved_now(self._saved, stock))
         rows: list[Mapping[str, object]] = [
             {"product_id": p.id, "new_name": p.name, "new_name_key": p.name_key,
              "new_description": p.description, "new_price": p.price,
