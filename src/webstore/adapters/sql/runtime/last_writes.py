@@ -55,11 +55,12 @@ class LastWrites:
         """Forget them (the unit of work rolled back)."""
         self._queued.clear()
 
-    def send(self, access: DriverAccess, *, commit: bool = False) -> bool:
+    def send(self, access: DriverAccess, *, commit: bool = False) -> None:
         """Run them all now: on PostgreSQL in one round trip, elsewhere one after the other
         (and so when cursor listeners want to see each, or when there is only one and no
         COMMIT to go with it). ``commit``: on PostgreSQL, the transaction's COMMIT goes last
-        in that round trip. Whether it went: if not, the caller commits as usual."""
+        in that round trip (otherwise the caller's own commit sends it; once it went, that
+        commit finds the connection idle and sends nothing)."""
         queued, self._queued = self._queued, []
         pipelined = access.dialect.name == "postgresql" and not observed(access)
         if not pipelined or (len(queued) == 1 and not commit):
@@ -67,7 +68,7 @@ class LastWrites:
                 returned = each.write.run_rows(access, each.rows)
                 if each.returned is not None:
                     each.returned(returned)
-            return False
+            return
         cursors = [access.pooled.cursor() for _ in queued]
         committing = access.pooled.cursor() if commit else None
         try:
@@ -87,7 +88,6 @@ class LastWrites:
                 cursor.close()
             if committing is not None:
                 committing.close()
-        return commit
 
 
 def _sent(access: DriverAccess, queued: _Queued, cursor: Any) -> None:
