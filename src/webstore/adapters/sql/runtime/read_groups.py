@@ -14,9 +14,10 @@ a cooperative worker groups its reads (``reading.py``): threads keep a connectio
 Each statement is sent after its request arrived, so it sees every commit answered before
 (read-your-writes). If the group's statements fail, every member hears the failure as its own
 read would have raised it (SQLAlchemy's exception classes, from the driver's error: an outage
-is a 503; so too if no connection could be had) and the connection is dropped. A leader stopped while it waits for the answer (its
-deadline passed) drops the connection, and the others of its group are sent again by the
-next leader: a read may be repeated, and each member's own deadline bounds its wait.
+is a 503; so too if no connection could be had) and the connection is dropped. A leader
+stopped while it waits for the answer (its deadline passed) drops the connection, and the
+others of its group are sent again by the next leader: a read may be repeated, and each
+member's own deadline bounds its wait.
 """
 
 from __future__ import annotations
