@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from sqlalchemy import bindparam, exc
 from sqlalchemy.engine import Connection, Dialect, Engine
@@ -36,6 +36,9 @@ from sqlalchemy.types import TypeEngine
 
 from webstore.adapters.sql.runtime import pipelines
 from webstore.adapters.sql.sessions import SqlSession as Session
+
+if TYPE_CHECKING:
+    from webstore.adapters.sql.runtime.read_groups import ReadGroups
 
 
 @dataclass
@@ -84,7 +87,10 @@ class DriverAccess(Protocol):
 
     engine: Engine
     dialect: Dialect
-    pooled: PoolProxiedConnection
+
+    @property
+    def pooled(self) -> PoolProxiedConnection:
+        """The pooled connection statements run on."""
 
     @property
     def opened(self) -> Connection | None:
@@ -97,6 +103,9 @@ class DriverAccess(Protocol):
 
     def snapshot(self) -> None:
         """Make what is read from now on one snapshot (begin the transaction if need be)."""
+
+    def read_group(self) -> ReadGroups | None:
+        """Where a statement that stands alone may be sent with others' (``read_groups.py``)."""
 
 
 class InConnection:
@@ -116,6 +125,9 @@ class InConnection:
 
     def snapshot(self) -> None:
         pass  # a SQLAlchemy connection's transaction has begun with its first statement
+
+    def read_group(self) -> ReadGroups | None:
+        return None  # its statements run in its transaction
 
 
 def in_session(session: Session, direct: DriverAccess | None) -> DriverAccess:
@@ -163,6 +175,12 @@ class _DirectStatement:
             )
         except Exception as error:  # a value its column's type refuses, as SQLAlchemy says it
             raise exc.StatementError(str(error), sql, None, error) from error
+        group = access.read_group() if self.alone and not many else None
+        if group is not None:
+            answered, answered_converters = group.rows(prepared, parameters)
+            if not any(answered_converters):
+                return answered
+            return [prepared.row(answered_converters, row) for row in answered]
         observed = _observed_connection(access)
         if observed is not None:
             return self._run_observed(observed, prepared, sql, parameters)

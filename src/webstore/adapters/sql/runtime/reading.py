@@ -10,7 +10,9 @@ one: a statement that stands alone (a login session's lookup, a listing's versio
 stock of its page) is its own snapshot, and most requests send nothing else, so they save
 BEGIN and ROLLBACK, two of their four round trips. The first statement that does not stand
 alone begins a REPEATABLE READ READ ONLY transaction, and everything read after it is one
-snapshot, as before.
+snapshot, as before. In a cooperative worker it takes that connection only when a statement
+needs it: the statements that stand alone go in the worker's read groups (``read_groups.py``),
+so a request that sends nothing else takes no connection of its own.
 
 A read transaction also keeps the rows of reusable reads (``reuse.py``): its own, or on a
 connection a worker keeps, the connection's, while nothing was committed since they were read.
@@ -28,6 +30,7 @@ from sqlalchemy.pool import Pool, PoolProxiedConnection
 
 from webstore.adapters.sql import engine as engines
 from webstore.adapters.sql.runtime.direct import DirectRead
+from webstore.adapters.sql.runtime.read_groups import ReadGroups, read_groups
 from webstore.concurrency import Concurrency
 
 if TYPE_CHECKING:
@@ -98,31 +101,57 @@ class ReadTransaction:
         self.engine = engine
         self.dialect: Dialect = engine.dialect
         self._connection: Connection | None = None
+        self._pooled: PoolProxiedConnection | None = None
         self._kept: _KeptReader | None = None
         if self.dialect.name == "sqlite":
             self._kept = _kept_reader(engine, concurrency)
-            self.pooled: PoolProxiedConnection = (
-                self._kept.pooled if self._kept is not None else engine.raw_connection()
-            )
+            pooled = self._kept.pooled if self._kept is not None else engine.raw_connection()
+            self._pooled = pooled
             try:
-                engines.begin_on_driver(self.pooled, read_only=True)
+                engines.begin_on_driver(pooled, read_only=True)
             except BaseException:
                 self._give_up_kept()
-                self.pooled.close()
+                pooled.close()
                 raise
-        else:
-            self._connection = engine.connect()  # autocommit (``engines.read_only``)
-            try:
-                self._connection.begin()  # SQLAlchemy's own: sends nothing in autocommit
-            except BaseException:
-                self._connection.close()
-                raise
-            self.pooled = self._connection.connection
-        self._begun = self._connection is None  # SQLite's began above
+        # On PostgreSQL, a cooperative worker's reads that stand alone go in groups
+        # (``read_groups.py``): the connection is taken when something else needs it.
+        self._groups: ReadGroups | None = None
+        if self.dialect.name != "sqlite":
+            if concurrency is Concurrency.COOPERATIVE:
+                self._groups = read_groups(engine)
+            else:
+                self._connect()
+        self._begun = self.dialect.name == "sqlite"  # SQLite's began above
         # A read to send with the next one (``reuse.py``), and the rows of reusable reads.
         self.ahead: tuple[ReusableRead, dict[str, Any]] | None = None
         self.read_ahead: dict[Hashable, Rows] = {}
         self._reused: dict[Hashable, Rows] | None = None
+
+    def _connect(self) -> PoolProxiedConnection:
+        connection = self.engine.connect()  # autocommit (``engines.read_only``)
+        try:
+            connection.begin()  # SQLAlchemy's own: sends nothing in autocommit
+        except BaseException:
+            connection.close()
+            raise
+        self._connection = connection
+        self._pooled = connection.connection
+        return self._pooled
+
+    @property
+    def pooled(self) -> PoolProxiedConnection:
+        """The pooled connection, taken now on PostgreSQL if it was not yet."""
+        pooled = self._pooled
+        return pooled if pooled is not None else self._connect()
+
+    def read_group(self) -> ReadGroups | None:
+        """Where a read that stands alone goes, while this transaction holds no connection."""
+        if self._pooled is not None or self._groups is None:
+            return None
+        dispatch = self.engine.dispatch
+        if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+            return None  # listeners see each statement on its transaction's connection
+        return self._groups
 
     def reused(self) -> dict[Hashable, Rows] | None:
         """The rows of reusable reads that hold in this transaction (see ``reuse.py``); none
@@ -145,13 +174,18 @@ class ReadTransaction:
         """Make what is read from now on one snapshot: on PostgreSQL, begin the transaction
         unless it has begun (errors are SQLAlchemy's, as for any statement)."""
         if not self._begun:
+            if self._connection is None:
+                self._connect()
             assert self._connection is not None
             self._connection.exec_driver_sql(engines.PG_READ_SNAPSHOT)
             self._begun = True
 
     @property
     def opened(self) -> Connection | None:
-        """The SQLAlchemy connection, if one was asked for (cursor events get it)."""
+        """The SQLAlchemy connection, if one was asked for (cursor events get it); on
+        PostgreSQL, taken now if it was not yet."""
+        if self._connection is None and self._groups is not None:
+            self._connect()
         return self._connection
 
     def connection(self) -> Connection:
@@ -172,12 +206,14 @@ class ReadTransaction:
         self._give_up_kept()
         if self._connection is not None:
             self._connection.invalidate(error)
-        else:
-            self.pooled.invalidate(error)
+        elif self._pooled is not None:
+            self._pooled.invalidate(error)
 
     def close(self) -> None:
         """Roll back and give the connection back to the pool (or to the worker keeping it)."""
-        self.pooled.info.pop(engines.BEGUN_ON_DRIVER, None)
+        if self._pooled is None:
+            return  # its reads all went in groups: it never took a connection
+        self._pooled.info.pop(engines.BEGUN_ON_DRIVER, None)
         if self._connection is not None:
             try:
                 # Ended before the pool puts the connection back as it was; unless a statement
