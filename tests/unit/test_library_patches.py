@@ -152,3 +152,16 @@ def test_gunicorn_still_makes_its_responses_from_the_module_global(
     library_patches.install_coalescing_responses()
     assert gunicorn.http.wsgi.Response is CoalescingResponse
     assert issubclass(CoalescingResponse, response)
+
+
+def test_psycopg_still_has_the_cursor_steps_read_groups_queue_a_statement_with() -> None:
+    """``read_groups._queued`` is ``Cursor.execute`` in a pipeline without its flush: the
+    private steps it calls, with the arguments it passes them."""
+    import psycopg
+
+    cursor = psycopg.Cursor
+    assert parameters(cursor._start_query)[:2] == ["self", "query"]
+    assert parameters(cursor._convert_query)[:3] == ["self", "query", "params"]
+    assert parameters(cursor._maybe_prepare_gen)[:2] == ["self", "pgq"]
+    # What the queued statement leaves behind as ``execute`` does (``Cursor.query`` reads it).
+    assert "self._last_query = query" in inspect.getsource(cursor._execute_gen)
