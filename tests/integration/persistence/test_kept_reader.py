@@ -5,11 +5,9 @@ Each case runs in a fresh interpreter patched by gevent, as a ``webstore serve``
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 
+from tests.integration.persistence.patched_scripts import run_script
 from webstore.adapters.sql.operator.migrations import upgrade
 
 
@@ -31,12 +29,7 @@ def run_patched(sqlite_url: str, body: str) -> object:
             return id(work._reading.pooled.driver_connection)
         """
     ) + textwrap.dedent(body)
-    done = subprocess.run(
-        [sys.executable, "-c", script, sqlite_url],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_script(script, sqlite_url)
 
 
 def test_reads_one_after_another_share_a_connection_and_overlapping_ones_do_not(

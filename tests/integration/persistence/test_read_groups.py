@@ -5,12 +5,11 @@ Each case runs in a fresh interpreter patched by gevent, as a ``webstore serve``
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
+
+from tests.integration.persistence.patched_scripts import run_script
 
 pytestmark = pytest.mark.postgres
 
@@ -56,13 +55,7 @@ def outcome(call):
 
 
 def run_patched(url: str, body: str) -> object:
-    script = PRELUDE + textwrap.dedent(body)
-    done = subprocess.run(
-        [sys.executable, "-c", script, url],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_script(PRELUDE + textwrap.dedent(body), url)
 
 
 def test_a_lone_read_is_sent_at_once_and_reads_that_overlap_share_a_trip(
@@ -190,13 +183,7 @@ def group_backend():
 
 
 def run_served(url: str, body: str) -> object:
-    script = SERVED + textwrap.dedent(body)
-    done = subprocess.run(
-        [sys.executable, "-c", script, url],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_script(SERVED + textwrap.dedent(body), url)
 
 
 def test_listings_read_together_each_see_the_stock_committed_before_they_began(

@@ -197,6 +197,13 @@ def driver_error(
     invalidated = dialect.is_disconnect(error, access.pooled.driver_connection, cursor)
     if invalidated:
         access.invalidate(error)
+    return as_sqlalchemy_error(dialect, error, sql, invalidated=invalidated)
+
+
+def as_sqlalchemy_error(
+    dialect: Dialect, error: DBAPIModule.Error, sql: str | None, *, invalidated: bool
+) -> exc.StatementError:
+    """The driver's ``error`` in SQLAlchemy's exception class for it, parameters hidden."""
     return exc.DBAPIError.instance(
         sql,
         None,

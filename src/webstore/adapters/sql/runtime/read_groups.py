@@ -29,11 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
 from webstore.adapters.sql import engine as engines
+from webstore.adapters.sql.runtime.direct import as_sqlalchemy_error
 
 if TYPE_CHECKING:
     from webstore.adapters.sql.runtime.direct import _Prepared
@@ -163,14 +163,8 @@ class ReadGroups:
             for member in batch:
                 # As ``Engine.connect`` raises it: the driver's error in SQLAlchemy's class.
                 member.failure = (
-                    exc.DBAPIError.instance(
-                        None,
-                        None,
-                        error,
-                        dialect.loaded_dbapi.Error,
-                        hide_parameters=True,
-                        connection_invalidated=dialect.is_disconnect(error, None, None),
-                        dialect=dialect,
+                    as_sqlalchemy_error(
+                        dialect, error, None, invalidated=dialect.is_disconnect(error, None, None)
                     )
                     if isinstance(error, dialect.loaded_dbapi.Error)
                     else copy.copy(error)
@@ -199,14 +193,8 @@ class ReadGroups:
             invalidated = dialect.is_disconnect(error, driver, cursors[0])
             self._drop(pooled, error)
             for member in batch:
-                member.failure = exc.DBAPIError.instance(
-                    member.prepared.sql,
-                    None,
-                    error,
-                    dialect.loaded_dbapi.Error,
-                    hide_parameters=True,
-                    connection_invalidated=invalidated,
-                    dialect=dialect,
+                member.failure = as_sqlalchemy_error(
+                    dialect, error, member.prepared.sql, invalidated=invalidated
                 )
                 member.done = True
             return
