@@ -15,7 +15,14 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from tests.integration.e2e.running import Customer, add_product, admin, customer, running
+from tests.integration.e2e.running import (
+    Customer,
+    Running,
+    add_product,
+    admin,
+    customer,
+    running,
+)
 from tests.integration.faults.postgres_faults import (
     Attempt,
     CommitCutter,
@@ -60,6 +67,13 @@ def run_at_commit(db: sa.Connection, body: str) -> None:
             "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION at_commit()"
         )
     )
+
+
+def sender_started(shop: Running, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while "webstore.mail sending mail to" not in shop.log_text():
+        assert time.monotonic() < deadline, "the mail sender never started"
+        time.sleep(0.02)
 
 
 def backends_in_commit(db: sa.Connection, application_name: str) -> list[int]:
@@ -123,6 +137,9 @@ def test_an_order_whose_commit_is_cut_off_is_placed_once_on_retry(
         with running(through(postgres_url, cutter), tmp_path / "server.log", workers=1) as shop:
             product_id = add_product(shop, admin(shop), "Red chair", STOCK)
             buyer = customer(shop, "alice")
+            # The mail sender connects through the cutter too: armed only once it has started,
+            # so that the COMMIT cut is the order's, not that of the sender's start-up.
+            sender_started(shop)
             # after: the COMMIT reaches PostgreSQL and its answer never returns; otherwise the
             # COMMIT, and the writes sent with it, never arrive.
             cutter.arm(after=after)
