@@ -16,6 +16,9 @@ log = logging.getLogger("webstore.database")
 # SQLite reports both outages and mistakes as OperationalError; these are the outages: another
 # connection holds the lock past the busy timeout, the file cannot be opened, read or written.
 _SQLITE_OUTAGES = ("locked", "busy", "unable to open", "disk i/o", "readonly database", "full")
+# PostgreSQL ended the session: a connection exception (08), an operator's or a crash's
+# shutdown (57P), an idle-in-transaction timeout (25P03, which psycopg raises as InternalError).
+_POSTGRES_SESSION_ENDED = ("08", "57P", "25P03")
 
 
 def is_outage(error: BaseException) -> bool:
@@ -28,6 +31,9 @@ def is_outage(error: BaseException) -> bool:
     if isinstance(error, exc.TimeoutError | exc.DisconnectionError) or _after_deadline(error):
         return True  # no pooled connection came free in time; a connection dropped; no answer
     if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    sqlstate = getattr(original, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate.startswith(_POSTGRES_SESSION_ENDED):
         return True
     if isinstance(original, sqlite3.OperationalError):
         return any(sign in str(original).lower() for sign in _SQLITE_OUTAGES)
